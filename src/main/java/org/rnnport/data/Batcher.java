@@ -1,0 +1,106 @@
+package org.rnnport.data;
+
+/**
+ * TF1 {@code input_data} {@code DataSet.next_batch} semantics over an {@link ImageSet}: an endless
+ * stream of batches; each epoch is a pass over a (re)permuted order, and a batch that crosses the
+ * end of an epoch is the rest of that epoch followed by the start of the next, exactly as TF1
+ * does. The permutation compounds as in TF1 ({@code images = images[perm]} each epoch).
+ *
+ * <p>Batches are written into buffers owned by the batcher (no allocation per step): consume a
+ * batch before asking for the next one.
+ */
+public final class Batcher {
+  private final ImageSet data;
+  private final int batchSize;
+  private final BatchOrder order;
+  private final NumpyRandomState rng;
+  private final int[] index; // current order: position -> example
+  private int indexInEpoch;
+  private int epochsCompleted;
+  private final float[] x;
+  private final float[] y;
+  private final int[] labels;
+
+  public Batcher(ImageSet data, int batchSize, BatchOrder order, long seed) {
+    if (batchSize <= 0 || batchSize > data.size()) {
+      throw new IllegalArgumentException("batch size must be 1.." + data.size() + ", got " + batchSize);
+    }
+    this.data = data;
+    this.batchSize = batchSize;
+    this.order = order;
+    this.rng = order == BatchOrder.SHUFFLE ? new NumpyRandomState(seed) : null;
+    this.index = new int[data.size()];
+    for (int i = 0; i < index.length; i++) {
+      index[i] = i;
+    }
+    this.x = new float[batchSize * data.imageSize()];
+    this.y = new float[batchSize * data.numClasses()];
+    this.labels = new int[batchSize];
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int epochsCompleted() {
+    return epochsCompleted;
+  }
+
+  /** Fills the batch buffers with the next batch. */
+  public void next() {
+    int n = data.size();
+    int start = indexInEpoch;
+    if (epochsCompleted == 0 && start == 0 && rng != null) {
+      permute();
+    }
+    if (start + batchSize > n) {
+      epochsCompleted++;
+      int rest = n - start;
+      for (int i = 0; i < rest; i++) {
+        copy(index[start + i], i);
+      }
+      if (rng != null) {
+        permute();
+      }
+      indexInEpoch = batchSize - rest;
+      for (int i = 0; i < indexInEpoch; i++) {
+        copy(index[i], rest + i);
+      }
+    } else {
+      indexInEpoch += batchSize;
+      for (int i = 0; i < batchSize; i++) {
+        copy(index[start + i], i);
+      }
+    }
+    ImageSet.oneHot(labels, batchSize, data.numClasses(), y);
+  }
+
+  private void permute() {
+    int[] perm = rng.permutation(index.length);
+    int[] old = index.clone();
+    for (int i = 0; i < index.length; i++) {
+      index[i] = old[perm[i]];
+    }
+  }
+
+  private void copy(int example, int slot) {
+    int sz = data.imageSize();
+    System.arraycopy(data.pixels(), example * sz, x, slot * sz, sz);
+    labels[slot] = data.labels()[example];
+  }
+
+  /** Pixels of the current batch, {@code batchSize * rows * cols}. */
+  public float[] x() {
+    return x;
+  }
+
+  /** One-hot labels of the current batch, {@code batchSize * numClasses}. */
+  public float[] y() {
+    return y;
+  }
+
+  /** Integer labels of the current batch. */
+  public int[] labels() {
+    return labels;
+  }
+}

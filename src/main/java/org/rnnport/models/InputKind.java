@@ -1,0 +1,18 @@
+package org.rnnport.models;
+
+/** How a model's input is fed from its dataset; eval and serve pick the pipeline from this. */
+public enum InputKind {
+  /** MNIST images as 28 rows of 28 pixels, {@code float [-1, 28, 28]}. */
+  MNIST_ROWS("mnist");
+
+  private final String dataset;
+
+  InputKind(String dataset) {
+    this.dataset = dataset;
+  }
+
+  /** The manifest dataset this input reads. */
+  public String dataset() {
+    return dataset;
+  }
+}

@@ -1,0 +1,108 @@
+package org.rnnport.models;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Indices;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.rnnport.data.Mnist;
+import org.rnnport.nn.BasicRnnCell;
+import org.rnnport.nn.Dense;
+import org.rnnport.nn.Initializers;
+import org.rnnport.nn.SeedSource;
+import org.rnnport.nn.StaticRnn;
+import org.rnnport.nn.Tf1Adam;
+import org.rnnport.nn.Tf1Variable;
+import org.rnnport.nn.Tf1Variables;
+
+/**
+ * Seed 000: {@code BasicRNNCell(128)} reading an MNIST image row by row (28 steps of 28 pixels),
+ * the last output through {@code matmul(outputs, W) + b}, mean softmax cross-entropy, Adam 0.001.
+ */
+public final class MnistRnn implements NotebookModel {
+  static final int N_INPUT = 28;
+  static final int N_STEP = 28;
+  static final int N_HIDDEN = 128;
+  static final int N_CLASS = 10;
+
+  @Override
+  public String name() {
+    return "mnist-rnn";
+  }
+
+  @Override
+  public String notebook() {
+    return "000";
+  }
+
+  @Override
+  public String description() {
+    return "BasicRNNCell(128) over MNIST rows, last output -> dense(10), Adam 0.001";
+  }
+
+  @Override
+  public InputKind input() {
+    return InputKind.MNIST_ROWS;
+  }
+
+  @Override
+  public TrainDefaults defaults() {
+    // total_epoch 30, batch_size 128, total_batch = int(55000/128) = 429
+    return new TrainDefaults(30, 55000 / 128, 128, 0.001f, 5);
+  }
+
+  @Override
+  public int classes() {
+    return N_CLASS;
+  }
+
+  @Override
+  public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
+    Tf1Variables vars = new Tf1Variables(tf);
+    // X = tf.placeholder(tf.float32, [None, n_step, n_input], name="input_X")
+    Placeholder<TFloat32> x = tf.withName("input_X").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, N_STEP, N_INPUT)));
+    // Y = tf.placeholder(tf.float32, [None, n_class], name="output_Y")
+    Placeholder<TFloat32> y = training ? tf.withName("output_Y").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, N_CLASS))) : null;
+    // W = tf.Variable(tf.random_normal([n_hidden, n_class], name="weight_W"))
+    Tf1Variable w = vars.unnamed(Shape.of(N_HIDDEN, N_CLASS),
+        Initializers.randomNormal(tf, "weight_W", Shape.of(N_HIDDEN, N_CLASS), 0f, 1f, seeds));
+    // b = tf.Variable(tf.random_normal([n_class], name="bias_b"))
+    Tf1Variable b = vars.unnamed(Shape.of(N_CLASS),
+        Initializers.randomNormal(tf, "bias_b", Shape.of(N_CLASS), 0f, 1f, seeds));
+    // outputs, states = tf.nn.dynamic_rnn(BasicRNNCell(n_hidden), X, dtype=tf.float32)
+    StaticRnn.Result rnn = StaticRnn.dynamic("rnn", new BasicRnnCell(N_HIDDEN), x, N_STEP, N_INPUT,
+        vars, seeds);
+    Operand<TFloat32> outputs = StaticRnn.stackBatchMajor(vars.scope("rnn"), rnn.outputs());
+    // outputs = tf.transpose(outputs, [1, 0, 2]); outputs = outputs[-1]
+    outputs = tf.withName("transpose").linalg.transpose(outputs, tf.constant(new int[] {1, 0, 2}));
+    Operand<TFloat32> last = tf.withName("strided_slice").stridedSlice(outputs, Indices.at(-1));
+    // model = tf.matmul(outputs, W) + b
+    Operand<TFloat32> logits = Dense.apply(tf, last, w, b);
+    List<Tf1Variable> modelVars = new ArrayList<>(vars.all());
+    Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);
+    Operand<TInt64> classes = tf.withName("classes").math.argMax(logits, tf.constant(1));
+    Operand<TFloat32> cost = null;
+    Op train = null;
+    if (training) {
+      // cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(logits=model, labels=Y))
+      var xent = tf.nn.softmaxCrossEntropyWithLogits(logits, y);
+      cost = tf.withName("Mean").math.mean(xent.loss(), tf.constant(0));
+      // opt = tf.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost)
+      train = Tf1Adam.minimize(vars, cost, modelVars, Tf1Adam.Config.tf1(learningRate)).trainOp();
+    }
+    return new ModelGraph(x, y, logits, probabilities, classes, cost, train, modelVars, vars.all());
+  }
+
+  @Override
+  public String epochLine(int epoch, double avgCost) {
+    // print("Epoch: %04d" % (epoch+1), "Avg.cost = {}".format(epoch_cost/total_batch))
+    return String.format("Epoch: %04d Avg.cost = %s", epoch, Double.toString(avgCost));
+  }
+}

@@ -1,0 +1,36 @@
+package org.rnnport.models;
+
+import org.tensorflow.op.Ops;
+import org.rnnport.nn.SeedSource;
+
+/** One notebook's model: how to build its graph and how the notebook trained it. */
+public interface NotebookModel {
+
+  /** Registry name, e.g. {@code mnist-rnn}; also the SavedModel folder name. */
+  String name();
+
+  /** The notebook's id in {@code shared/seeds}, e.g. {@code 000}. */
+  String notebook();
+
+  /** One line saying what it is. */
+  String description();
+
+  InputKind input();
+
+  TrainDefaults defaults();
+
+  /** Number of output classes. */
+  int classes();
+
+  /**
+   * Builds the graph into {@code tf}'s graph.
+   *
+   * @param training true adds the labels placeholder, the loss and the optimizer
+   */
+  ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training);
+
+  /** The notebook's progress line after an epoch, or null to print nothing. */
+  default String epochLine(int epoch, double avgCost) {
+    return null;
+  }
+}

@@ -1,0 +1,71 @@
+package org.rnnport.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Unrolls a cell over a fixed number of time steps. TF Java has no gradients for While loops, so
+ * {@code dynamic_rnn} becomes a static unroll: the same variables and the same per-step kernels
+ * (only the order in which gradients of the shared weights are summed can differ from Python).
+ */
+public final class StaticRnn {
+  private StaticRnn() {}
+
+  /** Outputs of every step and the final state. */
+  public record Result(List<Operand<TFloat32>> outputs, List<Operand<TFloat32>> finalState) {
+    public Operand<TFloat32> last() {
+      return outputs.get(outputs.size() - 1);
+    }
+  }
+
+  /**
+   * {@code static_rnn(cell, inputs)} under variable scope {@code scope}: creates the cell's
+   * variables, then applies it to each input in turn, starting from the zero state.
+   *
+   * @param inputs one {@code [batch, depth]} tensor per time step
+   */
+  public static Result unroll(String scope, RnnCell cell, List<Operand<TFloat32>> inputs,
+      long inputDepth, Tf1Variables vars, SeedSource seeds) {
+    cell.build(vars, scope, inputDepth, seeds);
+    Ops s = vars.scope(scope);
+    Operand<TInt32> batch = s.withName("batch_size").stridedSlice(s.shape(inputs.get(0)),
+        org.tensorflow.ndarray.index.Indices.at(0));
+    List<Operand<TFloat32>> state = cell.zeroState(s, batch);
+    List<Operand<TFloat32>> outputs = new ArrayList<>(inputs.size());
+    Ops cellScope = vars.scope(scope + "/" + cell.name());
+    for (Operand<TFloat32> x : inputs) {
+      RnnCell.Step step = cell.call(cellScope, x, state);
+      outputs.add(step.output());
+      state = step.state();
+    }
+    return new Result(outputs, state);
+  }
+
+  /**
+   * {@code dynamic_rnn(cell, x)} for a batch-major {@code [batch, time, depth]} input with a known
+   * number of steps: unstacks time and unrolls. {@link #stackBatchMajor} turns the per-step
+   * outputs into dynamic_rnn's batch-major {@code [batch, time, units]}.
+   */
+  public static Result dynamic(String scope, RnnCell cell, Operand<TFloat32> x, int steps,
+      long inputDepth, Tf1Variables vars, SeedSource seeds) {
+    List<Operand<TFloat32>> inputs = unstackTime(vars.scope(scope), x, steps);
+    return unroll(scope, cell, inputs, inputDepth, vars, seeds);
+  }
+
+  /** {@code tf.unstack(x, steps, 1)}: the per-step {@code [batch, depth]} slices. */
+  public static List<Operand<TFloat32>> unstackTime(Ops tf, Operand<TFloat32> x, int steps) {
+    Unstack<TFloat32> u = tf.unstack(x, (long) steps, Unstack.axis(1L));
+    return new ArrayList<>(u.output());
+  }
+
+  /** The step outputs stacked batch-major, {@code [batch, time, units]} (dynamic_rnn's outputs). */
+  public static Operand<TFloat32> stackBatchMajor(Ops tf, List<Operand<TFloat32>> outputs) {
+    return tf.stack(outputs, Stack.axis(1L));
+  }
+}

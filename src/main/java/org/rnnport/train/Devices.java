@@ -1,0 +1,70 @@
+package org.rnnport.train;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.RunOptions;
+
+/** Device requests ({@code --device /CPU:0}), session configs, and which devices really ran ops. */
+public final class Devices {
+  private Devices() {}
+
+  private static final Pattern DEVICE = Pattern.compile("^/?(?:device:)?(CPU|GPU)(?::(\\d+))?$",
+      Pattern.CASE_INSENSITIVE);
+
+  /** Parses {@code /CPU:0}, {@code /GPU:1}, {@code /device:GPU:0}, {@code cpu}; null or empty gives null. */
+  public static DeviceSpec parse(String device) {
+    if (device == null || device.isBlank()) {
+      return null;
+    }
+    Matcher m = DEVICE.matcher(device.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("--device: '" + device + "' is not a device like /CPU:0 or /GPU:0");
+    }
+    DeviceSpec.DeviceType type = DeviceSpec.DeviceType.valueOf(m.group(1).toUpperCase(Locale.ROOT));
+    int index = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+    return DeviceSpec.newBuilder().deviceType(type).deviceIndex(index).build();
+  }
+
+  /**
+   * A session config with soft placement (an op that cannot run on the requested device falls
+   * back to one that can) and the given thread counts (0 lets TensorFlow choose).
+   */
+  public static ConfigProto config(int threads) {
+    return ConfigProto.newBuilder()
+        .setAllowSoftPlacement(true)
+        .setIntraOpParallelismThreads(Math.max(0, threads))
+        .setInterOpParallelismThreads(Math.max(0, threads))
+        .build();
+  }
+
+  /** Options that make a run report where each op executed. */
+  public static RunOptions traceOptions() {
+    return RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+  }
+
+  /** The devices that executed ops in a traced run ({@link #traceOptions}). */
+  public static Set<String> devicesUsed(Result tracedResult) {
+    Set<String> devices = new TreeSet<>();
+    tracedResult.getMetadata().ifPresent(md -> {
+      for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
+        if (d.getNodeStatsCount() > 0) {
+          devices.add(d.getDevice());
+        }
+      }
+    });
+    return devices;
+  }
+
+  /** A new session on {@code graph} with {@link #config}. */
+  public static Session session(org.tensorflow.Graph graph, int threads) {
+    return new Session(graph, config(threads));
+  }
+}

@@ -1,0 +1,157 @@
+package org.rnnport.train;
+
+import java.util.List;
+import java.util.Set;
+import org.rnnport.data.ImageSet;
+import org.rnnport.models.ModelGraph;
+import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.SeedSource;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A notebook model's training graph in a session: initialize, run optimizer steps on batches,
+ * compute accuracy. Owns its Graph and Session; close it.
+ */
+public final class Trainer implements AutoCloseable {
+  private final NotebookModel model;
+  private final Graph graph;
+  private final Session session;
+  private final ModelGraph g;
+  private final long[] inputDims;
+  private Set<String> devicesUsed;
+
+  /**
+   * Builds the training graph.
+   *
+   * @param device e.g. {@code /CPU:0}, or null for TensorFlow's choice
+   */
+  public Trainer(NotebookModel model, SeedSource seeds, float learningRate, int threads, String device) {
+    this.model = model;
+    this.graph = new Graph();
+    try {
+      DeviceSpec spec = Devices.parse(device);
+      Ops tf = Ops.create(graph);
+      if (spec != null) {
+        tf = tf.withDevice(spec);
+      }
+      this.g = model.build(tf, seeds, learningRate, true);
+      this.session = Devices.session(graph, threads);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+    Shape in = g.input().shape();
+    this.inputDims = in.asArray();
+  }
+
+  /** Runs every variable's initializer (the notebook's {@code global_variables_initializer}). */
+  public void initialize() {
+    Session.Runner r = session.runner();
+    g.initializers().forEach(r::addTarget);
+    r.run().close();
+  }
+
+  /** One optimizer step on a batch; returns the loss before the update (the notebook's cost_val). */
+  public float step(float[] x, float[] y, int batch) {
+    try (TFloat32 xt = TFloat32.tensorOf(shapeFor(batch), DataBuffers.of(x, true, false).narrow(batch * itemSize()));
+         TFloat32 yt = TFloat32.tensorOf(Shape.of(batch, model.classes()),
+             DataBuffers.of(y, true, false).narrow((long) batch * model.classes()))) {
+      Session.Runner r = session.runner().feed(g.input(), xt).feed(g.labels(), yt)
+          .addTarget(g.trainOp()).fetch(g.loss());
+      if (devicesUsed == null) {
+        try (Result res = r.setOptions(Devices.traceOptions()).runAndFetchMetadata()) {
+          devicesUsed = Devices.devicesUsed(res);
+          return ((TFloat32) res.get(0)).getFloat();
+        }
+      }
+      try (Result res = r.run()) {
+        return ((TFloat32) res.get(0)).getFloat();
+      }
+    }
+  }
+
+  /** The devices that ran ops in the first training step (empty before it). */
+  public Set<String> devicesUsed() {
+    return devicesUsed == null ? Set.of() : devicesUsed;
+  }
+
+  /** Predicted classes for the first {@code limit} images of {@code set}, in batches. */
+  public long[] predict(ImageSet set, int limit, int batchSize) {
+    int n = Math.min(limit, set.size());
+    long[] out = new long[n];
+    FloatDataBuffer all = DataBuffers.of(set.pixels(), true, false);
+    int item = set.imageSize();
+    for (int start = 0; start < n; start += batchSize) {
+      int b = Math.min(batchSize, n - start);
+      try (TFloat32 xt = TFloat32.tensorOf(shapeFor(b), all.slice((long) start * item, (long) b * item));
+           Result res = session.runner().feed(g.input(), xt).fetch(g.classes()).run()) {
+        TInt64 cls = (TInt64) res.get(0);
+        for (int i = 0; i < b; i++) {
+          out[start + i] = cls.getLong(i);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Accuracy on the first {@code limit} images of {@code set}. */
+  public double accuracy(ImageSet set, int limit, int batchSize) {
+    long[] pred = predict(set, limit, batchSize);
+    int correct = 0;
+    for (int i = 0; i < pred.length; i++) {
+      if (pred[i] == set.labels()[i]) {
+        correct++;
+      }
+    }
+    return pred.length == 0 ? 0 : (double) correct / pred.length;
+  }
+
+  private long itemSize() {
+    long s = 1;
+    for (int i = 1; i < inputDims.length; i++) {
+      s *= inputDims[i];
+    }
+    return s;
+  }
+
+  private Shape shapeFor(long batch) {
+    long[] d = inputDims.clone();
+    d[0] = batch;
+    return Shape.of(d);
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  public ModelGraph modelGraph() {
+    return g;
+  }
+
+  public NotebookModel model() {
+    return model;
+  }
+
+  public List<String> variableNames() {
+    return g.allVariables().stream().map(v -> v.name()).toList();
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

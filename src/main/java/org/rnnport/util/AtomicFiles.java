@@ -1,0 +1,93 @@
+package org.rnnport.util;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * Write-to-temp-then-rename helpers: a reader never sees a half-written file or folder, and a
+ * failed write leaves nothing behind.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Something that writes a whole file or folder at the given (temporary) path. */
+  @FunctionalInterface
+  public interface Writer {
+    void write(Path tmp) throws IOException;
+  }
+
+  /** Writes {@code target} through a sibling temp file, then renames it into place. */
+  public static void write(Path target, Writer writer) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+    try {
+      Files.deleteIfExists(tmp);
+      writer.write(tmp);
+      move(tmp, target);
+    } finally {
+      deleteRecursively(tmp);
+    }
+  }
+
+  /** Writes bytes atomically. */
+  public static void writeBytes(Path target, byte[] bytes) throws IOException {
+    write(target, tmp -> Files.write(tmp, bytes));
+  }
+
+  /** Writes through an output stream atomically. */
+  public static void writeStream(Path target, StreamWriter body) throws IOException {
+    write(target, tmp -> {
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        body.write(out);
+      }
+    });
+  }
+
+  /** Body of {@link #writeStream}. */
+  @FunctionalInterface
+  public interface StreamWriter {
+    void write(OutputStream out) throws IOException;
+  }
+
+  /** Renames {@code tmp} to {@code target} atomically (replacing a file, never a non-empty folder). */
+  public static void move(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Deletes a file or a folder tree if it exists. */
+  public static void deleteRecursively(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(path, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+          Files.delete(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + path, e);
+    }
+  }
+}
