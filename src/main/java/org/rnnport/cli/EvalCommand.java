@@ -1,0 +1,48 @@
+package org.rnnport.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.rnnport.data.DataDir;
+import org.rnnport.eval.Evaluator;
+import org.rnnport.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rnnport eval --model savedmodels/mnist-rnn[/N]}. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = "Evaluate a SavedModel on its dataset's test split: accuracy, per-class precision/recall/F1, "
+        + "confusion matrix, samples/s.")
+final class EvalCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true,
+      description = "SavedModel version folder, or a model folder (its latest version is used)")
+  Path model;
+
+  @Option(names = "--batch-size", defaultValue = "1000", description = "examples per Session run (default: ${DEFAULT-VALUE})")
+  int batchSize;
+
+  @Option(names = "--limit", defaultValue = "0", description = "evaluate only the first N test examples (0 = all)")
+  int limit;
+
+  @Option(names = "--data-dir", description = "dataset folder (default: $RNNPORT_DATA_DIR or ./data)")
+  Path dataDir;
+
+  @Option(names = "--json", description = "also write the report as JSON to this file")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("--batch-size must be positive");
+    }
+    Evaluator.Result r = Evaluator.evaluate(model, DataDir.resolve(dataDir), batchSize, limit);
+    System.out.println("model: " + r.model() + " (" + r.modelName() + ")");
+    System.out.print(r.report().toText());
+    System.out.printf("%n%d examples in %.3f s (inference %.3f s, %.0f samples/s at batch %d)%n", r.examples(),
+        r.seconds(), r.inferenceSeconds(), r.samplesPerSecond(), r.batchSize());
+    if (json != null) {
+      Json.write(json, r.toJson());
+      System.out.println("report: " + json);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,95 @@
+package org.rnnport.cli;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import org.rnnport.data.BatchOrder;
+import org.rnnport.data.DataDir;
+import org.rnnport.models.ModelRegistry;
+import org.rnnport.models.NotebookModel;
+import org.rnnport.models.TrainDefaults;
+import org.rnnport.train.History;
+import org.rnnport.train.StopSignal;
+import org.rnnport.train.TrainOptions;
+import org.rnnport.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code rnnport train MODEL}: the notebook's training, then test accuracy, history and export. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a notebook model with the notebook's defaults; write history.json, loss.png and a SavedModel.")
+final class TrainCommand implements Callable<Integer> {
+  @Parameters(description = "model name, e.g. mnist-rnn")
+  String model;
+
+  @Option(names = "--epochs", description = "epochs (default: the notebook's)")
+  Integer epochs;
+
+  @Option(names = "--steps-per-epoch", description = "batches per epoch (default: the notebook's)")
+  Integer stepsPerEpoch;
+
+  @Option(names = "--batch-size", description = "batch size (default: the notebook's)")
+  Integer batchSize;
+
+  @Option(names = {"--lr", "--learning-rate"}, description = "Adam learning rate (default: the notebook's)")
+  Float learningRate;
+
+  @Option(names = "--seed", description = "seed of the initializers and the batch order (default: drawn and recorded)")
+  Long seed;
+
+  @Option(names = "--order", description = "batch order: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})",
+      defaultValue = "SHUFFLE")
+  BatchOrder order;
+
+  @Option(names = "--threads", description = "TensorFlow intra/inter-op threads, 0 = TensorFlow's choice (default: 0)",
+      defaultValue = "0")
+  int threads;
+
+  @Option(names = "--device", description = "device for the graph, e.g. /CPU:0 or /GPU:0 (soft placement)")
+  String device;
+
+  @Option(names = "--data-dir", description = "dataset folder (default: $RNNPORT_DATA_DIR or ./data)")
+  Path dataDir;
+
+  @Option(names = {"-o", "--out"}, description = "run folder for history.json and loss.png (default: runs/<model>-<time>)")
+  Path out;
+
+  @Option(names = "--export-dir", description = "SavedModel root (default: savedmodels)", defaultValue = "savedmodels")
+  Path exportDir;
+
+  @Option(names = "--export-version", description = "version folder to export as (default: next free)")
+  Integer exportVersion;
+
+  @Option(names = "--no-export", description = "do not export a SavedModel")
+  boolean noExport;
+
+  @Override
+  public Integer call() throws Exception {
+    NotebookModel m = ModelRegistry.get(model);
+    TrainDefaults d = m.defaults();
+    long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(0, 1L << 31);
+    Path run = out != null ? out
+        : Path.of("runs", m.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    TrainOptions o = new TrainOptions(
+        epochs != null ? epochs : d.epochs(),
+        stepsPerEpoch != null ? stepsPerEpoch : d.stepsPerEpoch(),
+        batchSize != null ? batchSize : d.batchSize(),
+        learningRate != null ? learningRate : d.learningRate(),
+        s, order, threads, device, DataDir.resolve(dataDir), run, noExport ? null : exportDir, exportVersion);
+    if (o.epochs() <= 0 || o.stepsPerEpoch() <= 0 || o.batchSize() <= 0 || !(o.learningRate() > 0)) {
+      throw new IllegalArgumentException("--epochs, --steps-per-epoch, --batch-size and --lr must be positive");
+    }
+    System.out.printf("training %s (notebook %s): %d epochs x %d steps, batch %d, lr %s, seed %d, order %s%n",
+        m.name(), m.notebook(), o.epochs(), o.stepsPerEpoch(), o.batchSize(), o.learningRate(), s,
+        o.order().name().toLowerCase());
+    History h;
+    try (StopSignal stop = StopSignal.onShutdown()) {
+      h = TrainingRun.run(m, o, stop, System.out);
+    }
+    System.out.println("history: " + run.resolve("history.json") + ", plot: " + run.resolve("loss.png"));
+    return h.interrupted ? 130 : 0;
+  }
+}

@@ -1,0 +1,129 @@
+package org.rnnport.eval;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import org.rnnport.data.ImageSet;
+import org.rnnport.data.Mnist;
+import org.rnnport.export.ModelInfo;
+import org.rnnport.export.SavedModelExporter;
+import org.rnnport.models.InputKind;
+import org.rnnport.models.ModelRegistry;
+import org.rnnport.util.Progress;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Streaming batch evaluation of a SavedModel on its dataset's test split: the pipeline comes from
+ * the model's {@code assets.extra/rnnport.json}, or from the registry by the folder name.
+ */
+public final class Evaluator {
+  private Evaluator() {}
+
+  /** The outcome of one evaluation. */
+  public record Result(Path model, String modelName, int examples, int batchSize, ClassificationReport report,
+      double seconds, double inferenceSeconds) {
+    public double samplesPerSecond() {
+      return examples / inferenceSeconds;
+    }
+
+    /** The JSON report. */
+    public Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", model.toString());
+      m.put("modelName", modelName);
+      m.put("examples", examples);
+      m.put("batchSize", batchSize);
+      m.put("accuracy", report.accuracy());
+      m.put("perClass", report.perClass());
+      m.put("confusion", report.confusion());
+      m.put("seconds", seconds);
+      m.put("inferenceSeconds", inferenceSeconds);
+      m.put("samplesPerSecond", samplesPerSecond());
+      return m;
+    }
+  }
+
+  /** Which registry model and input pipeline a SavedModel folder holds. */
+  public static InputKind inputKind(Path versionDir, ModelInfo info) {
+    if (info != null && info.input() != null) {
+      return InputKind.valueOf(info.input());
+    }
+    // a model without rnnport.json (e.g. exported by Python): savedmodels/<name>/<version>
+    Path nameDir = versionDir.toAbsolutePath().getParent();
+    String name = nameDir == null ? "" : nameDir.getFileName().toString();
+    return ModelRegistry.get(name).input();
+  }
+
+  /** Evaluates the SavedModel at {@code modelPath} (a version folder or its parent). */
+  public static Result evaluate(Path modelPath, Path dataDir, int batchSize, int limit) throws IOException {
+    Path dir = ModelDirs.resolve(modelPath);
+    ModelInfo info = ModelInfo.read(dir);
+    InputKind kind = inputKind(dir, info);
+    if (kind != InputKind.MNIST_ROWS) {
+      throw new IllegalStateException("no evaluation pipeline for input " + kind);
+    }
+    ImageSet test = Mnist.loadTest(dataDir);
+    String name = info != null ? info.model() : dir.toAbsolutePath().getParent().getFileName().toString();
+    long t0 = System.nanoTime();
+    try (SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), SavedModelExporter.TAG)) {
+      SessionFunction fn = bundle.function(SavedModelExporter.SIGNATURE);
+      Signature sig = fn.signature();
+      String inputKey = sig.inputNames().iterator().next();
+      boolean hasClasses = sig.outputNames().contains("classes");
+      int n = limit > 0 ? Math.min(limit, test.size()) : test.size();
+      ClassificationReport report = new ClassificationReport(test.numClasses());
+      FloatDataBuffer pixels = DataBuffers.of(test.pixels(), true, false);
+      int item = test.imageSize();
+      long inference = 0;
+      try (ProgressBar pb = Progress.bar("eval " + name, n, " img", 1)) {
+        for (int start = 0; start < n; start += batchSize) {
+          int b = Math.min(batchSize, n - start);
+          try (TFloat32 x = TFloat32.tensorOf(Shape.of(b, test.rows(), test.cols()),
+              pixels.slice((long) start * item, (long) b * item))) {
+            long s = System.nanoTime();
+            try (org.tensorflow.Result out = fn.call(Map.of(inputKey, x))) {
+              inference += System.nanoTime() - s;
+              if (hasClasses) {
+                TInt64 cls = (TInt64) out.get("classes").orElseThrow();
+                for (int i = 0; i < b; i++) {
+                  report.add(test.labels()[start + i], (int) cls.getLong(i));
+                }
+              } else {
+                TFloat32 logits = (TFloat32) out.get(sig.outputNames().iterator().next()).orElseThrow();
+                for (int i = 0; i < b; i++) {
+                  report.add(test.labels()[start + i], argMax(logits, i, test.numClasses()));
+                }
+              }
+            }
+          }
+          pb.stepBy(b);
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return new Result(dir, name, n, batchSize, report, seconds, inference / 1e9);
+    }
+  }
+
+  private static int argMax(TFloat32 t, int row, int classes) {
+    int best = 0;
+    float bv = t.getFloat(row, 0);
+    for (int c = 1; c < classes; c++) {
+      float v = t.getFloat(row, c);
+      if (v > bv) {
+        bv = v;
+        best = c;
+      }
+    }
+    return best;
+  }
+}

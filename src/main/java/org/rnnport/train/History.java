@@ -1,0 +1,25 @@
+package org.rnnport.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Everything a training run records; written as {@code history.json}. */
+public final class History {
+  public String model;
+  public String notebook;
+  public String startedAt;
+  public Map<String, Object> hyperparameters = new LinkedHashMap<>();
+  public Map<String, String> versions = new LinkedHashMap<>();
+  public Set<String> devicesUsed;
+  public List<Float> batchCost = new ArrayList<>();
+  public List<Double> epochCost = new ArrayList<>();
+  /** Extra per-epoch series (e.g. validation accuracy), by name. */
+  public Map<String, List<Double>> epochMetrics = new LinkedHashMap<>();
+  public Map<String, Double> results = new LinkedHashMap<>();
+  public Map<String, Double> timings = new LinkedHashMap<>();
+  public boolean interrupted;
+  public String exportedTo;
+}

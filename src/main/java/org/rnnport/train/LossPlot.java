@@ -1,0 +1,67 @@
+package org.rnnport.train;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.rnnport.util.AtomicFiles;
+
+/**
+ * The notebooks' loss figure ({@code plt.subplots(1, 2, figsize=(20, 5))}): per-epoch cost on the
+ * left, per-batch cost on the right, thin lines; written as one PNG, atomically.
+ */
+public final class LossPlot {
+  private LossPlot() {}
+
+  public static void write(Path file, String title, List<Double> epochCost, List<Float> batchCost) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    BufferedImage left = BitmapEncoder.getBufferedImage(chart(title + ": cost per epoch", "epoch",
+        epochCost.stream().mapToDouble(Double::doubleValue).toArray()));
+    BufferedImage right = BitmapEncoder.getBufferedImage(chart(title + ": cost per batch", "batch",
+        batchCost.stream().mapToDouble(Float::doubleValue).toArray()));
+    BufferedImage both = new BufferedImage(left.getWidth() + right.getWidth(),
+        Math.max(left.getHeight(), right.getHeight()), BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = both.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, both.getWidth(), both.getHeight());
+    g.drawImage(left, 0, 0, null);
+    g.drawImage(right, left.getWidth(), 0, null);
+    g.dispose();
+    AtomicFiles.write(file, tmp -> {
+      if (!ImageIO.write(both, "png", tmp.toFile())) {
+        throw new IOException("no PNG writer available");
+      }
+    });
+  }
+
+  private static XYChart chart(String title, String xLabel, double[] y) {
+    XYChart c = new XYChartBuilder().width(1000).height(400).title(title).xAxisTitle(xLabel)
+        .yAxisTitle("cost").build();
+    c.getStyler().setLegendVisible(false);
+    c.getStyler().setYAxisDecimalPattern("0.###");
+    c.getStyler().setXAxisDecimalPattern("0");
+    c.getStyler().setXAxisTickMarkSpacingHint(120);
+    c.getStyler().setChartBackgroundColor(Color.WHITE);
+    double[] x = new double[y.length];
+    for (int i = 0; i < y.length; i++) {
+      x[i] = i;
+    }
+    if (y.length == 0) {
+      x = new double[] {0};
+      y = new double[] {0};
+    }
+    XYSeries s = c.addSeries("cost", x, y);
+    s.setMarker(SeriesMarkers.NONE);
+    s.setLineWidth(y.length > 200 ? 0.6f : 1.5f);
+    s.setLineColor(new Color(31, 119, 180));
+    return c;
+  }
+}

@@ -1,0 +1,145 @@
+package org.rnnport.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import org.rnnport.data.Batcher;
+import org.rnnport.data.Mnist;
+import org.rnnport.export.Checkpoint;
+import org.rnnport.export.ModelInfo;
+import org.rnnport.export.SavedModelExporter;
+import org.rnnport.export.Versions;
+import org.rnnport.models.InputKind;
+import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.SeedSource;
+import org.rnnport.util.Json;
+import org.rnnport.util.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.op.Ops;
+
+/**
+ * A whole training run as the notebook does it: epochs of batches with a progress bar and the
+ * notebook's line, test accuracy at the end, then {@code history.json}, {@code loss.png} and the
+ * SavedModel export. A stop request (Ctrl-C) ends training after the current step, writes the
+ * history marked {@code interrupted} and exports nothing.
+ */
+public final class TrainingRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+  private TrainingRun() {}
+
+  public static History run(NotebookModel model, TrainOptions o, StopSignal stop, PrintStream out)
+      throws IOException {
+    if (model.input() != InputKind.MNIST_ROWS) {
+      throw new IllegalStateException("no training pipeline for input " + model.input());
+    }
+    Files.createDirectories(o.runDir());
+    History h = new History();
+    h.model = model.name();
+    h.notebook = model.notebook();
+    h.startedAt = Instant.now().toString();
+    h.versions = Versions.all();
+    Map<String, Object> hp = h.hyperparameters;
+    hp.put("epochs", o.epochs());
+    hp.put("stepsPerEpoch", o.stepsPerEpoch());
+    hp.put("batchSize", o.batchSize());
+    hp.put("learningRate", o.learningRate());
+    hp.put("seed", o.seed());
+    hp.put("order", o.order().name().toLowerCase());
+    hp.put("threads", o.threads());
+    hp.put("device", o.device() == null ? "default" : o.device());
+
+    Mnist mnist = Mnist.load(o.dataDir());
+    long t0 = System.nanoTime();
+    List<Double> stepMillis = new ArrayList<>();
+    try (Trainer t = new Trainer(model, SeedSource.sequential(o.seed()), o.learningRate(), o.threads(), o.device())) {
+      Checkpoint modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
+      t.initialize();
+      Batcher batches = new Batcher(mnist.train(), o.batchSize(), o.order(), o.seed() & 0xffffffffL);
+      epochs:
+      for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+        double epochCost = 0;
+        int done = 0;
+        try (ProgressBar pb = Progress.bar(String.format("epoch %d/%d", epoch, o.epochs()), o.stepsPerEpoch(),
+            null, 1)) {
+          for (int i = 0; i < o.stepsPerEpoch(); i++) {
+            if (stop.requested()) {
+              h.interrupted = true;
+              break epochs;
+            }
+            batches.next();
+            long s = System.nanoTime();
+            float cost = t.step(batches.x(), batches.y(), o.batchSize());
+            stepMillis.add((System.nanoTime() - s) / 1e6);
+            h.batchCost.add(cost);
+            epochCost += cost;
+            done++;
+            pb.step();
+            pb.setExtraMessage(String.format(" cost %.4f", cost));
+          }
+        }
+        if (epoch == 1) {
+          h.devicesUsed = t.devicesUsed();
+          LOG.info("ops ran on {}", t.devicesUsed());
+        }
+        double avg = epochCost / done;
+        h.epochCost.add(avg);
+        if (model.defaults().reportEvery() > 0 && epoch % model.defaults().reportEvery() == 0) {
+          String line = model.epochLine(epoch, avg);
+          if (line != null) {
+            out.println(line);
+          }
+        }
+      }
+      double trainSeconds = (System.nanoTime() - t0) / 1e9;
+      h.timings.put("trainSeconds", trainSeconds);
+      h.timings.put("medianStepMillis", median(stepMillis));
+      if (!h.interrupted) {
+        out.println("\noptimization complete");
+        long e0 = System.nanoTime();
+        double acc = t.accuracy(mnist.test(), mnist.test().size(), 1000);
+        h.timings.put("testEvalSeconds", (System.nanoTime() - e0) / 1e9);
+        h.results.put("testAccuracy", acc);
+        out.printf("%naccuracy %.3f%%%n", acc * 100);
+        if (o.exportRoot() != null) {
+          Map<String, Object> training = new LinkedHashMap<>(hp);
+          training.put("testAccuracy", acc);
+          training.put("trainSeconds", trainSeconds);
+          ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
+              SavedModelExporter.SIGNATURE, t.modelGraph().input().op().name(), model.classes(), Instant.now().toString(),
+              Versions.all(), training);
+          Path dir = SavedModelExporter.export(model, t.session(), modelVars, o.exportRoot(), o.exportVersion(), info);
+          h.exportedTo = dir.toString();
+          out.println("exported " + dir);
+        }
+      } else {
+        out.println("\ninterrupted: history written, nothing exported");
+      }
+    } finally {
+      h.timings.putIfAbsent("trainSeconds", (System.nanoTime() - t0) / 1e9);
+      Json.write(o.runDir().resolve("history.json"), h);
+      if (!h.batchCost.isEmpty()) {
+        LossPlot.write(o.runDir().resolve("loss.png"), model.name(), h.epochCost, h.batchCost);
+      }
+    }
+    return h;
+  }
+
+  static double median(List<Double> xs) {
+    if (xs.isEmpty()) {
+      return Double.NaN;
+    }
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(a);
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+}
