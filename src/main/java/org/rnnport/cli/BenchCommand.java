@@ -72,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
     r.put("threads", threads);
     r.put("cores", Runtime.getRuntime().availableProcessors());
     r.put("versions", Versions.all());
-    try (Trainer t = new Trainer(m, SeedSource.sequential(1), m.defaults().learningRate(), threads, device)) {
+    try (Trainer t = new Trainer(m, SeedSource.tf1GraphSeed(1), m.defaults().learningRate(), threads, device)) {
       t.initialize();
       Batcher batches = new Batcher(mnist.train(), b, BatchOrder.SHUFFLE, 1);
       double[] times = new double[steps];

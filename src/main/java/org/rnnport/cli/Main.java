@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "rnnport", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Java ports of four TensorFlow/Keras RNN notebooks: fetch data, train, export, evaluate.",
     subcommands = {DataCommand.class, GraphCommand.class, TrainCommand.class, EvalCommand.class,
-        InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        InspectCommand.class, BenchCommand.class, ParityCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
@@ -16,7 +16,7 @@ public final class Main {
 
   /** Runs the command line and returns the exit code (tests call this). */
   public static int run(String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message(ex)));
       if (Boolean.getBoolean("rnnport.stacktrace")) {

@@ -18,7 +18,7 @@ public final class GraphText {
   /** The GraphDef of {@code model}'s training graph, built with seed 0, as text. */
   public static String of(NotebookModel model) {
     try (Graph g = new Graph()) {
-      model.build(Ops.create(g), SeedSource.sequential(0), model.defaults().learningRate(), true);
+      model.build(Ops.create(g), SeedSource.tf1GraphSeed(0), model.defaults().learningRate(), true);
       return text(g.toGraphDef());
     }
   }

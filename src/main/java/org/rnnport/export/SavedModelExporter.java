@@ -58,7 +58,7 @@ public final class SavedModelExporter {
       trained.save(trainSession, prefix);
       try (Graph g = new Graph()) {
         Ops tf = Ops.create(g);
-        ModelGraph mg = model.build(tf, SeedSource.sequential(0), model.defaults().learningRate(), false);
+        ModelGraph mg = model.build(tf, SeedSource.tf1GraphSeed(0), model.defaults().learningRate(), false);
         Checkpoint load = new Checkpoint(tf, "rnnport_load", mg.modelVariables());
         try (Session s = new Session(g)) {
           load.restore(s, prefix);

@@ -7,20 +7,33 @@ package org.rnnport.nn;
  */
 public interface SeedSource {
 
+  /** Python's {@code _MAXINT32}. */
+  long MAXINT32 = (1L << 31) - 1;
+
   /** The (seed, seed2) pair for the next random op. */
   long[] next();
 
   /**
-   * rnnport's default: {@code (seed, k)} for the k-th random op (k from 1, so that seed 0 is still
-   * deterministic: (0, 0) would ask the kernel for a random seed).
+   * Python TF's rule after {@code tf.compat.v1.set_random_seed(graphSeed)} for ops without an op
+   * seed ({@code random_seed.get_seed}): {@code (graphSeed, k)} for the k-th random op of the
+   * graph, k from 0, both taken modulo 2^31-1, and (0, 0) replaced by (0, 2^31-1). Building a
+   * model's random ops in the notebook's order therefore draws Python's initial weights bit for bit.
    */
-  static SeedSource sequential(long seed) {
+  static SeedSource tf1GraphSeed(long graphSeed) {
+    if (graphSeed < 0) {
+      throw new IllegalArgumentException("seed must be >= 0, got " + graphSeed);
+    }
     return new SeedSource() {
       private long k = 0;
 
       @Override
       public long[] next() {
-        return new long[] {seed, ++k};
+        long s1 = graphSeed % MAXINT32;
+        long s2 = (k++) % MAXINT32;
+        if (s1 == 0 && s2 == 0) {
+          s2 = MAXINT32;
+        }
+        return new long[] {s1, s2};
       }
     };
   }

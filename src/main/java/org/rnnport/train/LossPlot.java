@@ -6,13 +6,12 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.rnnport.util.AtomicFiles;
+import org.rnnport.util.Png;
 
 /**
  * The notebooks' loss figure ({@code plt.subplots(1, 2, figsize=(20, 5))}): per-epoch cost on the
@@ -35,11 +34,7 @@ public final class LossPlot {
     g.drawImage(left, 0, 0, null);
     g.drawImage(right, left.getWidth(), 0, null);
     g.dispose();
-    AtomicFiles.write(file, tmp -> {
-      if (!ImageIO.write(both, "png", tmp.toFile())) {
-        throw new IOException("no PNG writer available");
-      }
-    });
+    Png.write(file, both);
   }
 
   private static XYChart chart(String title, String xLabel, double[] y) {

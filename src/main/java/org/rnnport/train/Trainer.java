@@ -88,16 +88,53 @@ public final class Trainer implements AutoCloseable {
   public long[] predict(ImageSet set, int limit, int batchSize) {
     int n = Math.min(limit, set.size());
     long[] out = new long[n];
+    forBatches(set, n, batchSize, g.classes(), (start, b, t) -> {
+      TInt64 cls = (TInt64) t;
+      for (int i = 0; i < b; i++) {
+        out[start + i] = cls.getLong(i);
+      }
+    });
+    return out;
+  }
+
+  /** Logits of the first {@code n} images of {@code set} as one row-major array, in batches. */
+  public float[] logits(ImageSet set, int n, int batchSize) {
+    int classes = model.classes();
+    float[] out = new float[n * classes];
+    FloatDataBuffer dst = DataBuffers.of(out, false, false);
+    forBatches(set, n, batchSize, g.logits(), (start, b, t) ->
+        ((TFloat32) t).copyTo(dst.slice((long) start * classes, (long) b * classes)));
+    return out;
+  }
+
+  private interface BatchResult {
+    void accept(int start, int batch, org.tensorflow.Tensor fetched);
+  }
+
+  /** Feeds the first {@code n} images in batches (no copies on the Java side) and hands over one fetch each. */
+  private void forBatches(ImageSet set, int n, int batchSize, org.tensorflow.Operand<?> fetch, BatchResult sink) {
     FloatDataBuffer all = DataBuffers.of(set.pixels(), true, false);
     int item = set.imageSize();
     for (int start = 0; start < n; start += batchSize) {
       int b = Math.min(batchSize, n - start);
       try (TFloat32 xt = TFloat32.tensorOf(shapeFor(b), all.slice((long) start * item, (long) b * item));
-           Result res = session.runner().feed(g.input(), xt).fetch(g.classes()).run()) {
-        TInt64 cls = (TInt64) res.get(0);
-        for (int i = 0; i < b; i++) {
-          out[start + i] = cls.getLong(i);
-        }
+           Result res = session.runner().feed(g.input(), xt).fetch(fetch).run()) {
+        sink.accept(start, b, res.get(0));
+      }
+    }
+  }
+
+  /** The current values of the given variables, by name. */
+  public java.util.Map<String, float[]> values(List<org.rnnport.nn.Tf1Variable> vars) {
+    java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    Session.Runner r = session.runner();
+    vars.forEach(v -> r.fetch(v.read()));
+    try (Result res = r.run()) {
+      for (int i = 0; i < vars.size(); i++) {
+        TFloat32 t = (TFloat32) res.get(i);
+        float[] a = new float[(int) t.size()];
+        t.copyTo(DataBuffers.of(a, false, false));
+        out.put(vars.get(i).name(), a);
       }
     }
     return out;

@@ -61,7 +61,7 @@ public final class TrainingRun {
     Mnist mnist = Mnist.load(o.dataDir());
     long t0 = System.nanoTime();
     List<Double> stepMillis = new ArrayList<>();
-    try (Trainer t = new Trainer(model, SeedSource.sequential(o.seed()), o.learningRate(), o.threads(), o.device())) {
+    try (Trainer t = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), o.learningRate(), o.threads(), o.device())) {
       Checkpoint modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
       t.initialize();
       Batcher batches = new Batcher(mnist.train(), o.batchSize(), o.order(), o.seed() & 0xffffffffL);

@@ -1,0 +1,44 @@
+"""Loads a SavedModel (e.g. one rnnport exported in Java) with both Python loaders and writes the logits
+of the first test images: tf.saved_model.load(...).signatures['serving_default'] (TF2, eager) and
+tf.compat.v1.saved_model.loader.load in a Session (TF1)."""
+import argparse
+import json
+import os
+
+import numpy
+import tensorflow as tf
+
+from rnnport_oracle import harness, mnist_data
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--model", required=True)
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--count", type=int, default=1000)
+    p.add_argument("--out", required=True, help="JSON file")
+    args = p.parse_args()
+    images = mnist_data.read_idx(args.data_dir + "/mnist/t10k-images-idx3-ubyte.gz")[:args.count]
+    x = numpy.multiply(images.astype(numpy.float32), 1.0 / 255.0)
+
+    loaded = tf.saved_model.load(args.model)
+    fn = loaded.signatures["serving_default"]
+    out_v2 = fn(input_X=tf.constant(x))
+    v2 = {k: v.numpy() for k, v in out_v2.items()}
+
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        mg = tf.compat.v1.saved_model.loader.load(sess, ["serve"], args.model)
+        sig = mg.signature_def["serving_default"]
+        fetches = {k: t.name for k, t in sig.outputs.items()}
+        v1 = sess.run(fetches, feed_dict={sig.inputs["input_X"].name: x})
+
+    harness.write_json(args.out, {
+        "v2": {"logits": harness.float_list(v2["logits"]), "classes": v2["classes"].tolist()},
+        "v1": {"logits": harness.float_list(v1["logits"]), "classes": v1["classes"].tolist()},
+        "signature_method": sig.method_name,
+        "tensorflow": tf.__version__,
+    })
+
+
+if __name__ == "__main__":
+    main()

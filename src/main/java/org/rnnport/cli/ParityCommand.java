@@ -1,0 +1,83 @@
+package org.rnnport.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import org.rnnport.data.BatchOrder;
+import org.rnnport.data.DataDir;
+import org.rnnport.parity.ParityReport;
+import org.rnnport.parity.ParityRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code rnnport parity MODEL}: the Java port against the Python oracle, number for number. */
+@Command(name = "parity", mixinStandardHelpOptions = true,
+    description = "Run the Python TensorFlow oracle of a notebook and the Java port on the same batches and compare "
+        + "graphs, initial weights, losses, variables, logits and cross-loaded SavedModels. Exits 1 when a "
+        + "threshold is missed.")
+final class ParityCommand implements Callable<Integer> {
+  @Parameters(description = "model name, e.g. mnist-rnn")
+  String model;
+
+  @Option(names = "--steps", defaultValue = "100", description = "training steps on each side (default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--order", defaultValue = "SEQUENTIAL",
+      description = "batch order: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  BatchOrder order;
+
+  @Option(names = "--seed", defaultValue = "1", description = "set_random_seed / np.random.seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--init", defaultValue = "checkpoint", description = "Java's initial weights: checkpoint (restore "
+      + "Python's initial checkpoint by name) or python-seed (Java's own initializers with Python's seed rule); "
+      + "either way both are compared (default: ${DEFAULT-VALUE})")
+  String init;
+
+  @Option(names = "--test-count", defaultValue = "1000", description = "test images whose logits are compared")
+  int testCount;
+
+  @Option(names = "--data-dir", description = "dataset folder (default: $RNNPORT_DATA_DIR or ./data)")
+  Path dataDir;
+
+  @Option(names = "--parity-dir", defaultValue = "parity", description = "the oracle folder (default: ${DEFAULT-VALUE})")
+  Path parityDir;
+
+  @Option(names = {"-o", "--out"}, defaultValue = "target/parity", description = "report folder (default: ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(names = "--update-graphs", description = "copy the oracle's GraphDef to graphs/<model>.python.pbtxt")
+  boolean updateGraphs;
+
+  @Override
+  public Integer call() throws Exception {
+    ParityRunner.Init i = switch (init) {
+      case "checkpoint" -> ParityRunner.Init.CHECKPOINT;
+      case "python-seed" -> ParityRunner.Init.PYTHON_SEED;
+      default -> throw new IllegalArgumentException("--init must be checkpoint or python-seed, got '" + init + "'");
+    };
+    if (steps <= 0 || testCount <= 0 || testCount > 10000) {
+      throw new IllegalArgumentException("--steps must be positive and --test-count 1..10000");
+    }
+    ParityReport r = ParityRunner.run(new ParityRunner.Options(model, steps, order, seed, i, DataDir.resolve(dataDir),
+        parityDir, out, testCount), System.err);
+    System.out.print(ParityRunner.markdown(r));
+    Path dir = out.resolve(model);
+    System.out.println("\nreport: " + dir.resolve("report.md") + ", " + dir.resolve("report.json") + ", "
+        + dir.resolve("losses.png"));
+    if (updateGraphs) {
+      Path g = Path.of("graphs", model + ".python.pbtxt");
+      Files.createDirectories(g.getParent());
+      Files.copy(dir.resolve("python/graph.pbtxt"), g, StandardCopyOption.REPLACE_EXISTING);
+      System.out.println("wrote " + g);
+    }
+    if (!r.passed()) {
+      System.out.println("parity FAILED: " + r.failures().stream().map(ParityReport.Check::name).toList());
+      return 1;
+    }
+    System.out.println("parity passed");
+    return 0;
+  }
+}
