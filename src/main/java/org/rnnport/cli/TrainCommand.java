@@ -40,6 +40,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "seed of the initializers and the batch order (default: drawn and recorded)")
   Long seed;
 
+  @Option(names = "--init", description = "initial weights: python-seed[:S] (Java's initializers drawing exactly what "
+      + "Python draws after tf.compat.v1.set_random_seed(S); S defaults to --seed) or checkpoint:PREFIX (a TF "
+      + "checkpoint, e.g. the Python oracle's, restored by variable name). Default: python-seed")
+  String init;
+
   @Option(names = "--order", description = "batch order: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})",
       defaultValue = "SHUFFLE")
   BatchOrder order;
@@ -71,6 +76,16 @@ final class TrainCommand implements Callable<Integer> {
     NotebookModel m = ModelRegistry.get(model);
     TrainDefaults d = m.defaults();
     long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(0, 1L << 31);
+    Path initCheckpoint = null;
+    if (init != null && !init.equals("python-seed")) {
+      if (init.startsWith("python-seed:")) {
+        s = Long.parseLong(init.substring("python-seed:".length()));
+      } else if (init.startsWith("checkpoint:")) {
+        initCheckpoint = Path.of(init.substring("checkpoint:".length()));
+      } else {
+        throw new IllegalArgumentException("--init must be python-seed, python-seed:S or checkpoint:PREFIX, got '" + init + "'");
+      }
+    }
     Path run = out != null ? out
         : Path.of("runs", m.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     TrainOptions o = new TrainOptions(
@@ -78,7 +93,8 @@ final class TrainCommand implements Callable<Integer> {
         stepsPerEpoch != null ? stepsPerEpoch : d.stepsPerEpoch(),
         batchSize != null ? batchSize : d.batchSize(),
         learningRate != null ? learningRate : d.learningRate(),
-        s, order, threads, device, DataDir.resolve(dataDir), run, noExport ? null : exportDir, exportVersion);
+        s, order, threads, device, DataDir.resolve(dataDir), run, noExport ? null : exportDir, exportVersion,
+        initCheckpoint);
     if (o.epochs() <= 0 || o.stepsPerEpoch() <= 0 || o.batchSize() <= 0 || !(o.learningRate() > 0)) {
       throw new IllegalArgumentException("--epochs, --steps-per-epoch, --batch-size and --lr must be positive");
     }

@@ -54,6 +54,7 @@ public final class TrainingRun {
     hp.put("batchSize", o.batchSize());
     hp.put("learningRate", o.learningRate());
     hp.put("seed", o.seed());
+    hp.put("init", o.initCheckpoint() == null ? "python-seed:" + o.seed() : "checkpoint:" + o.initCheckpoint());
     hp.put("order", o.order().name().toLowerCase());
     hp.put("threads", o.threads());
     hp.put("device", o.device() == null ? "default" : o.device());
@@ -64,6 +65,12 @@ public final class TrainingRun {
     try (Trainer t = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), o.learningRate(), o.threads(), o.device())) {
       Checkpoint modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
       t.initialize();
+      if (o.initCheckpoint() != null) {
+        // e.g. the Python oracle's initial checkpoint: model variables restored by exact TF1 name
+        new Checkpoint(Ops.create(t.graph()), "rnnport_init", t.modelGraph().modelVariables())
+            .restore(t.session(), o.initCheckpoint().toString());
+        LOG.info("model variables restored from {}", o.initCheckpoint());
+      }
       Batcher batches = new Batcher(mnist.train(), o.batchSize(), o.order(), o.seed() & 0xffffffffL);
       epochs:
       for (int epoch = 1; epoch <= o.epochs(); epoch++) {
