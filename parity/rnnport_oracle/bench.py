@@ -19,7 +19,8 @@ def main():
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--eval-rounds", type=int, default=5)
     args = p.parse_args()
-    X, Y, model, cost, opt, _, classes, _ = mnist_rnn.build(1)
+    m = mnist_rnn.build(1)
+    X, Y, cost, opt, classes = m["X"], m["Y"], m["cost"], m["opt"], m["classes"]
     numpy.random.seed(1)
     mnist = mnist_data.read_data_sets(args.data_dir)
     test_xs = mnist.test.images.reshape(-1, 28, 28)

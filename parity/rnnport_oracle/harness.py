@@ -17,8 +17,10 @@ import numpy
 import tensorflow.compat.v1 as tf
 
 
-def parse_args(description):
+def parse_args(description, variants=None):
     p = argparse.ArgumentParser(description=description)
+    if variants:
+        p.add_argument("--variant", choices=variants, default=variants[0])
     p.add_argument("--data-dir", required=True, help="rnnport data folder (holds mnist/...)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--steps", type=int, default=100, help="training steps")
@@ -50,10 +52,10 @@ def save_checkpoint(sess, folder):
     return prefix
 
 
-def export_savedmodel(sess, folder, x, outputs, model_vars):
+def export_savedmodel(sess, folder, input_key, x, outputs, model_vars):
     builder = tf.saved_model.Builder(folder)
     sig = tf.saved_model.signature_def_utils.build_signature_def(
-        inputs={"input_X": tf.saved_model.utils.build_tensor_info(x)},
+        inputs={input_key: tf.saved_model.utils.build_tensor_info(x)},
         outputs={k: tf.saved_model.utils.build_tensor_info(v) for k, v in outputs.items()},
         method_name=tf.saved_model.signature_constants.PREDICT_METHOD_NAME)
     builder.add_meta_graph_and_variables(
@@ -71,3 +73,32 @@ def meta(args, extra):
          "steps": args.steps, "oneDNN": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default")}
     m.update(extra)
     return m
+
+
+def run_mnist(args, m, name):
+    """The shared oracle loop for the MNIST notebooks. `m` is what the notebook's build() returns:
+    X, Y, logits, probabilities, classes, cost, opt, model_vars, input_key, feed_shape, batch_size."""
+    from rnnport_oracle import mnist_data
+    numpy.random.seed(args.seed)
+    mnist = mnist_data.read_data_sets(args.data_dir)
+    os.makedirs(args.out, exist_ok=True)
+    write_graph(tf.get_default_graph(), os.path.join(args.out, "graph.pbtxt"))
+    shape = m["feed_shape"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        save_checkpoint(sess, os.path.join(args.out, "initial"))
+        losses = []
+        for step in range(args.steps):
+            batch_xs, batch_ys = mnist.train.next_batch(m["batch_size"], shuffle=(args.order == "shuffle"))
+            batch_xs = batch_xs.reshape([-1] + shape)
+            _, cost_val = sess.run([m["opt"], m["cost"]], feed_dict={m["X"]: batch_xs, m["Y"]: batch_ys})
+            losses.append(cost_val)
+        write_json(os.path.join(args.out, "losses.json"), {"losses": float_list(losses)})
+        save_checkpoint(sess, os.path.join(args.out, "final"))
+        test_xs = mnist.test.images[:args.test_count].reshape([-1] + shape)
+        logits = sess.run(m["logits"], feed_dict={m["X"]: test_xs})
+        write_json(os.path.join(args.out, "test_logits.json"), {"logits": float_list(logits)})
+        export_savedmodel(sess, os.path.join(args.out, "savedmodel", "1"), m["input_key"], m["X"],
+                          {"logits": m["logits"], "probabilities": m["probabilities"], "classes": m["classes"]},
+                          m["model_vars"])
+    write_json(os.path.join(args.out, "meta.json"), meta(args, {"model": name}))

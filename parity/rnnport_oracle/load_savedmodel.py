@@ -23,14 +23,16 @@ def main():
 
     loaded = tf.saved_model.load(args.model)
     fn = loaded.signatures["serving_default"]
-    out_v2 = fn(input_X=tf.constant(x))
+    (input_key, spec), = fn.structured_input_signature[1].items()
+    x = x.reshape([-1] + spec.shape.as_list()[1:])
+    out_v2 = fn(**{input_key: tf.constant(x)})
     v2 = {k: v.numpy() for k, v in out_v2.items()}
 
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         mg = tf.compat.v1.saved_model.loader.load(sess, ["serve"], args.model)
         sig = mg.signature_def["serving_default"]
         fetches = {k: t.name for k, t in sig.outputs.items()}
-        v1 = sess.run(fetches, feed_dict={sig.inputs["input_X"].name: x})
+        v1 = sess.run(fetches, feed_dict={sig.inputs[input_key].name: x})
 
     harness.write_json(args.out, {
         "v2": {"logits": harness.float_list(v2["logits"]), "classes": v2["classes"].tolist()},

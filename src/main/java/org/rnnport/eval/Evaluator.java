@@ -69,7 +69,7 @@ public final class Evaluator {
     Path dir = ModelDirs.resolve(modelPath);
     ModelInfo info = ModelInfo.read(dir);
     InputKind kind = inputKind(dir, info);
-    if (kind != InputKind.MNIST_ROWS) {
+    if (kind != InputKind.MNIST_ROWS && kind != InputKind.MNIST_FLAT) {
       throw new IllegalStateException("no evaluation pipeline for input " + kind);
     }
     ImageSet test = Mnist.loadTest(dataDir);
@@ -88,7 +88,8 @@ public final class Evaluator {
       try (ProgressBar pb = Progress.bar("eval " + name, n, " img", 1)) {
         for (int start = 0; start < n; start += batchSize) {
           int b = Math.min(batchSize, n - start);
-          try (TFloat32 x = TFloat32.tensorOf(Shape.of(b, test.rows(), test.cols()),
+          Shape shape = kind == InputKind.MNIST_FLAT ? Shape.of(b, test.imageSize()) : Shape.of(b, test.rows(), test.cols());
+          try (TFloat32 x = TFloat32.tensorOf(shape,
               pixels.slice((long) start * item, (long) b * item))) {
             long s = System.nanoTime();
             try (org.tensorflow.Result out = fn.call(Map.of(inputKey, x))) {

@@ -88,7 +88,7 @@ public final class SavedModelExporter {
     return Signature.builder()
         .key(SIGNATURE)
         .methodName(PREDICT_METHOD)
-        .input(mg.input().op().name(), mg.input())
+        .input(mg.inputKey(), mg.input())
         .output("logits", mg.logits())
         .output("probabilities", mg.probabilities())
         .output("classes", mg.classes())

@@ -3,7 +3,9 @@ package org.rnnport.models;
 /** How a model's input is fed from its dataset; eval and serve pick the pipeline from this. */
 public enum InputKind {
   /** MNIST images as 28 rows of 28 pixels, {@code float [-1, 28, 28]}. */
-  MNIST_ROWS("mnist");
+  MNIST_ROWS("mnist"),
+  /** MNIST images as flat 784-vectors, {@code float [-1, 784]}. */
+  MNIST_FLAT("mnist");
 
   private final String dataset;
 

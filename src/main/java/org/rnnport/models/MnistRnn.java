@@ -53,7 +53,7 @@ public final class MnistRnn implements NotebookModel {
   @Override
   public TrainDefaults defaults() {
     // total_epoch 30, batch_size 128, total_batch = int(55000/128) = 429
-    return new TrainDefaults(30, 55000 / 128, 128, 0.001f, 5);
+    return new TrainDefaults(30, 55000 / 128, 128, 0.001f);
   }
 
   @Override
@@ -97,12 +97,21 @@ public final class MnistRnn implements NotebookModel {
       // opt = tf.train.AdamOptimizer(learning_rate=learning_rate).minimize(cost)
       train = Tf1Adam.minimize(vars, cost, modelVars, Tf1Adam.Config.tf1(learningRate)).trainOp();
     }
-    return new ModelGraph(x, y, logits, probabilities, classes, cost, train, modelVars, vars.all());
+    return new ModelGraph("input_X", x, y, logits, probabilities, classes, cost, train, modelVars, vars.all());
   }
 
   @Override
-  public String epochLine(int epoch, double avgCost) {
-    // print("Epoch: %04d" % (epoch+1), "Avg.cost = {}".format(epoch_cost/total_batch))
-    return String.format("Epoch: %04d Avg.cost = %s", epoch, Double.toString(avgCost));
+  public void afterEpoch(TrainContext c, double avgCost) {
+    // if (epoch+1) % 5 == 0: print("Epoch: %04d" % (epoch+1), "Avg.cost = {}".format(epoch_cost/total_batch))
+    if (c.epoch() % 5 == 0) {
+      c.out().printf("Epoch: %04d Avg.cost = %s%n", c.epoch(), Double.toString(avgCost));
+    }
+  }
+
+  @Override
+  public void afterTraining(TrainContext c) {
+    // print("\noptimization complete"); print("\naccuracy {:.3f}%".format(accuracy*100)) on all 10,000
+    c.out().println("\noptimization complete");
+    c.out().printf("%naccuracy %.3f%%%n", c.testAccuracy(10000) * 100);
   }
 }

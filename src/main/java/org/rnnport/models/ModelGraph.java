@@ -13,7 +13,8 @@ import org.rnnport.nn.Tf1Variable;
 /**
  * A notebook model built into a graph.
  *
- * @param input the input placeholder (its name is the signature's input key)
+ * @param inputKey the serving signature's input key
+ * @param input the input placeholder
  * @param labels one-hot labels placeholder; null in an inference graph
  * @param logits {@code [-1, classes]}
  * @param probabilities softmax of the logits
@@ -24,6 +25,7 @@ import org.rnnport.nn.Tf1Variable;
  * @param allVariables model variables plus the optimizer's slots, in creation order
  */
 public record ModelGraph(
+    String inputKey,
     Placeholder<TFloat32> input,
     Placeholder<TFloat32> labels,
     Operand<TFloat32> logits,

@@ -9,6 +9,9 @@ public final class ModelRegistry {
 
   static {
     register(new MnistRnn());
+    register(new MnistLstm());
+    register(new MnistLstmState(false));
+    register(new MnistLstmState(true));
   }
 
   private ModelRegistry() {}

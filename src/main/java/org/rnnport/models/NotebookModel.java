@@ -29,8 +29,12 @@ public interface NotebookModel {
    */
   ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training);
 
-  /** The notebook's progress line after an epoch, or null to print nothing. */
-  default String epochLine(int epoch, double avgCost) {
-    return null;
-  }
+  /** After every training step: the notebook's per-step reporting, if any. */
+  default void afterStep(TrainContext c) {}
+
+  /** After every epoch, with the mean cost of its batches. */
+  default void afterEpoch(TrainContext c, double avgCost) {}
+
+  /** After the last step: the notebook's final report. */
+  default void afterTraining(TrainContext c) {}
 }

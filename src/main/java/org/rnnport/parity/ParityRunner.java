@@ -65,7 +65,7 @@ public final class ParityRunner {
 
   public static ParityReport run(Options o, PrintStream log) throws IOException {
     NotebookModel model = ModelRegistry.get(o.model());
-    String oracle = ParityRegistry.oracle(o.model());
+    ParityRegistry.Oracle oracle = ParityRegistry.oracle(o.model());
     Path out = o.outDir().resolve(o.model()).toAbsolutePath();
     AtomicFiles.deleteRecursively(out);
     Files.createDirectories(out);
@@ -73,11 +73,13 @@ public final class ParityRunner {
     Path dataDir = o.dataDir().toAbsolutePath();
 
     PythonEnv env = PythonEnv.ensure(o.parityDir().resolve("requirements.txt"), log);
-    log.println("running the Python oracle " + oracle + " (" + o.steps() + " steps, " + o.order().name().toLowerCase()
+    log.println("running the Python oracle " + oracle.module() + " (" + o.steps() + " steps, " + o.order().name().toLowerCase()
         + " order, seed " + o.seed() + ")");
-    env.runModule(o.parityDir().toAbsolutePath(), oracle, List.of("--data-dir", dataDir.toString(), "--out",
+    List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--out",
         py.toString(), "--steps", Integer.toString(o.steps()), "--order", o.order().name().toLowerCase(), "--seed",
-        Long.toString(o.seed()), "--test-count", Integer.toString(o.testCount())), log);
+        Long.toString(o.seed()), "--test-count", Integer.toString(o.testCount())));
+    args.addAll(oracle.args());
+    env.runModule(o.parityDir().toAbsolutePath(), oracle.module(), args, log);
 
     ParityReport rep = new ParityReport();
     rep.model = o.model();
@@ -182,20 +184,21 @@ public final class ParityRunner {
       // 6. cross-loading
       Path javaModels = out.resolve("java/savedmodels");
       ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
-          SavedModelExporter.SIGNATURE, "input_X", model.classes(), Instant.now().toString(), Versions.all(),
+          SavedModelExporter.SIGNATURE, java.modelGraph().inputKey(), model.classes(), Instant.now().toString(), Versions.all(),
           Map.of("parity", true));
       Checkpoint exportVars = new Checkpoint(Ops.create(java.graph()), "parity_export", modelVars);
       Path javaSaved = SavedModelExporter.export(model, java.session(), exportVars, javaModels, 1, info);
-      float[] javaSavedLogits = savedModelLogits(javaSaved, test, n);
+      long[] item = java.modelGraph().input().shape().tail().asArray();
+      float[] javaSavedLogits = savedModelLogits(javaSaved, test, n, item);
       Compare.Diff exportDiff = Compare.diff(javaSavedLogits, javaLogits);
       rep.check("Java SavedModel vs the Java training graph", exportDiff.describe(), "bit-identical", exportDiff.bitIdentical());
 
       Path pySaved = py.resolve("savedmodel/1");
-      float[] pySavedInJava = savedModelLogits(pySaved, test, n);
+      float[] pySavedInJava = savedModelLogits(pySaved, test, n, item);
       Compare.Diff j2p = Compare.diff(pySavedInJava, pyLogits);
       rep.check("Python SavedModel loaded in Java vs Python's logits", j2p.describe(), "max abs <= 1e-6",
           j2p.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
-      rep.details.put("pythonSavedModelAccuracyInJava", accuracy(pySaved, test));
+      rep.details.put("pythonSavedModelAccuracyInJava", accuracy(pySaved, test, item));
 
       Path crossOut = out.resolve("python-loads-java.json");
       env.runModule(o.parityDir().toAbsolutePath(), "rnnport_oracle.load_savedmodel", List.of("--model",
@@ -281,11 +284,16 @@ public final class ParityRunner {
     return b.build();
   }
 
-  static float[] savedModelLogits(Path dir, ImageSet test, int n) {
+  /** Logits of a SavedModel's serving_default on the first n images, fed as {@code [n, item...]}. */
+  static float[] savedModelLogits(Path dir, ImageSet test, int n, long[] item) {
+    long[] dims = new long[item.length + 1];
+    dims[0] = n;
+    System.arraycopy(item, 0, dims, 1, item.length);
     try (SavedModelBundle b = SavedModelBundle.load(dir.toString(), SavedModelExporter.TAG);
-         TFloat32 x = TFloat32.tensorOf(Shape.of(n, test.rows(), test.cols()),
+         TFloat32 x = TFloat32.tensorOf(Shape.of(dims),
              DataBuffers.of(test.pixels(), true, false).narrow((long) n * test.imageSize()));
-         Result r = b.function(SavedModelExporter.SIGNATURE).call(Map.of("input_X", x))) {
+         Result r = b.function(SavedModelExporter.SIGNATURE).call(
+             Map.of(b.function(SavedModelExporter.SIGNATURE).signature().inputNames().iterator().next(), x))) {
       TFloat32 t = (TFloat32) r.get("logits").orElseThrow();
       float[] out = new float[(int) t.size()];
       t.copyTo(DataBuffers.of(out, false, false));
@@ -293,8 +301,8 @@ public final class ParityRunner {
     }
   }
 
-  static double accuracy(Path dir, ImageSet test) {
-    float[] logits = savedModelLogits(dir, test, test.size());
+  static double accuracy(Path dir, ImageSet test, long[] item) {
+    float[] logits = savedModelLogits(dir, test, test.size(), item);
     int classes = test.numClasses();
     int correct = 0;
     for (int i = 0; i < test.size(); i++) {

@@ -18,6 +18,8 @@ public final class History {
   public List<Double> epochCost = new ArrayList<>();
   /** Extra per-epoch series (e.g. validation accuracy), by name. */
   public Map<String, List<Double>> epochMetrics = new LinkedHashMap<>();
+  /** Metrics the notebook reports at given steps (e.g. 001's minibatch loss every 10 steps). */
+  public List<Map<String, Object>> log = new ArrayList<>();
   public Map<String, Double> results = new LinkedHashMap<>();
   public Map<String, Double> timings = new LinkedHashMap<>();
   public boolean interrupted;

@@ -79,6 +79,23 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
+  /** Loss and accuracy of one batch, forward only (no update). */
+  public float[] evaluateBatch(float[] x, float[] y, int[] labels, int batch) {
+    try (TFloat32 xt = TFloat32.tensorOf(shapeFor(batch), DataBuffers.of(x, true, false).narrow(batch * itemSize()));
+         TFloat32 yt = TFloat32.tensorOf(Shape.of(batch, model.classes()),
+             DataBuffers.of(y, true, false).narrow((long) batch * model.classes()));
+         Result res = session.runner().feed(g.input(), xt).feed(g.labels(), yt).fetch(g.loss()).fetch(g.classes()).run()) {
+      TInt64 cls = (TInt64) res.get(1);
+      int correct = 0;
+      for (int i = 0; i < batch; i++) {
+        if (cls.getLong(i) == labels[i]) {
+          correct++;
+        }
+      }
+      return new float[] {((TFloat32) res.get(0)).getFloat(), (float) correct / batch};
+    }
+  }
+
   /** The devices that ran ops in the first training step (empty before it). */
   public Set<String> devicesUsed() {
     return devicesUsed == null ? Set.of() : devicesUsed;

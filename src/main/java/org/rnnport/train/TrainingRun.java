@@ -19,6 +19,7 @@ import org.rnnport.export.SavedModelExporter;
 import org.rnnport.export.Versions;
 import org.rnnport.models.InputKind;
 import org.rnnport.models.NotebookModel;
+import org.rnnport.models.TrainContext;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.util.Json;
 import org.rnnport.util.Progress;
@@ -28,9 +29,10 @@ import org.tensorflow.op.Ops;
 
 /**
  * A whole training run as the notebook does it: epochs of batches with a progress bar and the
- * notebook's line, test accuracy at the end, then {@code history.json}, {@code loss.png} and the
- * SavedModel export. A stop request (Ctrl-C) ends training after the current step, writes the
- * history marked {@code interrupted} and exports nothing.
+ * notebook's own lines (its {@link NotebookModel#afterStep}/{@code afterEpoch}/{@code afterTraining}),
+ * test accuracy on all test images, then {@code history.json}, {@code loss.png} and the SavedModel
+ * export. A stop request (Ctrl-C) ends training after the current step, writes the history marked
+ * {@code interrupted} and exports nothing.
  */
 public final class TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -39,8 +41,8 @@ public final class TrainingRun {
 
   public static History run(NotebookModel model, TrainOptions o, StopSignal stop, PrintStream out)
       throws IOException {
-    if (model.input() != InputKind.MNIST_ROWS) {
-      throw new IllegalStateException("no training pipeline for input " + model.input());
+    if (model.input() != InputKind.MNIST_ROWS && model.input() != InputKind.MNIST_FLAT) {
+      throw new IllegalStateException("no MNIST training pipeline for input " + model.input());
     }
     Files.createDirectories(o.runDir());
     History h = new History();
@@ -72,8 +74,10 @@ public final class TrainingRun {
         LOG.info("model variables restored from {}", o.initCheckpoint());
       }
       Batcher batches = new Batcher(mnist.train(), o.batchSize(), o.order(), o.seed() & 0xffffffffL);
+      Context ctx = new Context(t, batches, mnist, h, out);
       epochs:
       for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+        ctx.epoch = epoch;
         double epochCost = 0;
         int done = 0;
         try (ProgressBar pb = Progress.bar(String.format("epoch %d/%d", epoch, o.epochs()), o.stepsPerEpoch(),
@@ -90,6 +94,8 @@ public final class TrainingRun {
             h.batchCost.add(cost);
             epochCost += cost;
             done++;
+            ctx.step++;
+            model.afterStep(ctx);
             pb.step();
             pb.setExtraMessage(String.format(" cost %.4f", cost));
           }
@@ -100,29 +106,24 @@ public final class TrainingRun {
         }
         double avg = epochCost / done;
         h.epochCost.add(avg);
-        if (model.defaults().reportEvery() > 0 && epoch % model.defaults().reportEvery() == 0) {
-          String line = model.epochLine(epoch, avg);
-          if (line != null) {
-            out.println(line);
-          }
-        }
+        model.afterEpoch(ctx, avg);
       }
       double trainSeconds = (System.nanoTime() - t0) / 1e9;
       h.timings.put("trainSeconds", trainSeconds);
       h.timings.put("medianStepMillis", median(stepMillis));
       if (!h.interrupted) {
-        out.println("\noptimization complete");
+        model.afterTraining(ctx);
         long e0 = System.nanoTime();
         double acc = t.accuracy(mnist.test(), mnist.test().size(), 1000);
         h.timings.put("testEvalSeconds", (System.nanoTime() - e0) / 1e9);
         h.results.put("testAccuracy", acc);
-        out.printf("%naccuracy %.3f%%%n", acc * 100);
+        out.printf("test accuracy on all %d test images: %.4f%n", mnist.test().size(), acc);
         if (o.exportRoot() != null) {
           Map<String, Object> training = new LinkedHashMap<>(hp);
           training.put("testAccuracy", acc);
           training.put("trainSeconds", trainSeconds);
           ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
-              SavedModelExporter.SIGNATURE, t.modelGraph().input().op().name(), model.classes(), Instant.now().toString(),
+              SavedModelExporter.SIGNATURE, t.modelGraph().inputKey(), model.classes(), Instant.now().toString(),
               Versions.all(), training);
           Path dir = SavedModelExporter.export(model, t.session(), modelVars, o.exportRoot(), o.exportVersion(), info);
           h.exportedTo = dir.toString();
@@ -139,6 +140,64 @@ public final class TrainingRun {
       }
     }
     return h;
+  }
+
+  /** The notebook hooks' view of the run. */
+  private static final class Context implements TrainContext {
+    private final Trainer trainer;
+    private final Batcher batches;
+    private final Mnist mnist;
+    private final History history;
+    private final PrintStream out;
+    int step;
+    int epoch;
+
+    Context(Trainer trainer, Batcher batches, Mnist mnist, History history, PrintStream out) {
+      this.trainer = trainer;
+      this.batches = batches;
+      this.mnist = mnist;
+      this.history = history;
+      this.out = out;
+    }
+
+    @Override
+    public int step() {
+      return step;
+    }
+
+    @Override
+    public int epoch() {
+      return epoch;
+    }
+
+    @Override
+    public float[] batchLossAndAccuracy() {
+      return trainer.evaluateBatch(batches.x(), batches.y(), batches.labels(), batches.batchSize());
+    }
+
+    @Override
+    public double testAccuracy(int limit) {
+      return trainer.accuracy(mnist.test(), limit, 1000);
+    }
+
+    @Override
+    public PrintStream out() {
+      return out;
+    }
+
+    @Override
+    public void record(String metric, double value) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("step", step);
+      e.put("epoch", epoch);
+      e.put(metric, value);
+      history.log.add(e);
+    }
+
+    @Override
+    public void result(String name, double value) {
+      history.results.put(name, value);
+    }
   }
 
   static double median(List<Double> xs) {

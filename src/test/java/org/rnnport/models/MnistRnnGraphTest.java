@@ -105,13 +105,14 @@ class MnistRnnGraphTest {
     }
   }
 
-  @Test
-  void matchesTheCommittedGraphText() throws IOException {
-    Path golden = TestData.projectDir().resolve("graphs/mnist-rnn.pbtxt");
-    assertThat(golden).as("run `rnnport graph mnist-rnn` to (re)generate it").exists();
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("org.rnnport.models.ModelRegistryTest#modelNames")
+  void matchesTheCommittedGraphText(String name) throws IOException {
+    Path golden = TestData.projectDir().resolve("graphs/" + name + ".pbtxt");
+    assertThat(golden).as("run `rnnport graph " + name + "` to (re)generate it").exists();
     String expected = Files.readString(golden, StandardCharsets.UTF_8);
-    String actual = GraphText.of(new MnistRnn());
-    assertThat(actual).as("graph changed: review and regenerate graphs/mnist-rnn.pbtxt with `rnnport graph mnist-rnn`")
+    String actual = GraphText.of(ModelRegistry.get(name));
+    assertThat(actual).as("graph changed: review and regenerate graphs/" + name + ".pbtxt with `rnnport graph " + name + "`")
         .isEqualTo(expected);
   }
 }

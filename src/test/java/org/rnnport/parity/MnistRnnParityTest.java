@@ -19,12 +19,17 @@ class MnistRnnParityTest {
 
   private static ParityReport run(BatchOrder order, long seed, int steps, ParityRunner.Init init, String out)
       throws IOException {
+    return run("mnist-rnn", order, seed, steps, init, out);
+  }
+
+  static ParityReport run(String model, BatchOrder order, long seed, int steps, ParityRunner.Init init, String out)
+      throws IOException {
     Path project = TestData.projectDir();
-    return ParityRunner.run(new ParityRunner.Options("mnist-rnn", steps, order, seed, init, TestData.ensure("mnist"),
+    return ParityRunner.run(new ParityRunner.Options(model, steps, order, seed, init, TestData.ensure("mnist"),
         project.resolve("parity"), project.resolve("target/parity-tests/" + out), 1000), System.err);
   }
 
-  private static ParityReport.Check check(ParityReport r, String prefix) {
+  static ParityReport.Check check(ParityReport r, String prefix) {
     return r.checks.stream().filter(c -> c.name().startsWith(prefix)).findFirst()
         .orElseThrow(() -> new AssertionError("no check " + prefix + " in " + r.checks));
   }

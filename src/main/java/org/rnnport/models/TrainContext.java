@@ -1,0 +1,30 @@
+package org.rnnport.models;
+
+import java.io.PrintStream;
+
+/**
+ * What a notebook's training protocol can see and do between steps: the notebook lines it prints
+ * and the metrics it records (into {@code history.json}).
+ */
+public interface TrainContext {
+  /** 1-based number of the step just run. */
+  int step();
+
+  /** 1-based epoch. */
+  int epoch();
+
+  /** Loss and accuracy of the current batch, evaluated now (after this step's update). */
+  float[] batchLossAndAccuracy();
+
+  /** Accuracy on the first {@code limit} test examples. */
+  double testAccuracy(int limit);
+
+  /** Where notebook lines go. */
+  PrintStream out();
+
+  /** Records a metric at the current step into the history's log. */
+  void record(String metric, double value);
+
+  /** Records a final result (history.json {@code results}). */
+  void result(String name, double value);
+}

@@ -1,0 +1,24 @@
+package org.rnnport.parity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.rnnport.data.BatchOrder;
+
+/** Notebooks 001 and 002 (both variants) against their Python oracles; see MnistRnnParityTest. */
+@DisabledIfSystemProperty(named = "skipParity", matches = "true|")
+class NotebookParityTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mnist-lstm", "mnist-lstm-state", "mnist-lstm-state-fixed"})
+  void javaMatchesTheNotebook(String model) throws IOException {
+    ParityReport r = MnistRnnParityTest.run(model, BatchOrder.SEQUENTIAL, 1, 60, ParityRunner.Init.PYTHON_SEED, model);
+    assertThat(r.failures()).as(ParityRunner.markdown(r)).isEmpty();
+    assertThat(MnistRnnParityTest.check(r, "initial weights").measured()).startsWith("bit-identical");
+    assertThat(MnistRnnParityTest.check(r, "first-step loss").measured()).endsWith("(bit-identical)");
+    assertThat(MnistRnnParityTest.check(r, "variables").measured()).isEqualTo("identical (14 VariableV2)");
+  }
+}
