@@ -16,15 +16,21 @@ def main():
     p.add_argument("--model", required=True)
     p.add_argument("--data-dir", required=True)
     p.add_argument("--count", type=int, default=1000)
+    p.add_argument("--dataset", choices=["mnist", "reuters"], default="mnist")
     p.add_argument("--out", required=True, help="JSON file")
     args = p.parse_args()
-    images = mnist_data.read_idx(args.data_dir + "/mnist/t10k-images-idx3-ubyte.gz")[:args.count]
-    x = numpy.multiply(images.astype(numpy.float32), 1.0 / 255.0)
+    if args.dataset == "mnist":
+        images = mnist_data.read_idx(args.data_dir + "/mnist/t10k-images-idx3-ubyte.gz")[:args.count]
+        x = numpy.multiply(images.astype(numpy.float32), 1.0 / 255.0)
+    else:
+        from rnnport_oracle import reuters_lstm
+        x = reuters_lstm.load(args.data_dir)[2][:args.count].astype(numpy.int32)
 
     loaded = tf.saved_model.load(args.model)
     fn = loaded.signatures["serving_default"]
     (input_key, spec), = fn.structured_input_signature[1].items()
-    x = x.reshape([-1] + spec.shape.as_list()[1:])
+    if args.dataset == "mnist":
+        x = x.reshape([-1] + spec.shape.as_list()[1:])
     out_v2 = fn(**{input_key: tf.constant(x)})
     v2 = {k: v.numpy() for k, v in out_v2.items()}
 

@@ -21,6 +21,9 @@ final class ParityCommand implements Callable<Integer> {
   @Parameters(description = "model name, e.g. mnist-rnn")
   String model;
 
+  @Option(names = "--variant", description = "faithful (default) or fixed, as for train")
+  String variant;
+
   @Option(names = "--steps", defaultValue = "100", description = "training steps on each side (default: ${DEFAULT-VALUE})")
   int steps;
 
@@ -61,6 +64,7 @@ final class ParityCommand implements Callable<Integer> {
     if (steps <= 0 || testCount <= 0 || testCount > 10000) {
       throw new IllegalArgumentException("--steps must be positive and --test-count 1..10000");
     }
+    model = org.rnnport.models.ModelRegistry.get(model, variant).name();
     ParityReport r = ParityRunner.run(new ParityRunner.Options(model, steps, order, seed, i, DataDir.resolve(dataDir),
         parityDir, out, testCount), System.err);
     System.out.print(ParityRunner.markdown(r));

@@ -25,6 +25,10 @@ final class TrainCommand implements Callable<Integer> {
   @Parameters(description = "model name, e.g. mnist-rnn")
   String model;
 
+  @Option(names = "--variant", description = "faithful (the notebook as written, default) or fixed "
+      + "(mnist-lstm-state: the loss on the logits instead of the notebook's double softmax)")
+  String variant;
+
   @Option(names = "--epochs", description = "epochs (default: the notebook's)")
   Integer epochs;
 
@@ -73,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NotebookModel m = ModelRegistry.get(model);
+    NotebookModel m = ModelRegistry.get(model, variant);
     TrainDefaults d = m.defaults();
     long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(0, 1L << 31);
     Path initCheckpoint = null;

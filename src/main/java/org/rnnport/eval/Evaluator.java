@@ -7,6 +7,9 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.rnnport.data.ImageSet;
 import org.rnnport.data.Mnist;
+import org.rnnport.data.Reuters;
+import org.rnnport.data.SequenceBatches;
+import org.rnnport.data.SequenceSet;
 import org.rnnport.export.ModelInfo;
 import org.rnnport.export.SavedModelExporter;
 import org.rnnport.models.InputKind;
@@ -64,15 +67,71 @@ public final class Evaluator {
     return ModelRegistry.get(name).input();
   }
 
+  /** A test split as the model's input pipeline feeds it. */
+  interface TestInputs {
+    int size();
+
+    int numClasses();
+
+    int label(int i);
+
+    org.tensorflow.Tensor batch(int from, int n);
+  }
+
+  static TestInputs inputs(InputKind kind, Path dataDir) throws IOException {
+    switch (kind) {
+      case MNIST_ROWS, MNIST_FLAT -> {
+        ImageSet test = Mnist.loadTest(dataDir);
+        FloatDataBuffer pixels = DataBuffers.of(test.pixels(), true, false);
+        return new TestInputs() {
+          public int size() {
+            return test.size();
+          }
+
+          public int numClasses() {
+            return test.numClasses();
+          }
+
+          public int label(int i) {
+            return test.labels()[i];
+          }
+
+          public org.tensorflow.Tensor batch(int from, int n) {
+            Shape shape = kind == InputKind.MNIST_FLAT ? Shape.of(n, test.imageSize()) : Shape.of(n, test.rows(), test.cols());
+            return TFloat32.tensorOf(shape, pixels.slice((long) from * test.imageSize(), (long) n * test.imageSize()));
+          }
+        };
+      }
+      case REUTERS_SEQUENCES -> {
+        SequenceSet test = Reuters.notebook(dataDir).test();
+        return new TestInputs() {
+          public int size() {
+            return test.size();
+          }
+
+          public int numClasses() {
+            return test.numClasses();
+          }
+
+          public int label(int i) {
+            return test.labels()[i];
+          }
+
+          public org.tensorflow.Tensor batch(int from, int n) {
+            return SequenceBatches.range(test, from, n);
+          }
+        };
+      }
+      default -> throw new IllegalStateException("no evaluation pipeline for input " + kind);
+    }
+  }
+
   /** Evaluates the SavedModel at {@code modelPath} (a version folder or its parent). */
   public static Result evaluate(Path modelPath, Path dataDir, int batchSize, int limit) throws IOException {
     Path dir = ModelDirs.resolve(modelPath);
     ModelInfo info = ModelInfo.read(dir);
     InputKind kind = inputKind(dir, info);
-    if (kind != InputKind.MNIST_ROWS && kind != InputKind.MNIST_FLAT) {
-      throw new IllegalStateException("no evaluation pipeline for input " + kind);
-    }
-    ImageSet test = Mnist.loadTest(dataDir);
+    TestInputs test = inputs(kind, dataDir);
     String name = info != null ? info.model() : dir.toAbsolutePath().getParent().getFileName().toString();
     long t0 = System.nanoTime();
     try (SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), SavedModelExporter.TAG)) {
@@ -82,27 +141,23 @@ public final class Evaluator {
       boolean hasClasses = sig.outputNames().contains("classes");
       int n = limit > 0 ? Math.min(limit, test.size()) : test.size();
       ClassificationReport report = new ClassificationReport(test.numClasses());
-      FloatDataBuffer pixels = DataBuffers.of(test.pixels(), true, false);
-      int item = test.imageSize();
       long inference = 0;
-      try (ProgressBar pb = Progress.bar("eval " + name, n, " img", 1)) {
+      try (ProgressBar pb = Progress.bar("eval " + name, n, " ex", 1)) {
         for (int start = 0; start < n; start += batchSize) {
           int b = Math.min(batchSize, n - start);
-          Shape shape = kind == InputKind.MNIST_FLAT ? Shape.of(b, test.imageSize()) : Shape.of(b, test.rows(), test.cols());
-          try (TFloat32 x = TFloat32.tensorOf(shape,
-              pixels.slice((long) start * item, (long) b * item))) {
+          try (org.tensorflow.Tensor x = test.batch(start, b)) {
             long s = System.nanoTime();
             try (org.tensorflow.Result out = fn.call(Map.of(inputKey, x))) {
               inference += System.nanoTime() - s;
               if (hasClasses) {
                 TInt64 cls = (TInt64) out.get("classes").orElseThrow();
                 for (int i = 0; i < b; i++) {
-                  report.add(test.labels()[start + i], (int) cls.getLong(i));
+                  report.add(test.label(start + i), (int) cls.getLong(i));
                 }
               } else {
                 TFloat32 logits = (TFloat32) out.get(sig.outputNames().iterator().next()).orElseThrow();
                 for (int i = 0; i < b; i++) {
-                  report.add(test.labels()[start + i], argMax(logits, i, test.numClasses()));
+                  report.add(test.label(start + i), argMax(logits, i, test.numClasses()));
                 }
               }
             }

@@ -5,7 +5,9 @@ public enum InputKind {
   /** MNIST images as 28 rows of 28 pixels, {@code float [-1, 28, 28]}. */
   MNIST_ROWS("mnist"),
   /** MNIST images as flat 784-vectors, {@code float [-1, 784]}. */
-  MNIST_FLAT("mnist");
+  MNIST_FLAT("mnist"),
+  /** Reuters newswires as padded word-id sequences, {@code int32 [-1, 100]}. */
+  REUTERS_SEQUENCES("reuters");
 
   private final String dataset;
 

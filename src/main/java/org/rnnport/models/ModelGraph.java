@@ -26,7 +26,7 @@ import org.rnnport.nn.Tf1Variable;
  */
 public record ModelGraph(
     String inputKey,
-    Placeholder<TFloat32> input,
+    Placeholder<? extends org.tensorflow.types.family.TType> input,
     Placeholder<TFloat32> labels,
     Operand<TFloat32> logits,
     Operand<TFloat32> probabilities,

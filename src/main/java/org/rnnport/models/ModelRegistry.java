@@ -12,6 +12,7 @@ public final class ModelRegistry {
     register(new MnistLstm());
     register(new MnistLstmState(false));
     register(new MnistLstmState(true));
+    register(new ReutersLstm());
   }
 
   private ModelRegistry() {}
@@ -25,6 +26,21 @@ public final class ModelRegistry {
     NotebookModel m = MODELS.get(name);
     if (m == null) {
       throw new IllegalArgumentException("unknown model '" + name + "'; known: " + String.join(", ", MODELS.keySet()));
+    }
+    return m;
+  }
+
+  /**
+   * The model for {@code name} and a {@code --variant}: null or {@code faithful} is the notebook as
+   * written; another variant selects {@code <name>-<variant>} (e.g. {@code mnist-lstm-state-fixed}).
+   */
+  public static NotebookModel get(String name, String variant) {
+    if (variant == null || variant.equals("faithful")) {
+      return get(name);
+    }
+    NotebookModel m = MODELS.get(name + "-" + variant);
+    if (m == null) {
+      throw new IllegalArgumentException("model '" + name + "' has no variant '" + variant + "'");
     }
     return m;
   }

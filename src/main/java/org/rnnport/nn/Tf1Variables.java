@@ -95,6 +95,22 @@ public final class Tf1Variables {
     return v;
   }
 
+  /** The current values of {@code vars} in {@code session}, by name (row-major). */
+  public static java.util.Map<String, float[]> values(org.tensorflow.Session session, List<Tf1Variable> vars) {
+    java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    org.tensorflow.Session.Runner r = session.runner();
+    vars.forEach(v -> r.fetch(v.read()));
+    try (org.tensorflow.Result res = r.run()) {
+      for (int i = 0; i < vars.size(); i++) {
+        TFloat32 t = (TFloat32) res.get(i);
+        float[] a = new float[(int) t.size()];
+        t.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(a, false, false));
+        out.put(vars.get(i).name(), a);
+      }
+    }
+    return out;
+  }
+
   /** Every variable created here, in creation order. */
   public List<Tf1Variable> all() {
     return Collections.unmodifiableList(all);

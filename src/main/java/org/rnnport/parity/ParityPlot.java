@@ -22,8 +22,8 @@ final class ParityPlot {
         .title("parity " + rep.model + ": per-step loss, Python vs Java").xAxisTitle("step").yAxisTitle("loss").build();
     c.getStyler().setChartBackgroundColor(Color.WHITE);
     c.getStyler().setYAxisDecimalPattern("0.###");
-    add(c, "Python (tf.compat.v1, dynamic_rnn)", rep.pythonLosses, new Color(31, 119, 180), null);
-    add(c, "Java (TF Java, static unroll)", rep.javaLosses, new Color(255, 127, 14),
+    add(c, "Python", rep.pythonLosses, new Color(31, 119, 180), null);
+    add(c, "Java (TF Java)", rep.javaLosses, new Color(255, 127, 14),
         new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
     Png.write(file, BitmapEncoder.getBufferedImage(c));
   }

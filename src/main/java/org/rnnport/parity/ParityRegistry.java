@@ -20,6 +20,7 @@ public final class ParityRegistry {
     ORACLES.put("mnist-lstm", new Oracle("rnnport_oracle.mnist_lstm", List.of()));
     ORACLES.put("mnist-lstm-state", new Oracle("rnnport_oracle.mnist_lstm_state", List.of("--variant", "faithful")));
     ORACLES.put("mnist-lstm-state-fixed", new Oracle("rnnport_oracle.mnist_lstm_state", List.of("--variant", "fixed")));
+    ORACLES.put("reuters-lstm", new Oracle("rnnport_oracle.reuters_lstm", List.of()));
   }
 
   private ParityRegistry() {}

@@ -63,36 +63,66 @@ public final class ParityRunner {
 
   private ParityRunner() {}
 
-  public static ParityReport run(Options o, PrintStream log) throws IOException {
-    NotebookModel model = ModelRegistry.get(o.model());
-    ParityRegistry.Oracle oracle = ParityRegistry.oracle(o.model());
+  /** The output folders of a run, its Python environment and what the oracle reported about itself. */
+  record Setup(Path out, Path py, Path dataDir, PythonEnv env, ParityRegistry.Oracle oracle) {
+    /** Runs the oracle with the common arguments plus {@code extra} and the registry's own. */
+    void runOracle(Options o, List<String> extra, PrintStream log) throws IOException {
+      List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--out", py.toString(),
+          "--steps", Integer.toString(o.steps()), "--seed", Long.toString(o.seed()), "--test-count",
+          Integer.toString(o.testCount())));
+      args.addAll(extra);
+      args.addAll(oracle.args());
+      env.runModule(o.parityDir().toAbsolutePath(), oracle.module(), args, log);
+    }
+
+    /** A report with the run's settings and both sides' versions (from the oracle's meta.json). */
+    ParityReport report(Options o) throws IOException {
+      ParityReport rep = new ParityReport();
+      rep.model = o.model();
+      rep.settings.put("steps", o.steps());
+      rep.settings.put("seed", o.seed());
+      rep.settings.put("testExamples", o.testCount());
+      rep.settings.put("date", Instant.now().toString());
+      rep.versions.putAll(Versions.all());
+      JsonNode meta = Json.MAPPER.readTree(py.resolve("meta.json").toFile());
+      rep.versions.put("pythonTensorflow", meta.get("tensorflow").asText());
+      rep.versions.put("pythonNumpy", meta.get("numpy").asText());
+      return rep;
+    }
+  }
+
+  /** Clears {@code <out>/<model>}, and makes the Python environment ready. */
+  static Setup setup(Options o, PrintStream log) throws IOException {
     Path out = o.outDir().resolve(o.model()).toAbsolutePath();
     AtomicFiles.deleteRecursively(out);
     Files.createDirectories(out);
-    Path py = out.resolve("python");
-    Path dataDir = o.dataDir().toAbsolutePath();
-
     PythonEnv env = PythonEnv.ensure(o.parityDir().resolve("requirements.txt"), log);
-    log.println("running the Python oracle " + oracle.module() + " (" + o.steps() + " steps, " + o.order().name().toLowerCase()
-        + " order, seed " + o.seed() + ")");
-    List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--out",
-        py.toString(), "--steps", Integer.toString(o.steps()), "--order", o.order().name().toLowerCase(), "--seed",
-        Long.toString(o.seed()), "--test-count", Integer.toString(o.testCount())));
-    args.addAll(oracle.args());
-    env.runModule(o.parityDir().toAbsolutePath(), oracle.module(), args, log);
+    return new Setup(out, out.resolve("python"), o.dataDir().toAbsolutePath(), env, ParityRegistry.oracle(o.model()));
+  }
 
-    ParityReport rep = new ParityReport();
-    rep.model = o.model();
-    rep.settings.put("steps", o.steps());
+  /** Writes report.json, report.md and losses.png into the run's folder. */
+  static void write(ParityReport rep, Path out) throws IOException {
+    Json.write(out.resolve("report.json"), rep);
+    AtomicFiles.writeBytes(out.resolve("report.md"), markdown(rep).getBytes(StandardCharsets.UTF_8));
+    ParityPlot.write(out.resolve("losses.png"), rep);
+  }
+
+  public static ParityReport run(Options o, PrintStream log) throws IOException {
+    NotebookModel model = ModelRegistry.get(o.model());
+    if (model.input() == org.rnnport.models.InputKind.REUTERS_SEQUENCES) {
+      return KerasParity.run(o, log);
+    }
+    Setup st = setup(o, log);
+    Path out = st.out();
+    Path py = st.py();
+    Path dataDir = st.dataDir();
+    PythonEnv env = st.env();
+    log.println("running the Python oracle " + st.oracle().module() + " (" + o.steps() + " steps, "
+        + o.order().name().toLowerCase() + " order, seed " + o.seed() + ")");
+    st.runOracle(o, List.of("--order", o.order().name().toLowerCase()), log);
+    ParityReport rep = st.report(o);
     rep.settings.put("order", o.order().name().toLowerCase());
-    rep.settings.put("seed", o.seed());
     rep.settings.put("init", o.init().name().toLowerCase().replace('_', '-'));
-    rep.settings.put("testImages", o.testCount());
-    rep.settings.put("date", Instant.now().toString());
-    rep.versions.putAll(Versions.all());
-    JsonNode meta = Json.MAPPER.readTree(py.resolve("meta.json").toFile());
-    rep.versions.put("pythonTensorflow", meta.get("tensorflow").asText());
-    rep.versions.put("pythonNumpy", meta.get("numpy").asText());
 
     Mnist mnist = Mnist.load(dataDir);
     ImageSet test = mnist.test();
@@ -222,9 +252,7 @@ public final class ParityRunner {
           sigDiff.isEmpty() ? "identical" : String.join("; ", sigDiff), "identical", sigDiff.isEmpty());
     }
 
-    Json.write(out.resolve("report.json"), rep);
-    AtomicFiles.writeBytes(out.resolve("report.md"), markdown(rep).getBytes(StandardCharsets.UTF_8));
-    ParityPlot.write(out.resolve("losses.png"), rep);
+    write(rep, out);
     return rep;
   }
 
@@ -250,7 +278,7 @@ public final class ParityRunner {
   }
 
   /** Per-variable diffs, recorded under {@code detailKey}; returns them merged. */
-  private static Compare.Diff compareVariables(List<Tf1Variable> vars, Map<String, float[]> java,
+  static Compare.Diff compareVariables(List<Tf1Variable> vars, Map<String, float[]> java,
       Map<String, float[]> python, ParityReport rep, String detailKey) {
     Map<String, Object> detail = new LinkedHashMap<>();
     List<Compare.Diff> diffs = new ArrayList<>();
@@ -263,7 +291,7 @@ public final class ParityRunner {
     return Compare.merge(diffs);
   }
 
-  private static void checkCheckpointNames(Path variablesJson, List<Tf1Variable> vars) throws IOException {
+  static void checkCheckpointNames(Path variablesJson, List<Tf1Variable> vars) throws IOException {
     JsonNode ck = Json.MAPPER.readTree(variablesJson.toFile());
     Map<String, String> python = new java.util.TreeMap<>();
     ck.fields().forEachRemaining(e -> python.put(e.getKey(), e.getValue().get("shape").toString().replace(" ", "")));
@@ -289,15 +317,22 @@ public final class ParityRunner {
     long[] dims = new long[item.length + 1];
     dims[0] = n;
     System.arraycopy(item, 0, dims, 1, item.length);
-    try (SavedModelBundle b = SavedModelBundle.load(dir.toString(), SavedModelExporter.TAG);
-         TFloat32 x = TFloat32.tensorOf(Shape.of(dims),
-             DataBuffers.of(test.pixels(), true, false).narrow((long) n * test.imageSize()));
-         Result r = b.function(SavedModelExporter.SIGNATURE).call(
-             Map.of(b.function(SavedModelExporter.SIGNATURE).signature().inputNames().iterator().next(), x))) {
-      TFloat32 t = (TFloat32) r.get("logits").orElseThrow();
-      float[] out = new float[(int) t.size()];
-      t.copyTo(DataBuffers.of(out, false, false));
-      return out;
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims),
+        DataBuffers.of(test.pixels(), true, false).narrow((long) n * test.imageSize()))) {
+      return savedModelLogits(dir, x);
+    }
+  }
+
+  /** Logits of a SavedModel's serving_default for the input tensor {@code x}. */
+  static float[] savedModelLogits(Path dir, org.tensorflow.Tensor x) {
+    try (SavedModelBundle b = SavedModelBundle.load(dir.toString(), SavedModelExporter.TAG)) {
+      var fn = b.function(SavedModelExporter.SIGNATURE);
+      try (Result r = fn.call(Map.of(fn.signature().inputNames().iterator().next(), x))) {
+        TFloat32 t = (TFloat32) r.get("logits").orElseThrow();
+        float[] out = new float[(int) t.size()];
+        t.copyTo(DataBuffers.of(out, false, false));
+        return out;
+      }
     }
   }
 
@@ -319,7 +354,7 @@ public final class ParityRunner {
     return (double) correct / test.size();
   }
 
-  private static float[] readFloats(Path json, String field) throws IOException {
+  static float[] readFloats(Path json, String field) throws IOException {
     return floats(Json.MAPPER.readTree(json.toFile()).get(field));
   }
 
@@ -338,7 +373,7 @@ public final class ParityRunner {
     }
   }
 
-  private static float[] toArray(List<Float> xs) {
+  static float[] toArray(List<Float> xs) {
     float[] a = new float[xs.size()];
     for (int i = 0; i < a.length; i++) {
       a[i] = xs.get(i);

@@ -37,6 +37,34 @@ public final class LossPlot {
     Png.write(file, both);
   }
 
+  /**
+   * The Reuters notebook's figure: test loss (red) and train loss (blue) per epoch, with markers,
+   * legend upper right, grid.
+   */
+  public static void writeTrainVsTest(Path file, String title, List<Double> trainLoss, List<Double> testLoss)
+      throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    XYChart c = new XYChartBuilder().width(900).height(600).title(title + ": loss per epoch").xAxisTitle("epoch")
+        .yAxisTitle("loss").build();
+    c.getStyler().setChartBackgroundColor(Color.WHITE);
+    c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+    c.getStyler().setYAxisDecimalPattern("0.##");
+    c.getStyler().setXAxisDecimalPattern("0");
+    double[] x = new double[trainLoss.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i;
+    }
+    XYSeries test = c.addSeries("Testset_loss", x, testLoss.stream().mapToDouble(Double::doubleValue).toArray());
+    test.setLineColor(Color.RED);
+    test.setMarkerColor(Color.RED);
+    test.setMarker(SeriesMarkers.CIRCLE);
+    XYSeries train = c.addSeries("Trainset_loss", x, trainLoss.stream().mapToDouble(Double::doubleValue).toArray());
+    train.setLineColor(Color.BLUE);
+    train.setMarkerColor(Color.BLUE);
+    train.setMarker(SeriesMarkers.CIRCLE);
+    Png.write(file, BitmapEncoder.getBufferedImage(c));
+  }
+
   private static XYChart chart(String title, String xLabel, double[] y) {
     XYChart c = new XYChartBuilder().width(1000).height(400).title(title).xAxisTitle(xLabel)
         .yAxisTitle("cost").build();

@@ -79,6 +79,32 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
+  /** Loss and predicted classes of one batch. */
+  public record BatchResult(float loss, long[] classes) {}
+
+  /**
+   * Runs one batch given as tensors: an optimizer step ({@code train}) or a forward pass; returns
+   * the loss (before the update) and the predicted classes.
+   */
+  public BatchResult runBatch(org.tensorflow.Tensor x, TFloat32 y, boolean train) {
+    Session.Runner r = session.runner().feed(g.input(), x).feed(g.labels(), y).fetch(g.loss()).fetch(g.classes());
+    if (train) {
+      r.addTarget(g.trainOp());
+    }
+    boolean trace = train && devicesUsed == null;
+    try (Result res = trace ? r.setOptions(Devices.traceOptions()).runAndFetchMetadata() : r.run()) {
+      if (trace) {
+        devicesUsed = Devices.devicesUsed(res);
+      }
+      TInt64 cls = (TInt64) res.get(1);
+      long[] c = new long[(int) cls.size()];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = cls.getLong(i);
+      }
+      return new BatchResult(((TFloat32) res.get(0)).getFloat(), c);
+    }
+  }
+
   /** Loss and accuracy of one batch, forward only (no update). */
   public float[] evaluateBatch(float[] x, float[] y, int[] labels, int batch) {
     try (TFloat32 xt = TFloat32.tensorOf(shapeFor(batch), DataBuffers.of(x, true, false).narrow(batch * itemSize()));
@@ -124,12 +150,12 @@ public final class Trainer implements AutoCloseable {
     return out;
   }
 
-  private interface BatchResult {
+  private interface BatchSink {
     void accept(int start, int batch, org.tensorflow.Tensor fetched);
   }
 
   /** Feeds the first {@code n} images in batches (no copies on the Java side) and hands over one fetch each. */
-  private void forBatches(ImageSet set, int n, int batchSize, org.tensorflow.Operand<?> fetch, BatchResult sink) {
+  private void forBatches(ImageSet set, int n, int batchSize, org.tensorflow.Operand<?> fetch, BatchSink sink) {
     FloatDataBuffer all = DataBuffers.of(set.pixels(), true, false);
     int item = set.imageSize();
     for (int start = 0; start < n; start += batchSize) {
@@ -143,18 +169,7 @@ public final class Trainer implements AutoCloseable {
 
   /** The current values of the given variables, by name. */
   public java.util.Map<String, float[]> values(List<org.rnnport.nn.Tf1Variable> vars) {
-    java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
-    Session.Runner r = session.runner();
-    vars.forEach(v -> r.fetch(v.read()));
-    try (Result res = r.run()) {
-      for (int i = 0; i < vars.size(); i++) {
-        TFloat32 t = (TFloat32) res.get(i);
-        float[] a = new float[(int) t.size()];
-        t.copyTo(DataBuffers.of(a, false, false));
-        out.put(vars.get(i).name(), a);
-      }
-    }
-    return out;
+    return org.rnnport.nn.Tf1Variables.values(session, vars);
   }
 
   /** Accuracy on the first {@code limit} images of {@code set}. */

@@ -41,25 +41,11 @@ public final class TrainingRun {
 
   public static History run(NotebookModel model, TrainOptions o, StopSignal stop, PrintStream out)
       throws IOException {
-    if (model.input() != InputKind.MNIST_ROWS && model.input() != InputKind.MNIST_FLAT) {
-      throw new IllegalStateException("no MNIST training pipeline for input " + model.input());
+    if (model.input() == InputKind.REUTERS_SEQUENCES) {
+      return KerasFit.run(model, o, stop, out);
     }
-    Files.createDirectories(o.runDir());
-    History h = new History();
-    h.model = model.name();
-    h.notebook = model.notebook();
-    h.startedAt = Instant.now().toString();
-    h.versions = Versions.all();
-    Map<String, Object> hp = h.hyperparameters;
-    hp.put("epochs", o.epochs());
-    hp.put("stepsPerEpoch", o.stepsPerEpoch());
-    hp.put("batchSize", o.batchSize());
-    hp.put("learningRate", o.learningRate());
-    hp.put("seed", o.seed());
-    hp.put("init", o.initCheckpoint() == null ? "python-seed:" + o.seed() : "checkpoint:" + o.initCheckpoint());
-    hp.put("order", o.order().name().toLowerCase());
-    hp.put("threads", o.threads());
-    hp.put("device", o.device() == null ? "default" : o.device());
+    History h = start(model, o);
+    h.hyperparameters.put("stepsPerEpoch", o.stepsPerEpoch());
 
     Mnist mnist = Mnist.load(o.dataDir());
     long t0 = System.nanoTime();
@@ -118,17 +104,7 @@ public final class TrainingRun {
         h.timings.put("testEvalSeconds", (System.nanoTime() - e0) / 1e9);
         h.results.put("testAccuracy", acc);
         out.printf("test accuracy on all %d test images: %.4f%n", mnist.test().size(), acc);
-        if (o.exportRoot() != null) {
-          Map<String, Object> training = new LinkedHashMap<>(hp);
-          training.put("testAccuracy", acc);
-          training.put("trainSeconds", trainSeconds);
-          ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
-              SavedModelExporter.SIGNATURE, t.modelGraph().inputKey(), model.classes(), Instant.now().toString(),
-              Versions.all(), training);
-          Path dir = SavedModelExporter.export(model, t.session(), modelVars, o.exportRoot(), o.exportVersion(), info);
-          h.exportedTo = dir.toString();
-          out.println("exported " + dir);
-        }
+        export(model, t, modelVars, o, h, acc, trainSeconds, out);
       } else {
         out.println("\ninterrupted: history written, nothing exported");
       }
@@ -140,6 +116,43 @@ public final class TrainingRun {
       }
     }
     return h;
+  }
+
+  /** A new history with the run's hyperparameters and versions; creates the run folder. */
+  static History start(NotebookModel model, TrainOptions o) throws IOException {
+    Files.createDirectories(o.runDir());
+    History h = new History();
+    h.model = model.name();
+    h.notebook = model.notebook();
+    h.startedAt = Instant.now().toString();
+    h.versions = Versions.all();
+    Map<String, Object> hp = h.hyperparameters;
+    hp.put("epochs", o.epochs());
+    hp.put("batchSize", o.batchSize());
+    hp.put("learningRate", o.learningRate());
+    hp.put("seed", o.seed());
+    hp.put("init", o.initCheckpoint() == null ? "python-seed:" + o.seed() : "checkpoint:" + o.initCheckpoint());
+    hp.put("order", o.order().name().toLowerCase());
+    hp.put("threads", o.threads());
+    hp.put("device", o.device() == null ? "default" : o.device());
+    return h;
+  }
+
+  /** Exports the trained model with its rnnport.json (when the options ask for it), recording where. */
+  static void export(NotebookModel model, Trainer t, Checkpoint modelVars, TrainOptions o, History h, double testAccuracy,
+      double trainSeconds, PrintStream out) throws IOException {
+    if (o.exportRoot() == null) {
+      return;
+    }
+    Map<String, Object> training = new LinkedHashMap<>(h.hyperparameters);
+    training.put("testAccuracy", testAccuracy);
+    training.put("trainSeconds", trainSeconds);
+    ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
+        SavedModelExporter.SIGNATURE, t.modelGraph().inputKey(), model.classes(), Instant.now().toString(),
+        Versions.all(), training);
+    Path dir = SavedModelExporter.export(model, t.session(), modelVars, o.exportRoot(), o.exportVersion(), info);
+    h.exportedTo = dir.toString();
+    out.println("exported " + dir);
   }
 
   /** The notebook hooks' view of the run. */

@@ -82,15 +82,36 @@ class CliTest {
         "inputs['input_X']", "Method name is: tensorflow/serving/predict", "Variable: DT_FLOAT (128, 10)");
   }
 
-  @Test
-  void committedModelEvaluatesAtNotebookLevel() throws IOException {
-    Path data = TestData.ensure("mnist");
-    Path model = TestData.projectDir().resolve("savedmodels/mnist-rnn");
-    Path report = tmp.resolve("committed.json");
+  /** Every committed model, evaluated from its folder alone, at the accuracy its full run measured. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "mnist-rnn, mnist, 0.975, 10000",
+      "mnist-lstm, mnist, 0.97, 10000",
+      "mnist-lstm-state, mnist, 0.94, 10000",
+      "mnist-lstm-state-fixed, mnist, 0.96, 10000",
+      "reuters-lstm, reuters, 0.69, 2246"})
+  void committedModelEvaluatesAtNotebookLevel(String name, String dataset, double min, int examples) throws IOException {
+    Path data = TestData.ensure(dataset);
+    Path model = TestData.projectDir().resolve("savedmodels/" + name);
+    Path report = tmp.resolve(name + ".json");
     Run eval = rnnport("eval", "--model", model.toString(), "--data-dir", data.toString(), "--json", report.toString());
     assertThat(eval.exit()).as(eval.err()).isZero();
-    double acc = Json.MAPPER.readTree(report.toFile()).get("accuracy").asDouble();
-    assertThat(acc).as("committed seed-000 model on all 10,000 test images").isGreaterThanOrEqualTo(0.975);
+    JsonNode r = Json.MAPPER.readTree(report.toFile());
+    assertThat(r.get("examples").asInt()).isEqualTo(examples);
+    assertThat(r.get("accuracy").asDouble()).as("committed " + name + " on its whole test split")
+        .isGreaterThanOrEqualTo(min);
+  }
+
+  @Test
+  void weightsPrintsTheSimpleRnnLikeTheNotebook() {
+    Run w = rnnport("weights", "simple-rnn", "--seed", "1", "--input", "[[1,0,0,0,0],[0,1,0,0,0]]");
+    assertThat(w.exit()).as(w.err()).isZero();
+    assertThat(w.out()).contains("<tf.Variable 'simple_rnn/simple_rnn_cell/kernel:0' shape=(5, 2) dtype=float32",
+        "recurrent_kernel:0' shape=(2, 2)", "bias:0' shape=(2,)", "array([0.0, 0.0], dtype=float32)",
+        "output (return_sequences) [[[");
+    Run bad = rnnport("weights", "simple-rnn", "--input", "[[1,2]]");
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("5 features");
   }
 
   @Test

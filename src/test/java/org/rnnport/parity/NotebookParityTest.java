@@ -21,4 +21,16 @@ class NotebookParityTest {
     assertThat(MnistRnnParityTest.check(r, "first-step loss").measured()).endsWith("(bit-identical)");
     assertThat(MnistRnnParityTest.check(r, "variables").measured()).isEqualTo("identical (14 VariableV2)");
   }
+
+  @org.junit.jupiter.api.Test
+  void kerasReutersMatchesTheNotebook() throws IOException {
+    java.nio.file.Path project = org.rnnport.TestData.projectDir();
+    org.rnnport.TestData.ensure("reuters");
+    ParityReport r = ParityRunner.run(new ParityRunner.Options("reuters-lstm", 20, BatchOrder.SEQUENTIAL, 0,
+        ParityRunner.Init.CHECKPOINT, org.rnnport.TestData.ensure("mnist"), project.resolve("parity"),
+        project.resolve("target/parity-tests/reuters"), 500), System.err);
+    assertThat(r.failures()).as(ParityRunner.markdown(r)).isEmpty();
+    assertThat(MnistRnnParityTest.check(r, "first-step loss").measured()).endsWith("(bit-identical)");
+    assertThat(MnistRnnParityTest.check(r, "variables").measured()).isEqualTo("identical (6)");
+  }
 }
