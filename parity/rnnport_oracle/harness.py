@@ -28,7 +28,41 @@ def parse_args(description, variants=None):
                    help="batch order: TF1 next_batch with shuffle=False, or shuffle=True after np.random.seed(seed)")
     p.add_argument("--seed", type=int, default=1, help="tf.set_random_seed and np.random.seed")
     p.add_argument("--test-count", type=int, default=1000, help="test images whose logits are written")
+    p.add_argument("--cell", choices=["rnn", "lstm", "gru"], help="replace the notebook's cell (beyond the notebooks)")
+    p.add_argument("--units", type=int, help="units of the replacement cell")
+    p.add_argument("--layers", type=int, default=1, help="stack this many cells (MultiRNNCell)")
+    p.add_argument("--bidirectional", action="store_true", help="run both ways (bidirectional_rnn/fw|bw)")
     return p.parse_args()
+
+
+def make_cell(kind, units, layers):
+    """The TF1 cell rnnport's RnnSpec names: BasicRNNCell, BasicLSTMCell(forget_bias=1.0) or GRUCell,
+    stacked in a MultiRNNCell when layers > 1."""
+    def one():
+        if kind == "rnn":
+            return tf.nn.rnn_cell.BasicRNNCell(units)
+        if kind == "lstm":
+            return tf.nn.rnn_cell.BasicLSTMCell(units, forget_bias=1.0)
+        return tf.nn.rnn_cell.GRUCell(units)
+    if layers == 1:
+        return one()
+    return tf.nn.rnn_cell.MultiRNNCell([one() for _ in range(layers)])
+
+
+def final_h(state):
+    """The last layer's h of a final state (LSTMStateTuple.h, the state itself for RNN/GRU)."""
+    if isinstance(state, tuple) and not hasattr(state, "h"):
+        return final_h(state[-1])
+    return state.h if hasattr(state, "h") else state
+
+
+def spec(args, default_cell, default_units):
+    """(cell, units, layers, bidirectional) for this run: the notebook's unless the flags say otherwise."""
+    return (args.cell or default_cell, args.units or default_units, args.layers, args.bidirectional)
+
+
+def weights_of(cell):
+    return cell.weights
 
 
 def write_json(path, value):

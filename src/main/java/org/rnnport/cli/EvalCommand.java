@@ -26,6 +26,10 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "dataset folder (default: $RNNPORT_DATA_DIR or ./data)")
   Path dataDir;
 
+  @Option(names = "--show", defaultValue = "0", description = "print the first N test examples with the prediction "
+      + "(Reuters: the newswire's text, decoded with reuters_word_index.json)")
+  int show;
+
   @Option(names = "--json", description = "also write the report as JSON to this file")
   Path json;
 
@@ -39,6 +43,10 @@ final class EvalCommand implements Callable<Integer> {
     System.out.print(r.report().toText());
     System.out.printf("%n%d examples in %.3f s (inference %.3f s, %.0f samples/s at batch %d)%n", r.examples(),
         r.seconds(), r.inferenceSeconds(), r.samplesPerSecond(), r.batchSize());
+    for (Evaluator.Prediction p : Evaluator.predictions(model, DataDir.resolve(dataDir), show)) {
+      System.out.printf("%n#%d true %d, predicted %d (p=%.3f)%s%n", p.index(), p.label(), p.predicted(), p.probability(),
+          p.text() == null ? "" : "\n  " + p.text());
+    }
     if (json != null) {
       Json.write(json, r.toJson());
       System.out.println("report: " + json);

@@ -24,6 +24,9 @@ final class ParityCommand implements Callable<Integer> {
   @Option(names = "--variant", description = "faithful (default) or fixed, as for train")
   String variant;
 
+  @picocli.CommandLine.Mixin
+  RnnOptions rnnOptions = new RnnOptions();
+
   @Option(names = "--steps", defaultValue = "100", description = "training steps on each side (default: ${DEFAULT-VALUE})")
   int steps;
 
@@ -64,9 +67,10 @@ final class ParityCommand implements Callable<Integer> {
     if (steps <= 0 || testCount <= 0 || testCount > 10000) {
       throw new IllegalArgumentException("--steps must be positive and --test-count 1..10000");
     }
-    model = org.rnnport.models.ModelRegistry.get(model, variant).name();
-    ParityReport r = ParityRunner.run(new ParityRunner.Options(model, steps, order, seed, i, DataDir.resolve(dataDir),
+    org.rnnport.models.NotebookModel m = rnnOptions.apply(org.rnnport.models.ModelRegistry.get(model, variant));
+    ParityReport r = ParityRunner.run(new ParityRunner.Options(m, steps, order, seed, i, DataDir.resolve(dataDir),
         parityDir, out, testCount), System.err);
+    model = m.name();
     System.out.print(ParityRunner.markdown(r));
     Path dir = out.resolve(model);
     System.out.println("\nreport: " + dir.resolve("report.md") + ", " + dir.resolve("report.json") + ", "

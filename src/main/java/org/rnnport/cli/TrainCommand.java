@@ -22,8 +22,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a notebook model with the notebook's defaults; write history.json, loss.png and a SavedModel.")
 final class TrainCommand implements Callable<Integer> {
-  @Parameters(description = "model name, e.g. mnist-rnn")
+  @Parameters(arity = "0..1", description = "model name, e.g. mnist-rnn (or give --spec)")
   String model;
+
+  @Option(names = "--spec", description = "a model spec JSON (see specs/): model, variant, rnn, epochs, stepsPerEpoch, "
+      + "batchSize, learningRate, seed; flags given as well override it")
+  java.nio.file.Path spec;
+
+  @picocli.CommandLine.Mixin
+  RnnOptions rnnOptions = new RnnOptions();
 
   @Option(names = "--variant", description = "faithful (the notebook as written, default) or fixed "
       + "(mnist-lstm-state: the loss on the logits instead of the notebook's double softmax)")
@@ -77,8 +84,23 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NotebookModel m = ModelRegistry.get(model, variant);
+    org.rnnport.models.ModelSpec fromFile = spec != null ? org.rnnport.models.ModelSpec.read(spec) : null;
+    if (model == null && fromFile == null) {
+      throw new IllegalArgumentException("name a model (" + ModelRegistry.all().keySet() + ") or give --spec FILE");
+    }
+    NotebookModel m = model != null ? ModelRegistry.get(model, variant) : fromFile.resolve();
+    m = rnnOptions.apply(m);
     TrainDefaults d = m.defaults();
+    if (fromFile != null) {
+      TrainDefaults f = fromFile.trainDefaults();
+      d = new TrainDefaults(f.epochs() != null ? f.epochs() : d.epochs(),
+          f.stepsPerEpoch() != null ? f.stepsPerEpoch() : d.stepsPerEpoch(),
+          f.batchSize() != null ? f.batchSize() : d.batchSize(),
+          f.learningRate() != null ? f.learningRate() : d.learningRate());
+      if (seed == null) {
+        seed = fromFile.seed();
+      }
+    }
     long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(0, 1L << 31);
     Path initCheckpoint = null;
     if (init != null && !init.equals("python-seed")) {

@@ -170,6 +170,37 @@ public final class Evaluator {
     }
   }
 
+  /** One test example with the model's prediction and, for Reuters, the newswire's text. */
+  public record Prediction(int index, int label, int predicted, float probability, String text) {}
+
+  /** The model's predictions on the first {@code n} test examples, with their text where there is one. */
+  public static java.util.List<Prediction> predictions(Path modelPath, Path dataDir, int n) throws IOException {
+    Path dir = ModelDirs.resolve(modelPath);
+    InputKind kind = inputKind(dir, ModelInfo.read(dir));
+    TestInputs test = inputs(kind, dataDir);
+    n = Math.min(n, test.size());
+    Reuters.WordIndex words = kind == InputKind.REUTERS_SEQUENCES ? Reuters.WordIndex.load(dataDir) : null;
+    SequenceSet seqs = kind == InputKind.REUTERS_SEQUENCES ? Reuters.notebook(dataDir).test() : null;
+    java.util.List<Prediction> out = new java.util.ArrayList<>();
+    try (SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), SavedModelExporter.TAG);
+         org.tensorflow.Tensor x = test.batch(0, n)) {
+      SessionFunction fn = bundle.function(SavedModelExporter.SIGNATURE);
+      try (org.tensorflow.Result r = fn.call(Map.of(fn.signature().inputNames().iterator().next(), x))) {
+        TFloat32 p = (TFloat32) r.get("probabilities").orElseThrow();
+        for (int i = 0; i < n; i++) {
+          int best = argMax(p, i, test.numClasses());
+          String text = null;
+          if (words != null) {
+            int[] ids = java.util.Arrays.copyOfRange(seqs.tokens(), i * seqs.length(), (i + 1) * seqs.length());
+            text = words.decode(ids);
+          }
+          out.add(new Prediction(i, test.label(i), best, p.getFloat(i, best), text));
+        }
+      }
+    }
+    return out;
+  }
+
   private static int argMax(TFloat32 t, int row, int classes) {
     int best = 0;
     float bv = t.getFloat(row, 0);

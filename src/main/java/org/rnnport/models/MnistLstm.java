@@ -10,7 +10,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Unstack;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
-import org.rnnport.nn.BasicLstmCell;
+import org.rnnport.nn.RnnSpec;
 import org.rnnport.nn.Dense;
 import org.rnnport.nn.Initializers;
 import org.rnnport.nn.SeedSource;
@@ -25,10 +25,31 @@ import org.rnnport.nn.Tf1Variables;
  * {@code while step * 128 < 100000} (781 steps) printing the minibatch loss and accuracy every 10 steps.
  */
 public final class MnistLstm implements NotebookModel {
+  /** The notebook's: rnn.BasicLSTMCell(128, forget_bias=1.0). */
+  public static final RnnSpec NOTEBOOK = ModelSpec.builtin("mnist-lstm").rnn();
+  private final RnnSpec spec;
+
+  public MnistLstm() {
+    this(NOTEBOOK);
+  }
+
+  public MnistLstm(RnnSpec spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public RnnSpec rnn() {
+    return spec;
+  }
+
+  @Override
+  public NotebookModel withRnn(RnnSpec s) {
+    return new MnistLstm(s);
+  }
 
   @Override
   public String name() {
-    return "mnist-lstm";
+    return spec.equals(NOTEBOOK) ? "mnist-lstm" : "mnist-lstm-" + spec.suffix();
   }
 
   @Override
@@ -48,8 +69,8 @@ public final class MnistLstm implements NotebookModel {
 
   @Override
   public TrainDefaults defaults() {
-    // step = 1; while step * batch_size < n_training_iters (100000): 781 steps, one pass of next_batch
-    return new TrainDefaults(1, (100000 - 1) / 128, 128, 0.001f);
+    // specs/mnist-lstm.json: step = 1; while step * batch_size < n_training_iters (100000): 781 steps
+    return ModelSpec.builtin("mnist-lstm").trainDefaults();
   }
 
   @Override
@@ -68,10 +89,11 @@ public final class MnistLstm implements NotebookModel {
     // x = tf.unstack(x, 28, 1); outputs, states = rnn.static_rnn(BasicLSTMCell(128, forget_bias=1.0), x)
     List<Operand<TFloat32>> steps = new ArrayList<>(
         tf.withName("unstack").unstack(x, 28L, Unstack.axis(1L)).output());
-    StaticRnn.Result rnn = StaticRnn.unroll("rnn", new BasicLstmCell(128, 1.0f), steps, 28, vars, seeds);
+    // (bidirectional: static_bidirectional_rnn, outputs concatenated per step)
+    StaticRnn.Bidi rnn = StaticRnn.layer(spec, steps, 28, vars, seeds);
     // weight = tf.Variable(tf.random_normal([128, 10])); bias = tf.Variable(tf.random_normal([10]))
-    Tf1Variable w = vars.unnamed(Shape.of(128, 10),
-        Initializers.randomNormal(tf, "random_normal", Shape.of(128, 10), 0f, 1f, seeds));
+    Tf1Variable w = vars.unnamed(Shape.of(spec.outputWidth(), 10),
+        Initializers.randomNormal(tf, "random_normal", Shape.of(spec.outputWidth(), 10), 0f, 1f, seeds));
     Tf1Variable b = vars.unnamed(Shape.of(10),
         Initializers.randomNormal(tf, "random_normal_1", Shape.of(10), 0f, 1f, seeds));
     // return tf.matmul(outputs[-1], weight) + bias

@@ -9,7 +9,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
-import org.rnnport.nn.BasicLstmCell;
+import org.rnnport.nn.RnnSpec;
 import org.rnnport.nn.Dense;
 import org.rnnport.nn.Initializers;
 import org.rnnport.nn.SeedSource;
@@ -28,15 +28,34 @@ import org.rnnport.nn.Tf1Variables;
  * {@code fixed} variant ({@code mnist-lstm-state-fixed}) feeds the logits instead.
  */
 public final class MnistLstmState implements NotebookModel {
+  /** The notebook's: tf.contrib.rnn.BasicLSTMCell(lstm_size=100). */
+  public static final RnnSpec NOTEBOOK = ModelSpec.builtin("mnist-lstm-state").rnn();
   private final boolean fixed;
+  private final RnnSpec spec;
 
   public MnistLstmState(boolean fixed) {
+    this(fixed, NOTEBOOK);
+  }
+
+  public MnistLstmState(boolean fixed, RnnSpec spec) {
     this.fixed = fixed;
+    this.spec = spec;
+  }
+
+  @Override
+  public RnnSpec rnn() {
+    return spec;
+  }
+
+  @Override
+  public NotebookModel withRnn(RnnSpec s) {
+    return new MnistLstmState(fixed, s);
   }
 
   @Override
   public String name() {
-    return fixed ? "mnist-lstm-state-fixed" : "mnist-lstm-state";
+    String base = fixed ? "mnist-lstm-state-fixed" : "mnist-lstm-state";
+    return spec.equals(NOTEBOOK) ? base : base + "-" + spec.suffix();
   }
 
   @Override
@@ -57,8 +76,8 @@ public final class MnistLstmState implements NotebookModel {
 
   @Override
   public TrainDefaults defaults() {
-    // for epoch in range(10): for batch in range(n_batch = 55000 // 50)
-    return new TrainDefaults(10, 55000 / 50, 50, 1e-4f);
+    // specs/mnist-lstm-state(-fixed).json: for epoch in range(10): for batch in range(55000 // 50), Adam 1e-4
+    return ModelSpec.builtin(fixed ? "mnist-lstm-state-fixed" : "mnist-lstm-state").trainDefaults();
   }
 
   @Override
@@ -75,15 +94,17 @@ public final class MnistLstmState implements NotebookModel {
     Placeholder<TFloat32> y = training ? tf.withName("Placeholder_1").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, 10))) : null;
     // weights = tf.Variable(tf.truncated_normal([lstm_size, n_classes], stddev=0.1))
-    Tf1Variable w = vars.unnamed(Shape.of(100, 10),
-        Initializers.truncatedNormal(tf, "truncated_normal", Shape.of(100, 10), 0f, 0.1f, seeds));
+    Tf1Variable w = vars.unnamed(Shape.of(spec.outputWidth(), 10),
+        Initializers.truncatedNormal(tf, "truncated_normal", Shape.of(spec.outputWidth(), 10), 0f, 0.1f, seeds));
     // biases = tf.Variable(tf.constant(0.1, shape=[n_classes]))
     Tf1Variable b = vars.unnamed(Shape.of(10), Initializers.constant(tf, "Const", Shape.of(10), 0.1f));
     // inputs = tf.reshape(X, [-1, max_time, n_inputs])
     Operand<TFloat32> inputs = tf.withName("Reshape").reshape(x, tf.constant(new int[] {-1, 28, 28}));
     // outputs, final_state = tf.nn.dynamic_rnn(BasicLSTMCell(lstm_size), inputs, dtype=tf.float32)
-    StaticRnn.Result rnn = StaticRnn.dynamic("rnn", new BasicLstmCell(100, 1.0f), inputs, 28, 28, vars, seeds);
-    Operand<TFloat32> h = rnn.finalState().get(1);
+    // (other cells, stacking, bidirectional: the last layer's h, forward and backward concatenated)
+    String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
+    Operand<TFloat32> h = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), inputs, 28), 28, vars, seeds)
+        .finalH();
     // results = tf.nn.softmax(tf.matmul(final_state[1], weights) + biases)
     Operand<TFloat32> logits = Dense.apply(tf, h, w, b);
     Operand<TFloat32> prediction = tf.withName("Softmax").nn.softmax(logits);

@@ -11,7 +11,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.rnnport.data.Mnist;
-import org.rnnport.nn.BasicRnnCell;
+import org.rnnport.nn.RnnSpec;
 import org.rnnport.nn.Dense;
 import org.rnnport.nn.Initializers;
 import org.rnnport.nn.SeedSource;
@@ -29,10 +29,31 @@ public final class MnistRnn implements NotebookModel {
   static final int N_STEP = 28;
   static final int N_HIDDEN = 128;
   static final int N_CLASS = 10;
+  /** The notebook's: tf.nn.rnn_cell.BasicRNNCell(n_hidden). */
+  public static final RnnSpec NOTEBOOK = ModelSpec.builtin("mnist-rnn").rnn();
+  private final RnnSpec spec;
+
+  public MnistRnn() {
+    this(NOTEBOOK);
+  }
+
+  public MnistRnn(RnnSpec spec) {
+    this.spec = spec;
+  }
+
+  @Override
+  public RnnSpec rnn() {
+    return spec;
+  }
+
+  @Override
+  public NotebookModel withRnn(RnnSpec s) {
+    return new MnistRnn(s);
+  }
 
   @Override
   public String name() {
-    return "mnist-rnn";
+    return spec.equals(NOTEBOOK) ? "mnist-rnn" : "mnist-rnn-" + spec.suffix();
   }
 
   @Override
@@ -52,8 +73,8 @@ public final class MnistRnn implements NotebookModel {
 
   @Override
   public TrainDefaults defaults() {
-    // total_epoch 30, batch_size 128, total_batch = int(55000/128) = 429
-    return new TrainDefaults(30, 55000 / 128, 128, 0.001f);
+    // specs/mnist-rnn.json: total_epoch 30, batch_size 128, total_batch = int(55000/128) = 429, lr 0.001
+    return ModelSpec.builtin("mnist-rnn").trainDefaults();
   }
 
   @Override
@@ -71,15 +92,16 @@ public final class MnistRnn implements NotebookModel {
     Placeholder<TFloat32> y = training ? tf.withName("output_Y").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, N_CLASS))) : null;
     // W = tf.Variable(tf.random_normal([n_hidden, n_class], name="weight_W"))
-    Tf1Variable w = vars.unnamed(Shape.of(N_HIDDEN, N_CLASS),
-        Initializers.randomNormal(tf, "weight_W", Shape.of(N_HIDDEN, N_CLASS), 0f, 1f, seeds));
+    Tf1Variable w = vars.unnamed(Shape.of(spec.outputWidth(), N_CLASS),
+        Initializers.randomNormal(tf, "weight_W", Shape.of(spec.outputWidth(), N_CLASS), 0f, 1f, seeds));
     // b = tf.Variable(tf.random_normal([n_class], name="bias_b"))
     Tf1Variable b = vars.unnamed(Shape.of(N_CLASS),
         Initializers.randomNormal(tf, "bias_b", Shape.of(N_CLASS), 0f, 1f, seeds));
     // outputs, states = tf.nn.dynamic_rnn(BasicRNNCell(n_hidden), X, dtype=tf.float32)
-    StaticRnn.Result rnn = StaticRnn.dynamic("rnn", new BasicRnnCell(N_HIDDEN), x, N_STEP, N_INPUT,
-        vars, seeds);
-    Operand<TFloat32> outputs = StaticRnn.stackBatchMajor(vars.scope("rnn"), rnn.outputs());
+    // (other cells, stacking, bidirectional: the same with RnnSpec; both directions concatenated)
+    String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
+    StaticRnn.Bidi rnn = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), x, N_STEP), N_INPUT, vars, seeds);
+    Operand<TFloat32> outputs = StaticRnn.stackBatchMajor(vars.scope(scope), rnn.outputs());
     // outputs = tf.transpose(outputs, [1, 0, 2]); outputs = outputs[-1]
     outputs = tf.withName("transpose").linalg.transpose(outputs, tf.constant(new int[] {1, 0, 2}));
     Operand<TFloat32> last = tf.withName("strided_slice").stridedSlice(outputs, Indices.at(-1));

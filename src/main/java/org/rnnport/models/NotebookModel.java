@@ -29,6 +29,17 @@ public interface NotebookModel {
    */
   ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training);
 
+  /** The recurrent layer, for models that can swap it (the MNIST ones), else null. */
+  default org.rnnport.nn.RnnSpec rnn() {
+    return null;
+  }
+
+  /** This model with another recurrent layer ({@code --cell/--units/--layers/--bidirectional}). */
+  default NotebookModel withRnn(org.rnnport.nn.RnnSpec spec) {
+    throw new IllegalArgumentException(name() + " has a fixed architecture; --cell/--layers/--bidirectional "
+        + "apply to the MNIST models");
+  }
+
   /** After every training step: the notebook's per-step reporting, if any. */
   default void afterStep(TrainContext c) {}
 

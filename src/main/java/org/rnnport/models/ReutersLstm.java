@@ -55,8 +55,8 @@ public final class ReutersLstm implements NotebookModel {
 
   @Override
   public TrainDefaults defaults() {
-    // model.fit(x_train, y_train, batch_size=100, epochs=20): 90 batches (the last one of 82)
-    return new TrainDefaults(20, (8982 + 99) / 100, 100, 0.001f);
+    // specs/reuters-lstm.json: model.fit(x_train, y_train, batch_size=100, epochs=20): 90 batches (the last of 82)
+    return ModelSpec.builtin("reuters-lstm").trainDefaults();
   }
 
   @Override

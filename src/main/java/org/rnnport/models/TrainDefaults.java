@@ -8,4 +8,4 @@ package org.rnnport.models;
  * @param batchSize examples per batch
  * @param learningRate Adam learning rate
  */
-public record TrainDefaults(int epochs, int stepsPerEpoch, int batchSize, float learningRate) {}
+public record TrainDefaults(Integer epochs, Integer stepsPerEpoch, Integer batchSize, Float learningRate) {}

@@ -50,6 +50,11 @@ public final class KerasLstmCell implements RnnCell {
   }
 
   @Override
+  public Operand<TFloat32> finalH(List<Operand<TFloat32>> state) {
+    return state.get(0); // Keras' state is (h, c)
+  }
+
+  @Override
   public Step call(Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
     Operand<TFloat32> h = state.get(0);
     Operand<TFloat32> c = state.get(1);

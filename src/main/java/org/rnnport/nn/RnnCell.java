@@ -39,6 +39,11 @@ public interface RnnCell {
     return java.util.Collections.nCopies(stateCount(), zeros);
   }
 
+  /** The cell's h in a state (the state itself for RNN/GRU, the second of LSTM's (c, h)). */
+  default Operand<TFloat32> finalH(List<Operand<TFloat32>> state) {
+    return state.get(state.size() - 1);
+  }
+
   /** The output and the new state of one step. */
   record Step(Operand<TFloat32> output, List<Operand<TFloat32>> state) {}
 }

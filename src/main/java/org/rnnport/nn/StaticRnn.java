@@ -58,6 +58,43 @@ public final class StaticRnn {
     return unroll(scope, cell, inputs, inputDepth, vars, seeds);
   }
 
+  /**
+   * The recurrent layer a {@link RnnSpec} describes, over per-step inputs: {@code rnn/<cell>} one way,
+   * or {@code bidirectional_rnn/fw|bw/<cell>} both ways (the backward pass reads the steps reversed
+   * and its outputs are reversed back). Outputs are per step, forward and backward concatenated on
+   * the feature axis; the final h is the last layer's, forward then backward.
+   */
+  public static Bidi layer(RnnSpec spec, List<Operand<TFloat32>> inputs, long inputDepth, Tf1Variables vars,
+      SeedSource seeds) {
+    if (!spec.bidirectional()) {
+      RnnCell cell = spec.newCell();
+      Result r = unroll("rnn", cell, inputs, inputDepth, vars, seeds);
+      return new Bidi(r.outputs(), cell.finalH(r.finalState()));
+    }
+    RnnCell fw = spec.newCell();
+    Result f = unroll("bidirectional_rnn/fw", fw, inputs, inputDepth, vars, seeds);
+    List<Operand<TFloat32>> reversed = new ArrayList<>(inputs);
+    java.util.Collections.reverse(reversed);
+    RnnCell bw = spec.newCell();
+    Result b = unroll("bidirectional_rnn/bw", bw, reversed, inputDepth, vars, seeds);
+    List<Operand<TFloat32>> bwOut = new ArrayList<>(b.outputs());
+    java.util.Collections.reverse(bwOut);
+    Ops s = vars.scope("bidirectional_rnn");
+    List<Operand<TFloat32>> outs = new ArrayList<>();
+    for (int t = 0; t < inputs.size(); t++) {
+      outs.add(s.concat(List.of(f.outputs().get(t), bwOut.get(t)), s.constant(1)));
+    }
+    Operand<TFloat32> h = s.concat(List.of(fw.finalH(f.finalState()), bw.finalH(b.finalState())), s.constant(1));
+    return new Bidi(outs, h);
+  }
+
+  /** Per-step outputs and the final h of a (possibly bidirectional, stacked) layer. */
+  public record Bidi(List<Operand<TFloat32>> outputs, Operand<TFloat32> finalH) {
+    public Operand<TFloat32> last() {
+      return outputs.get(outputs.size() - 1);
+    }
+  }
+
   /** {@code tf.unstack(x, steps, 1)}: the per-step {@code [batch, depth]} slices. */
   public static List<Operand<TFloat32>> unstackTime(Ops tf, Operand<TFloat32> x, int steps) {
     Unstack<TFloat32> u = tf.unstack(x, (long) steps, Unstack.axis(1L));

@@ -38,8 +38,8 @@ final class KerasParity {
   private KerasParity() {}
 
   static ParityReport run(ParityRunner.Options o, PrintStream log) throws IOException {
-    NotebookModel model = ModelRegistry.get(o.model());
-    ParityRunner.Setup st = ParityRunner.setup(o, log);
+    NotebookModel model = o.notebookModel();
+    ParityRunner.Setup st = ParityRunner.setup(o, log, model.name());
     Path out = st.out();
     Path py = st.py();
     Path dataDir = st.dataDir();

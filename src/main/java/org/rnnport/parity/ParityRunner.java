@@ -58,8 +58,32 @@ public final class ParityRunner {
   }
 
   /** Settings of a run. */
-  public record Options(String model, int steps, BatchOrder order, long seed, Init init, Path dataDir,
-      Path parityDir, Path outDir, int testCount) {}
+  public record Options(NotebookModel notebookModel, int steps, BatchOrder order, long seed, Init init, Path dataDir,
+      Path parityDir, Path outDir, int testCount) {
+    /** By registry name. */
+    public Options(String model, int steps, BatchOrder order, long seed, Init init, Path dataDir, Path parityDir,
+        Path outDir, int testCount) {
+      this(ModelRegistry.get(model), steps, order, seed, init, dataDir, parityDir, outDir, testCount);
+    }
+
+    public String model() {
+      return notebookModel.name();
+    }
+
+    /** The oracle's flags for a non-notebook recurrent layer. */
+    List<String> rnnArgs() {
+      org.rnnport.nn.RnnSpec r = notebookModel.rnn();
+      if (r == null) {
+        return List.of();
+      }
+      List<String> a = new ArrayList<>(List.of("--cell", r.cell(), "--units", Integer.toString(r.units()),
+          "--layers", Integer.toString(r.layers())));
+      if (r.bidirectional()) {
+        a.add("--bidirectional");
+      }
+      return a;
+    }
+  }
 
   private ParityRunner() {}
 
@@ -92,12 +116,23 @@ public final class ParityRunner {
   }
 
   /** Clears {@code <out>/<model>}, and makes the Python environment ready. */
-  static Setup setup(Options o, PrintStream log) throws IOException {
+  static Setup setup(Options o, PrintStream log, String registryName) throws IOException {
     Path out = o.outDir().resolve(o.model()).toAbsolutePath();
     AtomicFiles.deleteRecursively(out);
     Files.createDirectories(out);
     PythonEnv env = PythonEnv.ensure(o.parityDir().resolve("requirements.txt"), log);
-    return new Setup(out, out.resolve("python"), o.dataDir().toAbsolutePath(), env, ParityRegistry.oracle(o.model()));
+    return new Setup(out, out.resolve("python"), o.dataDir().toAbsolutePath(), env, ParityRegistry.oracle(registryName));
+  }
+
+  /** The registry name a (possibly re-layered) model started from: its oracle's key. */
+  static String baseName(NotebookModel m) {
+    for (String name : ModelRegistry.all().keySet()) {
+      if (m.name().equals(name) || m.name().startsWith(name + "-") && ModelRegistry.get(name).rnn() != null
+          && m.rnn() != null && m.name().equals(name + "-" + m.rnn().suffix())) {
+        return name;
+      }
+    }
+    return m.name();
   }
 
   /** Writes report.json, report.md and losses.png into the run's folder. */
@@ -108,18 +143,20 @@ public final class ParityRunner {
   }
 
   public static ParityReport run(Options o, PrintStream log) throws IOException {
-    NotebookModel model = ModelRegistry.get(o.model());
+    NotebookModel model = o.notebookModel();
     if (model.input() == org.rnnport.models.InputKind.REUTERS_SEQUENCES) {
       return KerasParity.run(o, log);
     }
-    Setup st = setup(o, log);
+    Setup st = setup(o, log, baseName(model));
     Path out = st.out();
     Path py = st.py();
     Path dataDir = st.dataDir();
     PythonEnv env = st.env();
     log.println("running the Python oracle " + st.oracle().module() + " (" + o.steps() + " steps, "
         + o.order().name().toLowerCase() + " order, seed " + o.seed() + ")");
-    st.runOracle(o, List.of("--order", o.order().name().toLowerCase()), log);
+    List<String> extra = new ArrayList<>(List.of("--order", o.order().name().toLowerCase()));
+    extra.addAll(o.rnnArgs());
+    st.runOracle(o, extra, log);
     ParityReport rep = st.report(o);
     rep.settings.put("order", o.order().name().toLowerCase());
     rep.settings.put("init", o.init().name().toLowerCase().replace('_', '-'));
@@ -129,6 +166,7 @@ public final class ParityRunner {
     int n = o.testCount();
 
     try (Trainer java = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null)) {
+      rep.settings.put("rnn", String.valueOf(model.rnn()));
       List<Tf1Variable> all = java.modelGraph().allVariables();
       List<Tf1Variable> modelVars = java.modelGraph().modelVariables();
 

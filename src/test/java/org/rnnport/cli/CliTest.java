@@ -103,6 +103,23 @@ class CliTest {
   }
 
   @Test
+  void trainTakesASpecFile() throws IOException {
+    Path data = TestData.ensure("mnist");
+    Path spec = tmp.resolve("gru.json");
+    Files.writeString(spec, "{\"model\": \"mnist-rnn\", \"rnn\": {\"cell\": \"gru\", \"units\": 32, \"layers\": 1, "
+        + "\"bidirectional\": false}, \"epochs\": 1, \"stepsPerEpoch\": 20, \"seed\": 5}");
+    Path models = tmp.resolve("models");
+    Run train = rnnport("train", "--spec", spec.toString(), "--data-dir", data.toString(), "-o",
+        tmp.resolve("run").toString(), "--export-dir", models.toString());
+    assertThat(train.exit()).as(train.err()).isZero();
+    assertThat(train.out()).contains("training mnist-rnn-gru", "seed 5");
+    assertThat(models.resolve("mnist-rnn-gru/1/saved_model.pb")).exists();
+    Run eval = rnnport("eval", "--model", models.resolve("mnist-rnn-gru").toString(), "--limit", "500",
+        "--data-dir", data.toString());
+    assertThat(eval.exit()).as(eval.err()).isZero();
+  }
+
+  @Test
   void weightsPrintsTheSimpleRnnLikeTheNotebook() {
     Run w = rnnport("weights", "simple-rnn", "--seed", "1", "--input", "[[1,0,0,0,0],[0,1,0,0,0]]");
     assertThat(w.exit()).as(w.err()).isZero();

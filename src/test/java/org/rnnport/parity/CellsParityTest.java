@@ -1,0 +1,36 @@
+package org.rnnport.parity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rnnport.TestData;
+import org.rnnport.data.BatchOrder;
+import org.rnnport.models.ModelRegistry;
+import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.RnnSpec;
+
+/** The cells beyond the notebooks (GRU, MultiRNNCell, bidirectional) against tf.compat.v1's. */
+@DisabledIfSystemProperty(named = "skipParity", matches = "true|")
+class CellsParityTest {
+
+  @ParameterizedTest
+  @CsvSource({
+      "mnist-rnn, gru, 128, 1, false, 20",
+      "mnist-lstm, lstm, 64, 2, true, 32",
+      "mnist-lstm-state, gru, 100, 2, true, 56"})
+  void javaCellsMatchTf1(String base, String cell, int units, int layers, boolean bi, int variables) throws IOException {
+    NotebookModel m = ModelRegistry.get(base).withRnn(new RnnSpec(cell, units, layers, bi));
+    Path project = TestData.projectDir();
+    ParityReport r = ParityRunner.run(new ParityRunner.Options(m, 30, BatchOrder.SEQUENTIAL, 3,
+        ParityRunner.Init.PYTHON_SEED, TestData.ensure("mnist"), project.resolve("parity"),
+        project.resolve("target/parity-tests/cells"), 500), System.err);
+    assertThat(r.failures()).as(ParityRunner.markdown(r)).isEmpty();
+    assertThat(MnistRnnParityTest.check(r, "variables").measured()).isEqualTo("identical (" + variables + " VariableV2)");
+    assertThat(MnistRnnParityTest.check(r, "initial weights").measured()).startsWith("bit-identical");
+    assertThat(MnistRnnParityTest.check(r, "first-step loss").measured()).endsWith("(bit-identical)");
+  }
+}
