@@ -24,32 +24,21 @@ import org.rnnport.nn.Tf1Variables;
  * {@code tf.unstack(x, 28, 1)}, {@code matmul(outputs[-1], weight) + bias}, Adam 0.001, batch 128,
  * {@code while step * 128 < 100000} (781 steps) printing the minibatch loss and accuracy every 10 steps.
  */
-public final class MnistLstm implements NotebookModel {
+public final class MnistLstm extends LayeredModel {
   /** The notebook's: rnn.BasicLSTMCell(128, forget_bias=1.0). */
   public static final RnnSpec NOTEBOOK = ModelSpec.builtin("mnist-lstm").rnn();
-  private final RnnSpec spec;
 
   public MnistLstm() {
     this(NOTEBOOK);
   }
 
   public MnistLstm(RnnSpec spec) {
-    this.spec = spec;
-  }
-
-  @Override
-  public RnnSpec rnn() {
-    return spec;
+    super("mnist-lstm", NOTEBOOK, spec);
   }
 
   @Override
   public NotebookModel withRnn(RnnSpec s) {
     return new MnistLstm(s);
-  }
-
-  @Override
-  public String name() {
-    return spec.equals(NOTEBOOK) ? "mnist-lstm" : "mnist-lstm-" + spec.suffix();
   }
 
   @Override

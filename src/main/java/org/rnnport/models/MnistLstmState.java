@@ -27,35 +27,23 @@ import org.rnnport.nn.Tf1Variables;
  * softmax applied twice, which slows learning. The {@code faithful} variant keeps it; the
  * {@code fixed} variant ({@code mnist-lstm-state-fixed}) feeds the logits instead.
  */
-public final class MnistLstmState implements NotebookModel {
+public final class MnistLstmState extends LayeredModel {
   /** The notebook's: tf.contrib.rnn.BasicLSTMCell(lstm_size=100). */
   public static final RnnSpec NOTEBOOK = ModelSpec.builtin("mnist-lstm-state").rnn();
   private final boolean fixed;
-  private final RnnSpec spec;
 
   public MnistLstmState(boolean fixed) {
     this(fixed, NOTEBOOK);
   }
 
   public MnistLstmState(boolean fixed, RnnSpec spec) {
+    super(fixed ? "mnist-lstm-state-fixed" : "mnist-lstm-state", NOTEBOOK, spec);
     this.fixed = fixed;
-    this.spec = spec;
-  }
-
-  @Override
-  public RnnSpec rnn() {
-    return spec;
   }
 
   @Override
   public NotebookModel withRnn(RnnSpec s) {
     return new MnistLstmState(fixed, s);
-  }
-
-  @Override
-  public String name() {
-    String base = fixed ? "mnist-lstm-state-fixed" : "mnist-lstm-state";
-    return spec.equals(NOTEBOOK) ? base : base + "-" + spec.suffix();
   }
 
   @Override

@@ -24,36 +24,25 @@ import org.rnnport.nn.Tf1Variables;
  * Seed 000: {@code BasicRNNCell(128)} reading an MNIST image row by row (28 steps of 28 pixels),
  * the last output through {@code matmul(outputs, W) + b}, mean softmax cross-entropy, Adam 0.001.
  */
-public final class MnistRnn implements NotebookModel {
+public final class MnistRnn extends LayeredModel {
   static final int N_INPUT = 28;
   static final int N_STEP = 28;
   static final int N_HIDDEN = 128;
   static final int N_CLASS = 10;
   /** The notebook's: tf.nn.rnn_cell.BasicRNNCell(n_hidden). */
   public static final RnnSpec NOTEBOOK = ModelSpec.builtin("mnist-rnn").rnn();
-  private final RnnSpec spec;
 
   public MnistRnn() {
     this(NOTEBOOK);
   }
 
   public MnistRnn(RnnSpec spec) {
-    this.spec = spec;
-  }
-
-  @Override
-  public RnnSpec rnn() {
-    return spec;
+    super("mnist-rnn", NOTEBOOK, spec);
   }
 
   @Override
   public NotebookModel withRnn(RnnSpec s) {
     return new MnistRnn(s);
-  }
-
-  @Override
-  public String name() {
-    return spec.equals(NOTEBOOK) ? "mnist-rnn" : "mnist-rnn-" + spec.suffix();
   }
 
   @Override
