@@ -1,0 +1,58 @@
+package org.rnnport.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rnnport.TestData;
+
+/** Concurrency above the in-flight limit is refused with 503, never queued without bound or crashed. */
+class ServeLimitsTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void excessConcurrentPredictionsGet503AndTheRestSucceed() throws Exception {
+    ServeTest.copyTree(TestData.projectDir().resolve("savedmodels/mnist-rnn/1"), tmp.resolve("m/mnist-rnn/1"));
+    ModelRepository repo = new ModelRepository(tmp.resolve("m"), 1024);
+    repo.scan();
+    RestServer server = new RestServer(repo, new RestServer.Config("127.0.0.1", 0, 32, 1 << 24, 2, 1024));
+    server.start();
+    HttpClient http = HttpClient.newHttpClient();
+    String b = org.rnnport.util.Json.MAPPER.writeValueAsString(java.util.Map.of("instances", new float[512][28][28]));
+    ExecutorService pool = Executors.newFixedThreadPool(24);
+    try {
+      List<Future<Integer>> fs = new ArrayList<>();
+      for (int k = 0; k < 48; k++) {
+        fs.add(pool.submit(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+            + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString(b)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()));
+      }
+      int ok = 0;
+      int busy = 0;
+      for (Future<Integer> f : fs) {
+        int s = f.get();
+        assertThat(s).isIn(200, 503);
+        ok += s == 200 ? 1 : 0;
+        busy += s == 503 ? 1 : 0;
+      }
+      assertThat(ok).isPositive();
+      assertThat(busy).as("requests over the in-flight limit of 2").isPositive();
+      assertThat(server.metrics().text()).contains("rnnport_rejected_busy_total " + busy);
+    } finally {
+      pool.shutdownNow();
+      server.stop(5);
+      repo.close();
+    }
+  }
+}
