@@ -61,9 +61,73 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "also write the figures as JSON to this file")
   Path json;
 
+  @Option(names = "--predictor-loop", defaultValue = "0", description = "instead: N single-image predictions through the "
+      + "library API (SavedModelPredictor) on the exported model, reporting latency and resident memory before/after")
+  int predictorLoop;
+
+  @Option(names = "--model", description = "SavedModel for --predictor-loop (default: savedmodels/<model>, latest)")
+  Path modelDir;
+
+  /** The library API in a long loop: does resident memory stay flat (no native leak)? */
+  private int predictorLoop(NotebookModel m) throws Exception {
+    Path dir = org.rnnport.eval.ModelDirs.resolve(modelDir != null ? modelDir : Path.of("savedmodels", m.name()));
+    org.rnnport.data.ImageSet test = Mnist.loadTest(DataDir.resolve(dataDir));
+    float[][][][] inputs = new float[100][1][28][28];
+    for (int i = 0; i < 100; i++) {
+      for (int r = 0; r < 28; r++) {
+        System.arraycopy(test.pixels(), i * 784 + r * 28, inputs[i][0][r], 0, 28);
+      }
+    }
+    try (org.rnnport.serve.SavedModelPredictor p = org.rnnport.serve.SavedModelPredictor.load(dir)) {
+      String key = p.signature(null).inputs().keySet().iterator().next();
+      for (int i = 0; i < 2000; i++) {
+        p.predict(java.util.Map.of(key, inputs[i % 100]));
+      }
+      System.gc();
+      long before = rssMiB();
+      double[] t = new double[predictorLoop];
+      List<Long> rss = new ArrayList<>();
+      try (ProgressBar pb = Progress.bar("predictions", predictorLoop, null, 1)) {
+        for (int i = 0; i < predictorLoop; i++) {
+          long s = System.nanoTime();
+          p.predict(java.util.Map.of(key, inputs[i % 100]));
+          t[i] = (System.nanoTime() - s) / 1e6;
+          if ((i + 1) % Math.max(1, predictorLoop / 10) == 0) {
+            rss.add(rssMiB());
+          }
+          pb.step();
+        }
+      }
+      System.gc();
+      long after = rssMiB();
+      Arrays.sort(t);
+      System.out.printf("%s via SavedModelPredictor: %d single-image predictions, median %.3f ms, p99 %.3f ms; "
+          + "resident memory %d MiB after warm-up, %d MiB after the loop (%+.1f%%); every tenth: %s MiB%n",
+          dir, predictorLoop, t[t.length / 2], t[(int) (t.length * 0.99)], before, after, 100.0 * (after - before) / before, rss);
+    }
+    return 0;
+  }
+
+  /** VmRSS of this process in MiB. */
+  static long rssMiB() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+        }
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+    return -1;
+  }
+
   @Override
   public Integer call() throws Exception {
     NotebookModel m = ModelRegistry.get(model);
+    if (predictorLoop > 0) {
+      return predictorLoop(m);
+    }
     int b = batchSize != null ? batchSize : m.defaults().batchSize();
     Mnist mnist = Mnist.load(DataDir.resolve(dataDir));
     Map<String, Object> r = new LinkedHashMap<>();

@@ -39,6 +39,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
+
+  static {
+    // The JDK server writes headers and body separately; without TCP_NODELAY every response waits
+    // for the client's delayed ACK (~40 ms). Must be set before the server classes load.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern MODEL = Pattern.compile(
@@ -125,7 +133,11 @@ public final class RestServer implements AutoCloseable {
       }
     } catch (BadRequestException e) {
       status = trySend(ex, e.status(), error(e.getMessage()));
-    } catch (RuntimeException | IOException e) {
+    } catch (IOException e) {
+      // the client closed the connection before the answer was written (e.g. a load tester stopping)
+      LOG.debug("client went away: {}", e.getMessage());
+      status = 499;
+    } catch (RuntimeException e) {
       LOG.error("request failed", e);
       status = trySend(ex, 500, error("internal error: " + e.getMessage()));
     } finally {
