@@ -55,4 +55,42 @@ class ServeLimitsTest {
       repo.close();
     }
   }
+
+  @Test
+  void stoppingDrainsInFlightRequestsAndRefusesNewOnes() throws Exception {
+    ServeTest.copyTree(TestData.projectDir().resolve("savedmodels/mnist-rnn/1"), tmp.resolve("d/mnist-rnn/1"));
+    ModelRepository repo = new ModelRepository(tmp.resolve("d"), 1024);
+    repo.scan();
+    RestServer server = new RestServer(repo, new RestServer.Config("127.0.0.1", 0, 8, 1 << 24, 64, 1024));
+    server.start();
+    HttpClient http = HttpClient.newHttpClient();
+    String b = org.rnnport.util.Json.MAPPER.writeValueAsString(java.util.Map.of("instances", new float[256][28][28]));
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<Integer>> fs = new ArrayList<>();
+    for (int k = 0; k < 8; k++) {
+      fs.add(pool.submit(() -> {
+        int worst = 200;
+        for (int i = 0; i < 30; i++) {
+          try {
+            int s = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString(b)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+            if (s != 200 && s != 503) {
+              return s;
+            }
+          } catch (java.io.IOException refusedAfterStop) {
+            return worst;
+          }
+        }
+        return worst;
+      }));
+    }
+    Thread.sleep(300);
+    server.stop(10);
+    repo.close();
+    for (Future<Integer> f : fs) {
+      assertThat(f.get()).as("answers while stopping are 200 (finished) or 503 (refused), never an error").isIn(200, 503);
+    }
+    pool.shutdownNow();
+  }
 }
