@@ -45,7 +45,4 @@ public record ModelGraph(
     return ops;
   }
 
-  public boolean trainable() {
-    return trainOp != null;
-  }
 }

@@ -1,6 +1,5 @@
 package org.rnnport.nn;
 
-import java.util.List;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -55,9 +54,5 @@ public final class KerasInitializers {
       java.util.Arrays.fill(b, units, 2 * units, 1f);
       return tf.withName("bias_init").constant(b);
     };
-  }
-
-  static List<Long> dims(Shape s) {
-    return java.util.Arrays.stream(s.asArray()).boxed().toList();
   }
 }

@@ -16,9 +16,4 @@ public final class Scopes {
     }
     return s;
   }
-
-  /** The full name {@code name} would get in {@code tf}'s current scope. */
-  public static String fullName(Ops tf, String name) {
-    return tf.scope().makeOpName(name);
-  }
 }

@@ -48,17 +48,6 @@ public final class StaticRnn {
   }
 
   /**
-   * {@code dynamic_rnn(cell, x)} for a batch-major {@code [batch, time, depth]} input with a known
-   * number of steps: unstacks time and unrolls. {@link #stackBatchMajor} turns the per-step
-   * outputs into dynamic_rnn's batch-major {@code [batch, time, units]}.
-   */
-  public static Result dynamic(String scope, RnnCell cell, Operand<TFloat32> x, int steps,
-      long inputDepth, Tf1Variables vars, SeedSource seeds) {
-    List<Operand<TFloat32>> inputs = unstackTime(vars.scope(scope), x, steps);
-    return unroll(scope, cell, inputs, inputDepth, vars, seeds);
-  }
-
-  /**
    * The recurrent layer a {@link RnnSpec} describes, over per-step inputs: {@code rnn/<cell>} one way,
    * or {@code bidirectional_rnn/fw|bw/<cell>} both ways (the backward pass reads the steps reversed
    * and its outputs are reversed back). Outputs are per step, forward and backward concatenated on

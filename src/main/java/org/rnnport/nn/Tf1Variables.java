@@ -116,8 +116,4 @@ public final class Tf1Variables {
     return Collections.unmodifiableList(all);
   }
 
-  /** The variables created since {@code fromIndex}. */
-  public List<Tf1Variable> since(int fromIndex) {
-    return Collections.unmodifiableList(new ArrayList<>(all.subList(fromIndex, all.size())));
-  }
 }
