@@ -2,6 +2,7 @@
 # Load benchmark of `rnnport serve` with wrk: predict on mnist-rnn, 1 instance per request, at 1, 16
 # and 64 connections; p50/p99 latency, requests/s, errors, and the server's resident memory before
 # and after. Usage: bench/serve-load.sh [seconds-per-run] [port]   (default 30 s, port 8571)
+# BATCH_WINDOW_US=N turns on the server's micro-batching (rnnport serve --batch-window-us N).
 # Needs: the built jar (mvn -B package -DskipTests), wrk (apt-get install wrk), MNIST in ./data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ LUA
 mkdir -p "$out/models/mnist-rnn"
 cp -r savedmodels/mnist-rnn/1 "$out/models/mnist-rnn/"
 TF_CPP_MIN_LOG_LEVEL=2 java ${RNNPORT_JAVA_OPTS:--Xmx256m} -jar target/rnnport.jar serve --models "$out/models" --port "$port" \
-  --max-inflight 256 > "$out/server.log" 2>&1 &
+  --max-inflight 256 --batch-window-us "${BATCH_WINDOW_US:-0}" > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for i in $(seq 1 60); do curl -sf "localhost:$port/healthz" >/dev/null && break; sleep 0.5; done
@@ -43,7 +44,7 @@ rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
 rss_before=$(rss)
 echo "server pid $server, resident memory after warm-up: $((rss_before / 1024)) MiB"
 total=0
-for c in 1 16 64; do
+for c in ${CONNECTIONS:-1 16 64}; do
   t=$(( c < 2 ? 1 : 2 ))
   line=$(wrk -t$t -c$c -d${secs}s --latency -s "$out/post.lua" "$url" | grep RESULT)
   echo "connections=$c $line"

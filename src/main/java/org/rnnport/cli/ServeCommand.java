@@ -37,6 +37,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--poll-ms", defaultValue = "2000", description = "how often to look for new versions (default: ${DEFAULT-VALUE})")
   long pollMs;
 
+  @Option(names = "--batch-window-us", defaultValue = "0", description = "micro-batching: merge concurrent requests "
+      + "arriving within this many microseconds into one Session run (0 = off, the default)")
+  long batchWindowUs;
+
   @Option(names = "--drain-seconds", defaultValue = "30", description = "on SIGTERM, how long to let in-flight requests finish")
   int drainSeconds;
 
@@ -52,7 +56,8 @@ final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException(models + ": no loadable SavedModel (expected <name>/<version>/saved_model.pb)");
     }
     repo.watch(pollMs);
-    RestServer server = new RestServer(repo, new RestServer.Config(host, port, threads, maxBody, maxInFlight, maxBatch));
+    RestServer server = new RestServer(repo, new RestServer.Config(host, port, threads, maxBody, maxInFlight, maxBatch,
+        batchWindowUs));
     server.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -113,6 +113,12 @@ public final class JsonTensors {
 
   /** A tensor of the spec's dtype from rows (each a value of the per-row shape), batch first. */
   static Tensor fromRows(TensorSpec spec, List<JsonNode> rows, String where) {
+    Dense d = denseRows(spec, rows, where);
+    return tensor(spec, d.shape(), d.values());
+  }
+
+  /** Rows (each a value of the per-row shape) as one dense array, batch first, checked against the spec. */
+  static Dense denseRows(TensorSpec spec, List<JsonNode> rows, String where) {
     if (rows.isEmpty()) {
       throw new BadRequestException("empty instances: nothing to predict");
     }
@@ -135,7 +141,7 @@ public final class JsonTensors {
     shape[0] = rows.size();
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
     checkShape(spec, shape);
-    return tensor(spec, shape, all);
+    return new Dense(shape, all);
   }
 
   /** A tensor of the spec's dtype from one whole value (columnar "inputs"). */

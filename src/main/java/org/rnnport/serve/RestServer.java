@@ -53,10 +53,24 @@ public final class RestServer implements AutoCloseable {
       "^/v1/models/([^/:]+)(?:/versions/(\\d{1,18}))?(/metadata|:predict)?$");
 
   /** Server settings. */
-  public record Config(String host, int port, int threads, long maxBodyBytes, int maxInFlight, int maxBatch) {
-    public static Config defaults() {
-      return new Config("127.0.0.1", 8501, 16, 16L << 20, 64, 1024);
+  public record Config(String host, int port, int threads, long maxBodyBytes, int maxInFlight, int maxBatch,
+      long batchWindowMicros) {
+    public Config(String host, int port, int threads, long maxBodyBytes, int maxInFlight, int maxBatch) {
+      this(host, port, threads, maxBodyBytes, maxInFlight, maxBatch, 0);
     }
+
+    public static Config defaults() {
+      return new Config("127.0.0.1", 8501, 16, 16L << 20, 64, 1024, 0);
+    }
+  }
+
+  /** Micro-batchers by (loaded version, signature); a swapped-out version's batcher stops with it. */
+  private final Map<SavedModelPredictor, Map<String, MicroBatcher>> batchers = new java.util.WeakHashMap<>();
+
+  private synchronized MicroBatcher batcher(SavedModelPredictor p, SavedModelPredictor.Signature sig) {
+    batchers.keySet().removeIf(SavedModelPredictor::isClosed);
+    return batchers.computeIfAbsent(p, k -> new java.util.HashMap<>()).computeIfAbsent(sig.key(),
+        k -> new MicroBatcher(p, sig, config.batchWindowMicros(), config.maxBatch(), 2));
   }
 
   private final ModelRepository repo;
@@ -176,7 +190,8 @@ public final class RestServer implements AutoCloseable {
       for (int attempt = 0; ; attempt++) {
         ModelRepository.Loaded loaded = repo.get(model, version);
         try {
-          return send(ex, 200, predict(loaded.predictor(), req));
+          JsonNode answer = config.batchWindowMicros() > 0 ? predictBatched(loaded.predictor(), req) : predict(loaded.predictor(), req);
+          return send(ex, 200, answer);
         } catch (SavedModelPredictor.ClosedException e) {
           if (attempt >= 3) {
             throw new BadRequestException(503, "model '" + model + "' is being swapped; retry");
@@ -248,6 +263,62 @@ public final class RestServer implements AutoCloseable {
     }
   }
 
+  /** As {@link #predict(SavedModelPredictor, JsonNode)}, through the signature's micro-batcher. */
+  private JsonNode predictBatched(SavedModelPredictor p, JsonNode req) {
+    JsonNode sigName = req.get("signature_name");
+    SavedModelPredictor.Signature sig = p.signature(sigName == null || !sigName.isTextual() ? null : sigName.asText());
+    boolean rows = req.has("instances");
+    if (rows == req.has("inputs") || sig.inputs().values().stream().anyMatch(t -> t.shape() == null
+        || t.shape().length == 0 || t.shape()[0] != -1)) {
+      return predict(p, req); // errors, or a signature without a batch dimension: the plain path
+    }
+    Map<String, JsonTensors.Dense> inputs = new LinkedHashMap<>();
+    int n = -1;
+    if (rows) {
+      JsonNode inst = req.get("instances");
+      if (!inst.isArray() || inst.isEmpty()) {
+        return predict(p, req);
+      }
+      for (TensorSpec spec : sig.inputs().values()) {
+        List<JsonNode> values = new ArrayList<>(inst.size());
+        for (int i = 0; i < inst.size(); i++) {
+          values.add(rowValue(inst.get(i), spec, sig, i));
+        }
+        inputs.put(spec.key(), JsonTensors.denseRows(spec, values, "instances[#]"));
+      }
+      n = inst.size();
+    } else {
+      JsonNode in = req.get("inputs");
+      for (TensorSpec spec : sig.inputs().values()) {
+        JsonNode v = in.isObject() ? in.get(spec.key()) : in;
+        if (v == null) {
+          return predict(p, req);
+        }
+        JsonTensors.Dense d = JsonTensors.dense(v, "inputs", JsonTensors.integral(spec));
+        JsonTensors.checkShape(spec, d.shape());
+        inputs.put(spec.key(), d);
+        n = (int) d.shape()[0];
+      }
+    }
+    if (n == 0) {
+      throw new BadRequestException("empty batch: no rows to predict");
+    }
+    if (n > config.maxBatch()) {
+      throw new BadRequestException(413, n + " rows is more than this server's limit of " + config.maxBatch() + " per request");
+    }
+    try {
+      return batcher(p, sig).submit(inputs, n, rows).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BadRequestException(503, "interrupted");
+    }
+  }
+
   private static JsonNode rowValue(JsonNode instance, TensorSpec spec, SavedModelPredictor.Signature sig, int i) {
     if (instance.isObject()) {
       JsonNode v = instance.get(spec.key());
@@ -275,9 +346,14 @@ public final class RestServer implements AutoCloseable {
 
   private static JsonNode rowResponse(SavedModelPredictor.Signature sig, Result r) {
     List<String> keys = new ArrayList<>(sig.outputs().keySet());
-    long n = r.get(keys.get(0)).orElseThrow().shape().size(0);
+    return rowResponse(sig, r, 0, (int) r.get(keys.get(0)).orElseThrow().shape().size(0));
+  }
+
+  /** TF Serving's row answer for rows {@code [from, from+n)} of a result. */
+  static JsonNode rowResponse(SavedModelPredictor.Signature sig, Result r, int from, int n) {
+    List<String> keys = new ArrayList<>(sig.outputs().keySet());
     ArrayNode preds = F.arrayNode();
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < from + n; i++) {
       if (keys.size() == 1) {
         preds.add(JsonTensors.toJson(r.get(keys.get(0)).orElseThrow(), i));
       } else {
@@ -293,14 +369,21 @@ public final class RestServer implements AutoCloseable {
 
   private static JsonNode columnResponse(SavedModelPredictor.Signature sig, Result r) {
     List<String> keys = new ArrayList<>(sig.outputs().keySet());
-    if (keys.size() == 1) {
-      return F.objectNode().set("outputs", JsonTensors.toJson(r.get(keys.get(0)).orElseThrow(), -1));
-    }
+    return columnResponse(sig, r, 0, (int) r.get(keys.get(0)).orElseThrow().shape().size(0));
+  }
+
+  /** TF Serving's columnar answer for rows {@code [from, from+n)} of a result. */
+  static JsonNode columnResponse(SavedModelPredictor.Signature sig, Result r, int from, int n) {
+    List<String> keys = new ArrayList<>(sig.outputs().keySet());
     ObjectNode o = F.objectNode();
     for (String k : keys) {
-      o.set(k, JsonTensors.toJson(r.get(k).orElseThrow(), -1));
+      ArrayNode rows = F.arrayNode();
+      for (int i = from; i < from + n; i++) {
+        rows.add(JsonTensors.toJson(r.get(k).orElseThrow(), i));
+      }
+      o.set(k, rows);
     }
-    return F.objectNode().set("outputs", o);
+    return F.objectNode().set("outputs", keys.size() == 1 ? o.get(keys.get(0)) : o);
   }
 
   private JsonNode versionStatus(String model, Long version) {

@@ -93,4 +93,50 @@ class ServeLimitsTest {
     }
     pool.shutdownNow();
   }
+
+  @Test
+  void microBatchingGivesEveryRequestItsOwnRows() throws Exception {
+    ServeTest.copyTree(TestData.projectDir().resolve("savedmodels/mnist-rnn/1"), tmp.resolve("b/mnist-rnn/1"));
+    ModelRepository repo = new ModelRepository(tmp.resolve("b"), 1024);
+    repo.scan();
+    RestServer server = new RestServer(repo, new RestServer.Config("127.0.0.1", 0, 32, 1 << 24, 64, 1024, 5000));
+    server.start();
+    org.rnnport.data.ImageSet test = TestData.mnistTest();
+    long[] expected;
+    try (SavedModelPredictor p = SavedModelPredictor.load(tmp.resolve("b/mnist-rnn/1"))) {
+      expected = (long[]) p.predict(java.util.Map.of("input_X", SavedModelPredictorTest.images(test, 0, 48))).get("classes");
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    ExecutorService pool = Executors.newFixedThreadPool(24);
+    try {
+      List<Future<Boolean>> fs = new ArrayList<>();
+      for (int k = 0; k < 48; k++) {
+        int i = k;
+        boolean rows = k % 2 == 0;
+        fs.add(pool.submit(() -> {
+          float[][][] x = SavedModelPredictorTest.images(test, i, 1);
+          String body = org.rnnport.util.Json.MAPPER.writeValueAsString(java.util.Map.of(rows ? "instances" : "inputs", x));
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+              + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+              HttpResponse.BodyHandlers.ofString());
+          var json = org.rnnport.util.Json.MAPPER.readTree(r.body());
+          long cls = rows ? json.get("predictions").get(0).get("classes").asLong()
+              : json.get("outputs").get("classes").get(0).asLong();
+          return r.statusCode() == 200 && cls == expected[i];
+        }));
+      }
+      for (Future<Boolean> f : fs) {
+        assertThat(f.get()).isTrue();
+      }
+      // errors still come back as 400 through the batched path
+      HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+          + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(bad.statusCode()).isEqualTo(400);
+    } finally {
+      pool.shutdownNow();
+      server.stop(5);
+      repo.close();
+    }
+  }
 }
