@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
         p.predict(java.util.Map.of(key, inputs[i % 100]));
       }
       System.gc();
-      long before = rssMiB();
+      long before = procStatusMiB("VmRSS");
       double[] t = new double[predictorLoop];
       List<Long> rss = new ArrayList<>();
       try (ProgressBar pb = Progress.bar("predictions", predictorLoop, null, 1)) {
@@ -93,33 +93,19 @@ final class BenchCommand implements Callable<Integer> {
           p.predict(java.util.Map.of(key, inputs[i % 100]));
           t[i] = (System.nanoTime() - s) / 1e6;
           if ((i + 1) % Math.max(1, predictorLoop / 10) == 0) {
-            rss.add(rssMiB());
+            rss.add(procStatusMiB("VmRSS"));
           }
           pb.step();
         }
       }
       System.gc();
-      long after = rssMiB();
+      long after = procStatusMiB("VmRSS");
       Arrays.sort(t);
       System.out.printf("%s via SavedModelPredictor: %d single-image predictions, median %.3f ms, p99 %.3f ms; "
           + "resident memory %d MiB after warm-up, %d MiB after the loop (%+.1f%%); every tenth: %s MiB%n",
           dir, predictorLoop, t[t.length / 2], t[(int) (t.length * 0.99)], before, after, 100.0 * (after - before) / before, rss);
     }
     return 0;
-  }
-
-  /** VmRSS of this process in MiB. */
-  static long rssMiB() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-        }
-      }
-    } catch (Exception e) {
-      return -1;
-    }
-    return -1;
   }
 
   @Override
@@ -172,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
       r.put("evalMedianSecondsFor10k", median);
       r.put("evalSamplesPerSecond", mnist.test().size() / median);
     }
-    r.put("peakRssMiB", peakRssMiB());
+    r.put("peakRssMiB", procStatusMiB("VmHWM"));
     System.out.printf("%s, batch %d, %d threads requested (%d cores): train median %.2f ms/step (p90 %.2f), "
             + "eval %.0f samples/s at batch %d (10k test images in %.3f s), peak RSS %s MiB%n",
         m.name(), b, threads, Runtime.getRuntime().availableProcessors(), r.get("trainMedianMsPerStep"),
@@ -184,11 +170,11 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** VmHWM from /proc/self/status, or -1 where there is none. */
-  static long peakRssMiB() {
+  /** A field of /proc/self/status (e.g. VmRSS, VmHWM) in MiB, or -1 where there is none. */
+  static long procStatusMiB(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field + ":")) {
           return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
         }
       }

@@ -24,6 +24,11 @@ abstract class LayeredModel implements NotebookModel {
   }
 
   @Override
+  public String registryName() {
+    return baseName;
+  }
+
+  @Override
   public String name() {
     return spec.equals(notebook) ? baseName : baseName + "-" + spec.suffix();
   }

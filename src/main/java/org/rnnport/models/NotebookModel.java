@@ -9,6 +9,11 @@ public interface NotebookModel {
   /** Registry name, e.g. {@code mnist-rnn}; also the SavedModel folder name. */
   String name();
 
+  /** The registry name this model was derived from (itself, unless its recurrent layer was swapped). */
+  default String registryName() {
+    return name();
+  }
+
   /** The notebook's id in {@code shared/seeds}, e.g. {@code 000}. */
   String notebook();
 

@@ -39,7 +39,7 @@ final class KerasParity {
 
   static ParityReport run(ParityRunner.Options o, PrintStream log) throws IOException {
     NotebookModel model = o.notebookModel();
-    ParityRunner.Setup st = ParityRunner.setup(o, log, model.name());
+    ParityRunner.Setup st = ParityRunner.setup(o, log, model.registryName());
     Path out = st.out();
     Path py = st.py();
     Path dataDir = st.dataDir();

@@ -124,17 +124,6 @@ public final class ParityRunner {
     return new Setup(out, out.resolve("python"), o.dataDir().toAbsolutePath(), env, ParityRegistry.oracle(registryName));
   }
 
-  /** The registry name a (possibly re-layered) model started from: its oracle's key. */
-  static String baseName(NotebookModel m) {
-    for (String name : ModelRegistry.all().keySet()) {
-      if (m.name().equals(name) || m.name().startsWith(name + "-") && ModelRegistry.get(name).rnn() != null
-          && m.rnn() != null && m.name().equals(name + "-" + m.rnn().suffix())) {
-        return name;
-      }
-    }
-    return m.name();
-  }
-
   /** Writes report.json, report.md and losses.png into the run's folder. */
   static void write(ParityReport rep, Path out) throws IOException {
     Json.write(out.resolve("report.json"), rep);
@@ -147,7 +136,7 @@ public final class ParityRunner {
     if (model.input() == org.rnnport.models.InputKind.REUTERS_SEQUENCES) {
       return KerasParity.run(o, log);
     }
-    Setup st = setup(o, log, baseName(model));
+    Setup st = setup(o, log, model.registryName());
     Path out = st.out();
     Path py = st.py();
     Path dataDir = st.dataDir();

@@ -21,13 +21,28 @@ class ServeLimitsTest {
   @TempDir
   Path tmp;
 
+  /** A server on an ephemeral port over a copy of the committed mnist-rnn model. */
+  record Running(ModelRepository repo, RestServer server) implements AutoCloseable {
+    @Override
+    public void close() {
+      server.stop(5);
+      repo.close();
+    }
+  }
+
+  Running start(String dir, RestServer.Config config) throws Exception {
+    ServeTest.copyTree(TestData.projectDir().resolve("savedmodels/mnist-rnn/1"), tmp.resolve(dir + "/mnist-rnn/1"));
+    ModelRepository repo = new ModelRepository(tmp.resolve(dir), 1024);
+    repo.scan();
+    RestServer server = new RestServer(repo, config);
+    server.start();
+    return new Running(repo, server);
+  }
+
   @Test
   void excessConcurrentPredictionsGet503AndTheRestSucceed() throws Exception {
-    ServeTest.copyTree(TestData.projectDir().resolve("savedmodels/mnist-rnn/1"), tmp.resolve("m/mnist-rnn/1"));
-    ModelRepository repo = new ModelRepository(tmp.resolve("m"), 1024);
-    repo.scan();
-    RestServer server = new RestServer(repo, new RestServer.Config("127.0.0.1", 0, 32, 1 << 24, 2, 1024));
-    server.start();
+    Running running = start("m", new RestServer.Config("127.0.0.1", 0, 32, 1 << 24, 2, 1024));
+    RestServer server = running.server();
     HttpClient http = HttpClient.newHttpClient();
     String b = org.rnnport.util.Json.MAPPER.writeValueAsString(java.util.Map.of("instances", new float[512][28][28]));
     ExecutorService pool = Executors.newFixedThreadPool(24);
@@ -51,18 +66,14 @@ class ServeLimitsTest {
       assertThat(server.metrics().text()).contains("rnnport_rejected_busy_total " + busy);
     } finally {
       pool.shutdownNow();
-      server.stop(5);
-      repo.close();
+      running.close();
     }
   }
 
   @Test
   void stoppingDrainsInFlightRequestsAndRefusesNewOnes() throws Exception {
-    ServeTest.copyTree(TestData.projectDir().resolve("savedmodels/mnist-rnn/1"), tmp.resolve("d/mnist-rnn/1"));
-    ModelRepository repo = new ModelRepository(tmp.resolve("d"), 1024);
-    repo.scan();
-    RestServer server = new RestServer(repo, new RestServer.Config("127.0.0.1", 0, 8, 1 << 24, 64, 1024));
-    server.start();
+    Running running = start("d", new RestServer.Config("127.0.0.1", 0, 8, 1 << 24, 64, 1024));
+    RestServer server = running.server();
     HttpClient http = HttpClient.newHttpClient();
     String b = org.rnnport.util.Json.MAPPER.writeValueAsString(java.util.Map.of("instances", new float[256][28][28]));
     ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -87,7 +98,7 @@ class ServeLimitsTest {
     }
     Thread.sleep(300);
     server.stop(10);
-    repo.close();
+    running.repo().close();
     for (Future<Integer> f : fs) {
       assertThat(f.get()).as("answers while stopping are 200 (finished) or 503 (refused), never an error").isIn(200, 503);
     }
@@ -96,11 +107,8 @@ class ServeLimitsTest {
 
   @Test
   void microBatchingGivesEveryRequestItsOwnRows() throws Exception {
-    ServeTest.copyTree(TestData.projectDir().resolve("savedmodels/mnist-rnn/1"), tmp.resolve("b/mnist-rnn/1"));
-    ModelRepository repo = new ModelRepository(tmp.resolve("b"), 1024);
-    repo.scan();
-    RestServer server = new RestServer(repo, new RestServer.Config("127.0.0.1", 0, 32, 1 << 24, 64, 1024, 5000));
-    server.start();
+    Running running = start("b", new RestServer.Config("127.0.0.1", 0, 32, 1 << 24, 64, 1024, 5000));
+    RestServer server = running.server();
     org.rnnport.data.ImageSet test = TestData.mnistTest();
     long[] expected;
     try (SavedModelPredictor p = SavedModelPredictor.load(tmp.resolve("b/mnist-rnn/1"))) {
@@ -135,8 +143,7 @@ class ServeLimitsTest {
       assertThat(bad.statusCode()).isEqualTo(400);
     } finally {
       pool.shutdownNow();
-      server.stop(5);
-      repo.close();
+      running.close();
     }
   }
 }
