@@ -1,0 +1,182 @@
+package org.rnnport.predict;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rnnport.eval.ClassificationReport;
+import org.rnnport.util.AtomicFiles;
+import org.rnnport.util.Json;
+
+/**
+ * {@code rnnport predict}: every input file through a SavedModel signature into one output file,
+ * written through a temporary file and renamed at the end, so a failed run leaves no output (nor
+ * rejects file, nor report).
+ */
+public final class PredictJob {
+  private PredictJob() {}
+
+  /** Everything {@code rnnport predict} takes. */
+  public record Options(Path model, String tag, String signature, List<Path> inputs, String format, Path output,
+      String outputFormat, List<String> outputKeys, int batchSize, int workers, double scale, Path labels,
+      String labelsFormat, String labelColumn, int numClasses, boolean skipBadRows, Path rejects, Path report) {
+    public Path rejectsPath() {
+      return rejects != null ? rejects : output.resolveSibling(output.getFileName() + ".rejects.jsonl");
+    }
+  }
+
+  /** What a run did, with the JSON report. */
+  public record Summary(Path model, Options options, Pipeline.Outcome outcome, int workers) {
+    public ClassificationReport report() {
+      return outcome.report();
+    }
+
+    public Map<String, Object> toJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", model.toString());
+      m.put("signature", options.signature());
+      m.put("inputs", options.inputs().stream().map(Path::toString).toList());
+      m.put("output", options.output() == null ? null : options.output().toString());
+      m.put("records", outcome.records());
+      m.put("examples", outcome.rows());
+      m.put("rejected", outcome.rejected());
+      if (options.skipBadRows()) {
+        m.put("rejects", options.rejectsPath().toString());
+      }
+      m.put("batchSize", options.batchSize());
+      m.put("workers", workers);
+      ClassificationReport r = outcome.report();
+      if (r != null) {
+        m.put("labels", options.labels() != null ? options.labels().toString() : "column " + options.labelColumn());
+        m.put("predictionKey", outcome.predictionKey());
+        m.put("accuracy", r.accuracy());
+        m.put("perClass", r.perClass());
+        m.put("confusion", r.confusion());
+      }
+      m.put("seconds", outcome.seconds());
+      m.put("inferenceSeconds", outcome.inferenceSeconds());
+      m.put("samplesPerSecond", outcome.samplesPerSecond());
+      return m;
+    }
+  }
+
+  /** Default inference workers: measured on 2 cores (see the README), one per two cores, at least one. */
+  public static int defaultWorkers() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  }
+
+  public static Summary run(Options o) throws IOException {
+    if (o.batchSize() <= 0) {
+      throw new IllegalArgumentException("--batch-size must be positive");
+    }
+    if (o.inputs().isEmpty()) {
+      throw new IllegalArgumentException("no --input files");
+    }
+    if (o.labels() != null && o.labelColumn() != null) {
+      throw new IllegalArgumentException("give --labels FILE or --label-column NAME, not both");
+    }
+    String outFormat = Formats.outputFormat(o.output(), o.outputFormat());
+    List<String> formats = new ArrayList<>();
+    for (Path p : o.inputs()) {
+      formats.add(Formats.inputFormat(p, o.format()));
+    }
+    Path dir = ModelPaths.resolve(o.model());
+    int workers = o.workers() > 0 ? o.workers() : defaultWorkers();
+    try (PredictModel model = PredictModel.load(dir, o.tag(), o.signature())) {
+      List<String> keys = o.outputKeys() == null || o.outputKeys().isEmpty()
+          ? model.outputs().stream().map(PredictModel.Output::key).toList() : o.outputKeys();
+      boolean withLabels = o.labels() != null || o.labelColumn() != null;
+      Pipeline pipeline = new Pipeline(model, new Pipeline.Settings(o.batchSize(), workers, o.scale(), keys,
+          "predict " + dir.toAbsolutePath().getParent().getFileName()), withLabels);
+      ReadOptions ro = new ReadOptions(model.inputs(), o.labelColumn(), o.skipBadRows());
+      List<Pipeline.Source> sources = new ArrayList<>();
+      for (int i = 0; i < o.inputs().size(); i++) {
+        Path p = o.inputs().get(i);
+        String f = formats.get(i);
+        // open each file once up front: a bad header or a missing key fails before any inference
+        long known;
+        try (RowReader r = Formats.open(p, f, ro)) {
+          known = r.knownRecords();
+        }
+        long bytes = Files.size(p);
+        sources.add(new Pipeline.Source() {
+          public String name() {
+            return p.toString();
+          }
+
+          public RowReader open() throws IOException {
+            return Formats.open(p, f, ro);
+          }
+
+          public long knownRecords() {
+            return known;
+          }
+
+          public long bytes() {
+            return bytes;
+          }
+        });
+      }
+      Path out = o.output().toAbsolutePath();
+      Files.createDirectories(out.getParent());
+      Path tmp = temp(out);
+      Path rejectsOut = o.skipBadRows() ? o.rejectsPath().toAbsolutePath() : null;
+      Path rejectsTmp = rejectsOut == null ? null : temp(rejectsOut);
+      Thread cleanup = new Thread(() -> {
+        AtomicFiles.deleteRecursively(tmp);
+        if (rejectsTmp != null) {
+          AtomicFiles.deleteRecursively(rejectsTmp);
+        }
+      });
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      boolean ok = false;
+      try {
+        Pipeline.Outcome outcome;
+        try (OutputWriter w = Formats.writer(tmp, outFormat, keys);
+             RejectSink rejects = rejectsTmp == null ? null : new RejectSink(rejectsTmp);
+             LabelSource labels = o.labels() == null ? null : new LabelSource(o.labels(), o.labelsFormat())) {
+          outcome = pipeline.run(sources, w, labels, rejects, o.numClasses());
+          if (outcome.rows() == 0) {
+            throw new InputException(null, null, null, "no rows to predict"
+                + (outcome.rejected() > 0 ? " (all " + outcome.rejected() + " were rejected)" : ""));
+          }
+          w.finish();
+          if (rejects != null) {
+            rejects.finish();
+          }
+        }
+        AtomicFiles.move(tmp, out);
+        if (rejectsTmp != null) {
+          AtomicFiles.move(rejectsTmp, rejectsOut);
+        }
+        ok = true;
+        Summary s = new Summary(dir, o, outcome, workers);
+        if (o.report() != null) {
+          Json.write(o.report(), s.toJson());
+        }
+        return s;
+      } finally {
+        if (!ok) {
+          AtomicFiles.deleteRecursively(tmp);
+          if (rejectsTmp != null) {
+            AtomicFiles.deleteRecursively(rejectsTmp);
+          }
+        }
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+          // shutting down: the hook runs
+        }
+      }
+    }
+  }
+
+  static Path temp(Path target) throws IOException {
+    Path t = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+    Files.deleteIfExists(t);
+    return t;
+  }
+}

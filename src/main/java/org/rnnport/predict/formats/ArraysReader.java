@@ -1,0 +1,291 @@
+package org.rnnport.predict.formats;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.rnnport.predict.Chunk;
+import org.rnnport.predict.Column;
+import org.rnnport.predict.InputBinding;
+import org.rnnport.predict.InputException;
+import org.rnnport.predict.ReadOptions;
+import org.rnnport.predict.RowAssembler;
+import org.rnnport.predict.RowReader;
+
+/**
+ * Dense arrays streamed row by row, one per input: {@code .npy} (one array, single-input
+ * signatures), {@code .npz} (arrays named after the input keys; a single-input signature takes
+ * the only array) and IDX (gzipped or raw, big-endian). Shapes and dtypes are checked against the
+ * signature before the first row is read.
+ */
+public final class ArraysReader implements RowReader {
+  private final Path file;
+  private final ReadOptions opts;
+  private final Map<String, ArrayStream> streams;
+  private final Map<String, long[]> shapes = new LinkedHashMap<>();
+  private final ArrayStream labels;
+  private final List<AutoCloseable> closers;
+  private final long rows;
+  private long read;
+
+  private ArraysReader(Path file, ReadOptions opts, Map<String, ArrayStream> streams, ArrayStream labels,
+      List<AutoCloseable> closers) {
+    this.file = file;
+    this.opts = opts;
+    this.streams = streams;
+    this.labels = labels;
+    this.closers = closers;
+    long n = -1;
+    String first = null;
+    for (Map.Entry<String, ArrayStream> e : streams.entrySet()) {
+      if (n >= 0 && e.getValue().rows() != n) {
+        throw new InputException(file, null, e.getKey(), "the arrays disagree on the number of rows: " + n + " for '"
+            + first + "', " + e.getValue().rows() + " for '" + e.getKey() + "'");
+      }
+      n = e.getValue().rows();
+      first = e.getKey();
+      InputBinding b = opts.input(e.getKey());
+      shapes.put(e.getKey(), b.resolveRowShape(e.getValue().rowShape(), file, null));
+    }
+    if (labels != null && labels.rows() != n) {
+      throw new InputException(file, null, opts.labelColumn(), labels.rows() + " labels for " + n + " rows");
+    }
+    this.rows = n;
+  }
+
+  private static ArraysReader guarded(Path file, ReadOptions opts, Map<String, ArrayStream> streams, ArrayStream labels,
+      List<AutoCloseable> closers) throws IOException {
+    try {
+      return new ArraysReader(file, opts, streams, labels, closers);
+    } catch (RuntimeException e) {
+      closeAll(closers);
+      throw e;
+    }
+  }
+
+  /** Checks dtype compatibility up front: float data never feeds an integer input. */
+  private static void checkDtype(Path file, InputBinding b, NpyHeader.Element el, String what) {
+    if (b.dtype().integral() && !el.dtype().integral()) {
+      throw new InputException(file, what, b.key(), "dtype mismatch: the array is " + el.dtype().name().toLowerCase()
+          + ", the signature expects " + b.dtype().tf() + " (integers)");
+    }
+  }
+
+  /** A {@code .npy} file: one array for a single-input signature. */
+  public static ArraysReader npy(Path file, ReadOptions opts) throws IOException {
+    if (!opts.singleInput()) {
+      throw new InputException(file, null, null, "an .npy file holds one array, this signature takes " + opts.keys()
+          + ": use an .npz with one array per input key");
+    }
+    InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    try {
+      NpyHeader h = NpyHeader.read(in, file, null);
+      InputBinding b = opts.inputs().get(0);
+      checkDtype(file, b, h.element(), null);
+      ArrayStream s = new ArrayStream(in, h.element(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, null);
+      if (opts.labelColumn() != null) {
+        throw new InputException(file, null, opts.labelColumn(), "an .npy file has no label column: use --labels FILE");
+      }
+      return guarded(file, opts, new LinkedHashMap<>(Map.of(b.key(), s)), null, List.of(s));
+    } catch (RuntimeException | IOException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /** An {@code .npz} archive: arrays named after the input keys (and the label column). */
+  public static ArraysReader npz(Path file, ReadOptions opts) throws IOException {
+    ZipFile zip;
+    try {
+      zip = new ZipFile(file.toFile());
+    } catch (ZipException e) {
+      throw new InputException(file, null, null, "not a valid .npz (zip) archive: " + e.getMessage());
+    }
+    List<AutoCloseable> closers = new ArrayList<>();
+    closers.add(zip);
+    try {
+      Map<String, ZipEntry> entries = new LinkedHashMap<>();
+      zip.stream().filter(e -> e.getName().endsWith(".npy"))
+          .forEach(e -> entries.put(e.getName().substring(0, e.getName().length() - 4), e));
+      if (entries.isEmpty()) {
+        throw new InputException(file, null, null, "no .npy arrays in the archive");
+      }
+      Map<String, ArrayStream> streams = new LinkedHashMap<>();
+      for (InputBinding b : opts.inputs()) {
+        String name = b.key();
+        if (!entries.containsKey(name) && opts.singleInput()) {
+          List<String> others = entries.keySet().stream().filter(k -> !k.equals(opts.labelColumn())).toList();
+          if (others.size() == 1) {
+            name = others.get(0);
+          }
+        }
+        ZipEntry e = entries.get(name);
+        if (e == null) {
+          throw new InputException(file, null, b.key(), "no array '" + b.key() + "' in the archive (it has "
+              + entries.keySet() + "); the signature takes " + opts.keys());
+        }
+        streams.put(b.key(), open(zip, e, file, name + ".npy", b, closers));
+      }
+      ArrayStream labels = null;
+      if (opts.labelColumn() != null) {
+        ZipEntry e = entries.get(opts.labelColumn());
+        if (e == null) {
+          throw new InputException(file, null, opts.labelColumn(), "no label array '" + opts.labelColumn()
+              + "' in the archive (it has " + entries.keySet() + ")");
+        }
+        labels = open(zip, e, file, opts.labelColumn() + ".npy", null, closers);
+      }
+      return guarded(file, opts, streams, labels, closers);
+    } catch (RuntimeException | IOException e) {
+      closeAll(closers);
+      throw e;
+    }
+  }
+
+  private static ArrayStream open(ZipFile zip, ZipEntry e, Path file, String what, InputBinding b,
+      List<AutoCloseable> closers) throws IOException {
+    InputStream in = new BufferedInputStream(zip.getInputStream(e), 1 << 16);
+    closers.add(in);
+    NpyHeader h = NpyHeader.read(in, file, what);
+    if (b != null) {
+      checkDtype(file, b, h.element(), what);
+    }
+    return new ArrayStream(in, h.element(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, what);
+  }
+
+  /** An IDX file (LeCun's MNIST format), gzipped or raw: one array for a single-input signature. */
+  public static ArraysReader idx(Path file, ReadOptions opts) throws IOException {
+    if (!opts.singleInput()) {
+      throw new InputException(file, null, null, "an IDX file holds one array, this signature takes " + opts.keys());
+    }
+    ArrayStream s = idxStream(file);
+    InputBinding b = opts.inputs().get(0);
+    try {
+      checkDtype(file, b, s.element(), null);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return guarded(file, opts, new LinkedHashMap<>(Map.of(b.key(), s)), null, List.of(s));
+  }
+
+  static ArrayStream idxStream(Path file) throws IOException {
+    InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    try {
+      raw.mark(2);
+      int b0 = raw.read();
+      int b1 = raw.read();
+      raw.reset();
+      InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+      java.io.DataInputStream d = new java.io.DataInputStream(in);
+      int magic;
+      try {
+        magic = d.readInt();
+      } catch (java.io.EOFException e) {
+        throw new InputException(file, null, null, "truncated: shorter than the 4-byte IDX magic number");
+      }
+      int type = (magic >>> 8) & 0xff;
+      int rank = magic & 0xff;
+      NpyHeader.Element el = switch (type) {
+        case 0x08 -> NpyHeader.Element.U1;
+        case 0x09 -> NpyHeader.Element.I1;
+        case 0x0B -> NpyHeader.Element.I2;
+        case 0x0C -> NpyHeader.Element.I4;
+        case 0x0D -> NpyHeader.Element.F4;
+        case 0x0E -> NpyHeader.Element.F8;
+        default -> null;
+      };
+      if (magic >>> 16 != 0 || el == null || rank == 0) {
+        throw new InputException(file, null, null, String.format("bad magic number 0x%08X: not an IDX file", magic));
+      }
+      long[] dims = new long[rank];
+      for (int i = 0; i < rank; i++) {
+        try {
+          dims[i] = d.readInt();
+        } catch (java.io.EOFException e) {
+          throw new InputException(file, null, null, "truncated header: missing dimension " + i);
+        }
+        if (dims[i] < 0) {
+          throw new InputException(file, null, null, "negative dimension " + i + ": " + dims[i]);
+        }
+      }
+      return new ArrayStream(d, el, ByteOrder.BIG_ENDIAN, dims, file, null);
+    } catch (ZipException e) {
+      raw.close();
+      throw new InputException(file, null, null, "corrupt gzip stream: " + e.getMessage());
+    } catch (RuntimeException | IOException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Chunk read(int maxRecords) throws IOException {
+    if (read >= rows) {
+      for (ArrayStream s : streams.values()) {
+        s.checkEnd();
+      }
+      return null;
+    }
+    Map<String, Column> cols = new LinkedHashMap<>();
+    int n = 0;
+    try {
+      for (Map.Entry<String, ArrayStream> e : streams.entrySet()) {
+        Column c = e.getValue().next(maxRecords);
+        n = c.rows();
+        cols.put(e.getKey(), new Column(c.dtype(), shapes.get(e.getKey()), c.rows(), c.data()));
+      }
+    } catch (java.util.zip.ZipException e) {
+      throw new InputException(file, "rows " + read + "..", null, "corrupt compressed data: " + e.getMessage());
+    }
+    int[] l = null;
+    if (labels != null) {
+      Column c = labels.next(maxRecords);
+      l = new int[c.rows()];
+      int rs = c.rowSize();
+      for (int i = 0; i < l.length; i++) {
+        l[i] = RowAssembler.label(c.slice(i, 1), file, "row " + (read + i), opts.labelColumn());
+      }
+      if (rs == 0) {
+        throw new InputException(file, null, opts.labelColumn(), "empty label rows");
+      }
+    }
+    long first = read;
+    read += n;
+    return new Chunk(file, first, n, null, cols, l, List.of());
+  }
+
+  @Override
+  public long knownRecords() {
+    return rows;
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeAll(closers);
+  }
+
+  private static void closeAll(List<AutoCloseable> cs) throws IOException {
+    IOException err = null;
+    for (AutoCloseable c : cs) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        err = err != null ? err : e instanceof IOException io ? io : new IOException(e);
+      }
+    }
+    if (err != null) {
+      throw err;
+    }
+  }
+}
