@@ -116,6 +116,12 @@ public record InputBinding(String key, DType dtype, long[] shape) {
             for (int i = 0; i < n; i++) {
               f[i] = src[i] * sc;
             }
+          } else if (c.dtype().integral()) {
+            // numpy: uint8 pixels .astype(float32) * (1.0 / 255.0) is a float32 multiply
+            float sc = (float) scale;
+            for (int i = 0; i < n; i++) {
+              f[i] = (float) c.getLong(i) * sc;
+            }
           } else {
             for (int i = 0; i < n; i++) {
               f[i] = (float) (c.getDouble(i) * scale);
