@@ -1,0 +1,8 @@
+/**
+ * The {@code rnnport} command (picocli): data, train, eval, inspect, graph, bench, parity, weights and
+ * serve. Parses options, wires the modules together and maps errors to exit codes; no logic of its own
+ * beyond that.
+ *
+ * <p>May depend on: every rnnport module, picocli, slf4j-simple (its log output).
+ */
+package org.rnnport.cli;

@@ -1,0 +1,419 @@
+package org.rnnport.parity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rnnport.data.BatchOrder;
+import org.rnnport.data.Batcher;
+import org.rnnport.data.ImageSet;
+import org.rnnport.data.Mnist;
+import org.rnnport.eval.Inspector;
+import org.rnnport.export.Checkpoint;
+import org.rnnport.export.ModelInfo;
+import org.rnnport.export.SavedModelExporter;
+import org.rnnport.export.Versions;
+import org.rnnport.models.ModelRegistry;
+import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.SeedSource;
+import org.rnnport.nn.Tf1Variable;
+import org.rnnport.train.Trainer;
+import org.rnnport.util.AtomicFiles;
+import org.rnnport.util.Json;
+import org.tensorflow.Result;
+import org.rnnport.predictor.NamedTensors;
+import org.rnnport.predictor.SavedModelPredictor;
+import org.rnnport.predictor.SignatureSpec;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Runs a model's Python oracle and the Java port on the same data and compares them: graphs
+ * (variables, placeholders, op types), initial weights, per-step losses, final variables, test
+ * logits, and both SavedModels cross-loaded (Java loads Python's; Python loads Java's with the TF2
+ * and TF1 loaders). Writes {@code report.json}, {@code report.md} and {@code losses.png}.
+ */
+public final class ParityRunner {
+
+  /** Thresholds of the parity claim. */
+  public static final double MAX_LOSS_REL_DIFF = 1e-5;
+  public static final double MAX_CROSS_LOGITS_DIFF = 1e-6;
+
+  /** How the Java side gets its initial weights. */
+  public enum Init {
+    /** restore the Python oracle's initial checkpoint by name */
+    CHECKPOINT,
+    /** Java's own initializers with Python's set_random_seed(seed) attributes */
+    PYTHON_SEED
+  }
+
+  /** Settings of a run. */
+  public record Options(NotebookModel notebookModel, int steps, BatchOrder order, long seed, Init init, Path dataDir,
+      Path parityDir, Path outDir, int testCount) {
+    /** By registry name. */
+    public Options(String model, int steps, BatchOrder order, long seed, Init init, Path dataDir, Path parityDir,
+        Path outDir, int testCount) {
+      this(ModelRegistry.get(model), steps, order, seed, init, dataDir, parityDir, outDir, testCount);
+    }
+
+    public String model() {
+      return notebookModel.name();
+    }
+
+    /** The oracle's flags for a non-notebook recurrent layer. */
+    List<String> rnnArgs() {
+      org.rnnport.nn.RnnSpec r = notebookModel.rnn();
+      if (r == null) {
+        return List.of();
+      }
+      List<String> a = new ArrayList<>(List.of("--cell", r.cell(), "--units", Integer.toString(r.units()),
+          "--layers", Integer.toString(r.layers())));
+      if (r.bidirectional()) {
+        a.add("--bidirectional");
+      }
+      return a;
+    }
+  }
+
+  private ParityRunner() {}
+
+  /** The output folders of a run, its Python environment and what the oracle reported about itself. */
+  record Setup(Path out, Path py, Path dataDir, PythonEnv env, ParityRegistry.Oracle oracle) {
+    /** Runs the oracle with the common arguments plus {@code extra} and the registry's own. */
+    void runOracle(Options o, List<String> extra, PrintStream log) throws IOException {
+      List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--out", py.toString(),
+          "--steps", Integer.toString(o.steps()), "--seed", Long.toString(o.seed()), "--test-count",
+          Integer.toString(o.testCount())));
+      args.addAll(extra);
+      args.addAll(oracle.args());
+      env.runModule(o.parityDir().toAbsolutePath(), oracle.module(), args, log);
+    }
+
+    /** A report with the run's settings and both sides' versions (from the oracle's meta.json). */
+    ParityReport report(Options o) throws IOException {
+      ParityReport rep = new ParityReport();
+      rep.model = o.model();
+      rep.settings.put("steps", o.steps());
+      rep.settings.put("seed", o.seed());
+      rep.settings.put("testExamples", o.testCount());
+      rep.settings.put("date", Instant.now().toString());
+      rep.versions.putAll(Versions.all());
+      JsonNode meta = Json.MAPPER.readTree(py.resolve("meta.json").toFile());
+      rep.versions.put("pythonTensorflow", meta.get("tensorflow").asText());
+      rep.versions.put("pythonNumpy", meta.get("numpy").asText());
+      return rep;
+    }
+  }
+
+  /** Clears {@code <out>/<model>}, and makes the Python environment ready. */
+  static Setup setup(Options o, PrintStream log, String registryName) throws IOException {
+    Path out = o.outDir().resolve(o.model()).toAbsolutePath();
+    AtomicFiles.deleteRecursively(out);
+    Files.createDirectories(out);
+    PythonEnv env = PythonEnv.ensure(o.parityDir().resolve("requirements.txt"), log);
+    return new Setup(out, out.resolve("python"), o.dataDir().toAbsolutePath(), env, ParityRegistry.oracle(registryName));
+  }
+
+  /** Writes report.json, report.md and losses.png into the run's folder. */
+  static void write(ParityReport rep, Path out) throws IOException {
+    Json.write(out.resolve("report.json"), rep);
+    AtomicFiles.writeBytes(out.resolve("report.md"), markdown(rep).getBytes(StandardCharsets.UTF_8));
+    ParityPlot.write(out.resolve("losses.png"), rep);
+  }
+
+  public static ParityReport run(Options o, PrintStream log) throws IOException {
+    NotebookModel model = o.notebookModel();
+    if (model.input() == org.rnnport.models.InputKind.REUTERS_SEQUENCES) {
+      return KerasParity.run(o, log);
+    }
+    Setup st = setup(o, log, model.registryName());
+    Path out = st.out();
+    Path py = st.py();
+    Path dataDir = st.dataDir();
+    PythonEnv env = st.env();
+    log.println("running the Python oracle " + st.oracle().module() + " (" + o.steps() + " steps, "
+        + o.order().name().toLowerCase() + " order, seed " + o.seed() + ")");
+    List<String> extra = new ArrayList<>(List.of("--order", o.order().name().toLowerCase()));
+    extra.addAll(o.rnnArgs());
+    st.runOracle(o, extra, log);
+    ParityReport rep = st.report(o);
+    rep.settings.put("order", o.order().name().toLowerCase());
+    rep.settings.put("init", o.init().name().toLowerCase().replace('_', '-'));
+
+    Mnist mnist = Mnist.load(dataDir);
+    ImageSet test = mnist.test();
+    int n = o.testCount();
+
+    try (Trainer java = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null)) {
+      rep.settings.put("rnn", String.valueOf(model.rnn()));
+      List<Tf1Variable> all = java.modelGraph().allVariables();
+      List<Tf1Variable> modelVars = java.modelGraph().modelVariables();
+
+      // 1. graphs
+      GraphDef pyGraph = parseGraph(py.resolve("graph.pbtxt"));
+      GraphDef jGraph = java.graph().toGraphDef();
+      List<String> varDiff = GraphComparison.differences(GraphComparison.nodes(pyGraph, "VariableV2", "VarHandleOp"),
+          GraphComparison.nodes(jGraph, "VariableV2", "VarHandleOp"));
+      rep.check("variables: names, shapes, dtypes", varDiff.isEmpty()
+          ? "identical (" + all.size() + " VariableV2)" : String.join("; ", varDiff), "identical", varDiff.isEmpty());
+      List<String> phDiff = GraphComparison.differences(GraphComparison.nodes(pyGraph, "Placeholder"),
+          GraphComparison.nodes(jGraph, "Placeholder"));
+      rep.check("placeholders: names, shapes, dtypes", phDiff.isEmpty() ? "identical" : String.join("; ", phDiff),
+          "identical", phDiff.isEmpty());
+      Map<String, Object> opTypes = new LinkedHashMap<>();
+      GraphComparison.opTypeDifferences(pyGraph, jGraph).forEach((k, v) -> opTypes.put(k, Map.of("python", v[0], "java", v[1])));
+      rep.details.put("opTypeCountsThatDiffer", opTypes);
+      rep.details.put("nodes", Map.of("python", pyGraph.getNodeCount(), "java", jGraph.getNodeCount()));
+
+      // 2. initial weights: Java's seeded initializers vs Python's initial checkpoint
+      Checkpoint ckpt = new Checkpoint(Ops.create(java.graph()), "parity_ckpt", all);
+      checkCheckpointNames(py.resolve("initial/variables.json"), all);
+      java.initialize();
+      Map<String, float[]> javaInit = java.values(all);
+      // keep Java's own draw: re-running a seeded random op in the same session draws new numbers
+      String javaInitCkpt = out.resolve("java/initial/model.ckpt").toString();
+      Files.createDirectories(out.resolve("java/initial"));
+      ckpt.save(java.session(), javaInitCkpt);
+      ckpt.restore(java.session(), py.resolve("initial/model.ckpt").toString());
+      Map<String, float[]> pyInit = java.values(all);
+      Compare.Diff init = compareVariables(all, javaInit, pyInit, rep, "initialVariables");
+      rep.check("initial weights: Java initializers with set_random_seed(" + o.seed() + ") vs Python's",
+          init.describe(), "bit-identical", init.bitIdentical());
+      if (o.init() == Init.PYTHON_SEED) {
+        ckpt.restore(java.session(), javaInitCkpt);
+      }
+
+      // 3. the same steps on the same batches
+      Batcher batches = new Batcher(mnist.train(), model.defaults().batchSize(), o.order(), o.seed() & 0xffffffffL);
+      for (int i = 0; i < o.steps(); i++) {
+        batches.next();
+        rep.javaLosses.add(java.step(batches.x(), batches.y(), model.defaults().batchSize()));
+      }
+      for (JsonNode x : Json.MAPPER.readTree(py.resolve("losses.json").toFile()).get("losses")) {
+        rep.pythonLosses.add((float) x.asDouble());
+      }
+      float[] jl = toArray(rep.javaLosses);
+      float[] pl = toArray(rep.pythonLosses);
+      if (jl.length != pl.length) {
+        throw new IOException("the oracle wrote " + pl.length + " losses, Java ran " + jl.length + " steps");
+      }
+      boolean firstSame = Float.floatToIntBits(jl[0]) == Float.floatToIntBits(pl[0]);
+      rep.check("first-step loss", String.format("Java %s, Python %s%s", jl[0], pl[0], firstSame ? " (bit-identical)" : ""),
+          "bit-identical", firstSame);
+      Compare.Diff losses = Compare.diff(jl, pl);
+      int identicalSteps = 0;
+      while (identicalSteps < jl.length && Float.floatToIntBits(jl[identicalSteps]) == Float.floatToIntBits(pl[identicalSteps])) {
+        identicalSteps++;
+      }
+      rep.details.put("lossStepsBitIdenticalFromStart", identicalSteps);
+      rep.check("loss over " + o.steps() + " steps", losses.bitIdentical() ? "bit-identical at every step"
+          : String.format("max rel %.3g, max abs %.3g; %d of %d steps bit-identical, first %d in a row", losses.maxRel(),
+              losses.maxAbs(), losses.total() - losses.differing(), losses.total(), identicalSteps),
+          "max rel <= 1e-5", losses.maxRel() <= MAX_LOSS_REL_DIFF);
+
+      // 4. final variables
+      Map<String, float[]> javaFinal = java.values(all);
+      Map<String, float[]> pyFinal;
+      try (Trainer other = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null)) {
+        Checkpoint c2 = new Checkpoint(Ops.create(other.graph()), "parity_ckpt", other.modelGraph().allVariables());
+        c2.restore(other.session(), py.resolve("final/model.ckpt").toString());
+        pyFinal = other.values(other.modelGraph().allVariables());
+      }
+      Compare.Diff fin = compareVariables(modelVars, javaFinal, pyFinal, rep, "finalModelVariables");
+      rep.check("final model variables after " + o.steps() + " steps", fin.describe(), "reported", true);
+
+      // 5. test logits of the trained graphs
+      float[] javaLogits = java.logits(test, n, 1000);
+      float[] pyLogits = readFloats(py.resolve("test_logits.json"), "logits");
+      Compare.Diff tl = Compare.diff(javaLogits, pyLogits);
+      rep.check("test logits after training (first " + n + " images)", tl.describe(), "reported", true);
+
+      // 6. cross-loading
+      Path javaModels = out.resolve("java/savedmodels");
+      ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
+          SavedModelExporter.SIGNATURE, java.modelGraph().inputKey(), model.classes(), Instant.now().toString(), Versions.all(),
+          Map.of("parity", true));
+      Checkpoint exportVars = new Checkpoint(Ops.create(java.graph()), "parity_export", modelVars);
+      Path javaSaved = SavedModelExporter.export(model, java.session(), exportVars, javaModels, 1, info);
+      long[] item = java.modelGraph().input().shape().tail().asArray();
+      float[] javaSavedLogits = savedModelLogits(javaSaved, test, n, item);
+      Compare.Diff exportDiff = Compare.diff(javaSavedLogits, javaLogits);
+      rep.check("Java SavedModel vs the Java training graph", exportDiff.describe(), "bit-identical", exportDiff.bitIdentical());
+
+      Path pySaved = py.resolve("savedmodel/1");
+      float[] pySavedInJava = savedModelLogits(pySaved, test, n, item);
+      Compare.Diff j2p = Compare.diff(pySavedInJava, pyLogits);
+      rep.check("Python SavedModel loaded in Java vs Python's logits", j2p.describe(), "max abs <= 1e-6",
+          j2p.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
+      rep.details.put("pythonSavedModelAccuracyInJava", accuracy(pySaved, test, item));
+
+      Path crossOut = out.resolve("python-loads-java.json");
+      env.runModule(o.parityDir().toAbsolutePath(), "rnnport_oracle.load_savedmodel", List.of("--model",
+          javaSaved.toString(), "--data-dir", dataDir.toString(), "--count", Integer.toString(n), "--out",
+          crossOut.toString()), log);
+      JsonNode cross = Json.MAPPER.readTree(crossOut.toFile());
+      for (String loader : List.of("v2", "v1")) {
+        float[] got = floats(cross.get(loader).get("logits"));
+        Compare.Diff d = Compare.diff(got, javaSavedLogits);
+        String label = loader.equals("v2") ? "tf.saved_model.load(...).signatures['serving_default']"
+            : "tf.compat.v1.saved_model.loader.load";
+        rep.check("Java SavedModel loaded in Python, " + label, d.describe(), "max abs <= 1e-6",
+            d.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
+      }
+
+      // 7. signatures
+      SignatureDef jSig = Inspector.read(javaSaved).getMetaGraphs(0).getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
+      SignatureDef pSig = Inspector.read(pySaved).getMetaGraphs(0).getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
+      List<String> sigDiff = GraphComparison.differences(GraphComparison.signature(pSig), GraphComparison.signature(jSig));
+      rep.check("serving_default signature (keys, dtypes, shapes, method)",
+          sigDiff.isEmpty() ? "identical" : String.join("; ", sigDiff), "identical", sigDiff.isEmpty());
+    }
+
+    write(rep, out);
+    return rep;
+  }
+
+  /** The report as Markdown: settings, the checks, op-type differences. */
+  public static String markdown(ParityReport rep) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("## Parity: ").append(rep.model).append("\n\n");
+    sb.append("Settings: ").append(rep.settings).append("  \n");
+    sb.append("Java: TF Java ").append(rep.versions.get("tensorflowJava")).append(" (TF ")
+        .append(rep.versions.get("tensorflowNative")).append("); Python: tensorflow-cpu ")
+        .append(rep.versions.get("pythonTensorflow")).append(", numpy ").append(rep.versions.get("pythonNumpy"))
+        .append("\n\n");
+    sb.append(rep.markdown()).append('\n');
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Integer>> ops = (Map<String, Map<String, Integer>>) rep.details.get("opTypeCountsThatDiffer");
+    if (ops != null && !ops.isEmpty()) {
+      sb.append("Op types whose counts differ (Python's While loop vs Java's static unroll):\n\n");
+      sb.append("| op type | Python | Java |\n|---|---|---|\n");
+      ops.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v.get("python")).append(" | ")
+          .append(v.get("java")).append(" |\n"));
+    }
+    return sb.toString();
+  }
+
+  /** Per-variable diffs, recorded under {@code detailKey}; returns them merged. */
+  static Compare.Diff compareVariables(List<Tf1Variable> vars, Map<String, float[]> java,
+      Map<String, float[]> python, ParityReport rep, String detailKey) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    List<Compare.Diff> diffs = new ArrayList<>();
+    for (Tf1Variable v : vars) {
+      Compare.Diff d = Compare.diff(java.get(v.name()), python.get(v.name()));
+      diffs.add(d);
+      detail.put(v.name(), d.describe());
+    }
+    rep.details.put(detailKey, detail);
+    return Compare.merge(diffs);
+  }
+
+  static void checkCheckpointNames(Path variablesJson, List<Tf1Variable> vars) throws IOException {
+    JsonNode ck = Json.MAPPER.readTree(variablesJson.toFile());
+    Map<String, String> python = new java.util.TreeMap<>();
+    ck.fields().forEachRemaining(e -> python.put(e.getKey(), e.getValue().get("shape").toString().replace(" ", "")));
+    Map<String, String> javaVars = new java.util.TreeMap<>();
+    for (Tf1Variable v : vars) {
+      javaVars.put(v.name(), java.util.Arrays.toString(v.shape().asArray()).replace(" ", ""));
+    }
+    List<String> diff = GraphComparison.differences(python, javaVars);
+    if (!diff.isEmpty()) {
+      throw new IOException("the Python checkpoint " + variablesJson.getParent() + " does not match the Java graph by name:\n  "
+          + String.join("\n  ", diff));
+    }
+  }
+
+  private static GraphDef parseGraph(Path pbtxt) throws IOException {
+    GraphDef.Builder b = GraphDef.newBuilder();
+    TextFormat.getParser().merge(Files.readString(pbtxt, StandardCharsets.UTF_8), b);
+    return b.build();
+  }
+
+  /** Logits of a SavedModel's serving_default on the first n images, fed as {@code [n, item...]}. */
+  static float[] savedModelLogits(Path dir, ImageSet test, int n, long[] item) {
+    long[] dims = new long[item.length + 1];
+    dims[0] = n;
+    System.arraycopy(item, 0, dims, 1, item.length);
+    try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims),
+        DataBuffers.of(test.pixels(), true, false).narrow((long) n * test.imageSize()))) {
+      return savedModelLogits(dir, x);
+    }
+  }
+
+  /** Logits of a SavedModel's serving_default for the input tensor {@code x} (the caller keeps {@code x}). */
+  static float[] savedModelLogits(Path dir, org.tensorflow.Tensor x) {
+    try (SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch((int) x.shape().size(0))
+        .optResolveVersion(false).build()) {
+      SignatureSpec sig = p.signature(SavedModelExporter.SIGNATURE);
+      try (Result r = p.run(sig, Map.of(sig.singleInput().key(), x))) {
+        TFloat32 t = (TFloat32) r.get("logits").orElseThrow();
+        float[] out = new float[(int) t.size()];
+        t.copyTo(DataBuffers.of(out, false, false));
+        return out;
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Test accuracy of a SavedModel on the whole split, through the predictor's one "run, then argmax". */
+  static double accuracy(Path dir, ImageSet test, long[] item) {
+    long[] dims = new long[item.length + 1];
+    dims[0] = test.size();
+    System.arraycopy(item, 0, dims, 1, item.length);
+    try (SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch(test.size()).optResolveVersion(false).build();
+         NamedTensors in = new NamedTensors()) {
+      SignatureSpec sig = p.signature(SavedModelExporter.SIGNATURE);
+      in.put(sig.singleInput().key(), TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(test.pixels(), true, false)));
+      int[] classes = p.predictClasses(sig.key(), in);
+      int correct = 0;
+      for (int i = 0; i < test.size(); i++) {
+        if (classes[i] == test.labels()[i]) {
+          correct++;
+        }
+      }
+      return (double) correct / test.size();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static float[] readFloats(Path json, String field) throws IOException {
+    return floats(Json.MAPPER.readTree(json.toFile()).get(field));
+  }
+
+  /** A (nested) JSON array of numbers, flattened row-major. */
+  static float[] floats(JsonNode node) {
+    List<Float> out = new ArrayList<>();
+    flatten(node, out);
+    return toArray(out);
+  }
+
+  private static void flatten(JsonNode n, List<Float> out) {
+    if (n.isArray()) {
+      n.forEach(c -> flatten(c, out));
+    } else {
+      out.add((float) n.asDouble());
+    }
+  }
+
+  static float[] toArray(List<Float> xs) {
+    float[] a = new float[xs.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = xs.get(i);
+    }
+    return a;
+  }
+}

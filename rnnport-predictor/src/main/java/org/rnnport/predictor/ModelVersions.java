@@ -1,0 +1,84 @@
+package org.rnnport.predictor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Model folders as TF Serving lays them out: {@code <base>/<version>/saved_model.pb}, with numeric
+ * version folder names that may be zero-padded ({@code 00000123} is version 123). A version is
+ * always addressed by its real folder, never by a path rebuilt from the parsed number.
+ */
+public final class ModelVersions {
+  private ModelVersions() {}
+
+  /** The largest version number TF Serving accepts (an int64). */
+  private static final String VERSION = "\\d{1,18}";
+
+  /** True when {@code name} is a version folder name. */
+  public static boolean isVersionName(String name) {
+    return name.matches(VERSION);
+  }
+
+  /**
+   * Every numeric version folder under {@code base} that holds a {@code saved_model.pb}, by
+   * version number. Two folders naming one number ({@code 7} and {@code 007}) are an error.
+   */
+  public static NavigableMap<Long, Path> list(Path base) throws IOException {
+    NavigableMap<Long, Path> out = new TreeMap<>();
+    if (!Files.isDirectory(base)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.list(base)) {
+      for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+        String n = p.getFileName().toString();
+        if (Files.isDirectory(p) && isVersionName(n) && Files.isRegularFile(p.resolve("saved_model.pb"))) {
+          Path old = out.put(Long.parseLong(n), p);
+          if (old != null) {
+            throw new IOException(base + ": folders " + old.getFileName() + " and " + n + " are both version "
+                + Long.parseLong(n));
+          }
+        }
+      }
+    }
+    return Collections.unmodifiableNavigableMap(out);
+  }
+
+  /** The number of a version folder ({@code .../00000123} is 123), or -1 when its name is not numeric. */
+  public static long versionOf(Path versionDir) {
+    Path name = versionDir.toAbsolutePath().normalize().getFileName();
+    return name != null && isVersionName(name.toString()) ? Long.parseLong(name.toString()) : -1;
+  }
+
+  /**
+   * A SavedModel folder from what a user gives: a version folder as it is, or a base folder's
+   * highest version. Errors name the path and what is missing.
+   */
+  public static Path resolve(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + ": no such model directory");
+    }
+    if (Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+      return dir;
+    }
+    NavigableMap<Long, Path> versions = list(dir);
+    if (versions.isEmpty()) {
+      throw new IOException(dir + ": neither a SavedModel (no saved_model.pb) nor a folder of numeric versions "
+          + "holding one");
+    }
+    return versions.lastEntry().getValue();
+  }
+
+  /** The version folder of {@code base} with number {@code version}, padded or not. */
+  public static Path resolve(Path base, long version) throws IOException {
+    Path p = list(base).get(version);
+    if (p == null) {
+      throw new IOException(base + ": no version " + version + " (there are " + list(base).keySet() + ")");
+    }
+    return p;
+  }
+}

@@ -1,0 +1,330 @@
+package org.rnnport.predictor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Tensor;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A SavedModel loaded for predictions: any rnnport export or a Python one (TF1 Builder or TF2
+ * {@code tf.saved_model.save}). Safe to call from many threads at once; {@link #close()} waits for
+ * the calls in flight, then frees the native session.
+ *
+ * <pre>{@code
+ * try (SavedModelPredictor p = SavedModelPredictor.builder(Path.of("savedmodels/mnist-rnn/1")).build()) {
+ *   float[][][] images = new float[2][28][28];           // two MNIST images, rows of pixels in [0, 1]
+ *   Map<String, Object> out = p.predict(Map.of("input_X", images));
+ *   long[] classes = (long[]) out.get("classes");       // float[][] "logits", "probabilities"
+ * }
+ * }</pre>
+ */
+public final class SavedModelPredictor implements AutoCloseable {
+  public static final String DEFAULT_TAG = "serve";
+  public static final String DEFAULT_SIGNATURE = "serving_default";
+  private static final Logger LOG = LoggerFactory.getLogger(SavedModelPredictor.class);
+
+  private final Path dir;
+  private final SavedModelBundle bundle;
+  private final Map<String, SignatureSpec> signatures;
+  private final int maxBatch;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private volatile boolean closed;
+
+  /** How to load a SavedModel: {@code set*} for what is required, {@code opt*} for what has a default. */
+  public static final class Builder {
+    private final Path dir;
+    private String[] tags = {DEFAULT_TAG};
+    private int maxBatch = 1024;
+    private boolean resolveVersion = true;
+
+    private Builder(Path dir) {
+      this.dir = dir;
+    }
+
+    /** The meta graph's tags ({@code serve} by default). */
+    public Builder optTags(String... tags) {
+      this.tags = tags.clone();
+      return this;
+    }
+
+    /** The most rows one call may carry: larger calls are rejected, not split (1,024 by default). */
+    public Builder optMaxBatch(int maxBatch) {
+      if (maxBatch < 1) {
+        throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+      }
+      this.maxBatch = maxBatch;
+      return this;
+    }
+
+    /**
+     * Whether a base folder of versions resolves to its highest version (true by default); false
+     * demands a version folder itself.
+     */
+    public Builder optResolveVersion(boolean resolve) {
+      this.resolveVersion = resolve;
+      return this;
+    }
+
+    /** Loads the SavedModel; an {@link IOException} names the folder and what is wrong. */
+    public SavedModelPredictor build() throws IOException {
+      Path d = resolveVersion ? ModelVersions.resolve(dir) : dir;
+      if (!Files.isRegularFile(d.resolve("saved_model.pb"))) {
+        throw new IOException(d + ": not a SavedModel (no saved_model.pb)");
+      }
+      SavedModelBundle b;
+      try {
+        b = SavedModelBundle.load(d.toString(), tags);
+      } catch (RuntimeException e) {
+        throw new IOException(d + ": cannot load the SavedModel: " + e.getMessage(), e);
+      }
+      SavedModelPredictor p = new SavedModelPredictor(d, b, maxBatch);
+      if (p.signatures.isEmpty()) {
+        p.close();
+        throw new IOException(d + ": the SavedModel has no signatures");
+      }
+      LOG.debug("loaded {} with signatures {}", d, p.signatures.keySet());
+      return p;
+    }
+  }
+
+  /** A builder for the SavedModel at {@code dir}: a version folder, or a base folder of versions. */
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  /** Loads {@code dir} (a version folder, or a base folder's highest version) with tag {@code serve}. */
+  public static SavedModelPredictor load(Path dir) throws IOException {
+    return builder(dir).build();
+  }
+
+  private SavedModelPredictor(Path dir, SavedModelBundle bundle, int maxBatch) {
+    this.dir = dir;
+    this.bundle = bundle;
+    this.maxBatch = maxBatch;
+    Map<String, SignatureSpec> sigs = new LinkedHashMap<>();
+    MetaGraphDef mg = bundle.metaGraphDef();
+    for (Map.Entry<String, SignatureDef> e : new TreeMap<>(mg.getSignatureDefMap()).entrySet()) {
+      if (e.getKey().startsWith("__")) {
+        continue; // e.g. __saved_model_init_op
+      }
+      sigs.put(e.getKey(), new SignatureSpec(e.getKey(), e.getValue().getMethodName(), specs(e.getValue().getInputsMap()),
+          specs(e.getValue().getOutputsMap())));
+    }
+    this.signatures = Collections.unmodifiableMap(sigs);
+  }
+
+  private static Map<String, TensorSpec> specs(Map<String, TensorInfo> m) {
+    Map<String, TensorSpec> out = new LinkedHashMap<>();
+    new TreeMap<>(m).forEach((k, v) -> {
+      TensorShapeProto s = v.getTensorShape();
+      long[] shape = s.getUnknownRank() ? null : s.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
+      out.put(k, new TensorSpec(k, v.getDtype().name(), shape, v.getName()));
+    });
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The version folder this predictor loaded. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** Every signature, by key (internal ones such as {@code __saved_model_init_op} left out). */
+  public Map<String, SignatureSpec> signatures() {
+    return signatures;
+  }
+
+  /** A signature by key; {@code null} or empty means {@code serving_default}. */
+  public SignatureSpec signature(String key) {
+    String k = key == null || key.isEmpty() ? DEFAULT_SIGNATURE : key;
+    SignatureSpec s = signatures.get(k);
+    if (s == null) {
+      throw new InvalidInputException("unknown signature_name '" + k + "'; this model has " + signatures.keySet());
+    }
+    return s;
+  }
+
+  /** The SavedModel's MetaGraphDef (for metadata answers). */
+  public MetaGraphDef metaGraphDef() {
+    return bundle.metaGraphDef();
+  }
+
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  /**
+   * Predicts from Java arrays (one per input key, first dimension the batch; see
+   * {@link Tensors#of(TensorSpec, Object)}) with {@code serving_default}; returns each output as a
+   * Java array.
+   */
+  public Map<String, Object> predict(Map<String, Object> inputs) {
+    return predict(DEFAULT_SIGNATURE, inputs);
+  }
+
+  /** As {@link #predict(Map)}, with a named signature. */
+  public Map<String, Object> predict(String signatureKey, Map<String, Object> inputs) {
+    SignatureSpec sig = signature(signatureKey);
+    try (NamedTensors in = new NamedTensors()) {
+      for (Map.Entry<String, Object> e : inputs.entrySet()) {
+        in.put(e.getKey(), Tensors.of(inputSpec(sig, e.getKey()), e.getValue()));
+      }
+      try (NamedTensors out = run(sig.key(), in)) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : out.keys()) {
+          m.put(k, Tensors.toArray(out.get(k)));
+        }
+        return m;
+      }
+    }
+  }
+
+  /** The spec of input {@code key} of {@code sig}, or an error naming the keys it takes. */
+  public static TensorSpec inputSpec(SignatureSpec sig, String key) {
+    TensorSpec spec = sig.inputs().get(key);
+    if (spec == null) {
+      throw new InvalidInputException("unknown input '" + key + "'; signature " + sig.key() + " takes "
+          + sig.inputs().keySet());
+    }
+    return spec;
+  }
+
+  /** Runs a signature on tensors the caller owns; the caller closes the returned outputs. */
+  public NamedTensors run(String signatureKey, NamedTensors inputs) {
+    SignatureSpec sig = signature(signatureKey);
+    return NamedTensors.of(run(sig, inputs.asMap()), sig.outputs().keySet());
+  }
+
+  /**
+   * The class of each row: the signature's {@code classes} output where it has one, else the
+   * argmax of {@code probabilities}, {@code logits} or its single float output. The one
+   * "run a SavedModel, then argmax" of rnnport (eval, parity and serving use it).
+   */
+  public int[] predictClasses(String signatureKey, NamedTensors inputs) {
+    SignatureSpec sig = signature(signatureKey);
+    try (NamedTensors out = run(sig.key(), inputs)) {
+      return classes(sig, out);
+    }
+  }
+
+  /** The classes of a run's outputs, as {@link #predictClasses} picks them. */
+  public static int[] classes(SignatureSpec sig, NamedTensors out) {
+    if (out.has("classes") && out.get("classes") instanceof TInt64 c) {
+      int[] r = new int[(int) c.shape().size(0)];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = (int) c.getLong(i);
+      }
+      return r;
+    }
+    if (out.has("classes") && out.get("classes") instanceof TInt32 c) {
+      int[] r = new int[(int) c.shape().size(0)];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = c.getInt(i);
+      }
+      return r;
+    }
+    for (String k : new String[] {"probabilities", "logits"}) {
+      if (out.has(k) && out.get(k) instanceof TFloat32 f) {
+        return Tensors.argMax(f);
+      }
+    }
+    Tensor only = null;
+    for (String k : out.keys()) {
+      if (out.get(k) instanceof TFloat32 && out.get(k).shape().numDimensions() == 2) {
+        if (only != null) {
+          only = null;
+          break;
+        }
+        only = out.get(k);
+      }
+    }
+    if (only == null) {
+      throw new InvalidInputException("signature " + sig.key() + " has no 'classes' output and no single "
+          + "[batch, classes] float output to take the argmax of; outputs: " + sig.outputs().keySet());
+    }
+    return Tensors.argMax((TFloat32) only);
+  }
+
+  /**
+   * Runs a signature on tensors the caller owns; the caller closes the {@link Result}. Checks the
+   * keys, dtypes, ranks and dimensions against the signature and the batch against the limit.
+   */
+  public Result run(SignatureSpec sig, Map<String, Tensor> inputs) {
+    if (!inputs.keySet().equals(sig.inputs().keySet())) {
+      throw new InvalidInputException("signature " + sig.key() + " takes inputs " + sig.inputs().keySet() + ", got "
+          + inputs.keySet());
+    }
+    long batch = -1;
+    for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+      TensorSpec spec = sig.inputs().get(e.getKey());
+      Tensor t = e.getValue();
+      String dt = Tensors.dtype(t);
+      if (!dt.equals(spec.dtype())) {
+        throw new InvalidInputException("input '" + spec.key() + "' is " + spec.dtype() + ", got " + dt);
+      }
+      long[] s = t.shape().asArray();
+      Tensors.checkShape(spec, s);
+      if (s.length > 0) {
+        if (batch >= 0 && s[0] != batch) {
+          throw new InvalidInputException("inputs disagree on the batch size: " + batch + " vs " + s[0]);
+        }
+        batch = s[0];
+      }
+    }
+    if (batch == 0) {
+      throw new InvalidInputException("empty batch: no rows to predict");
+    }
+    if (batch > maxBatch) {
+      throw new InvalidInputException(batch + " rows is more than the limit of " + maxBatch + " per call", true);
+    }
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new ClosedException(dir + " is closed");
+      }
+      return bundle.function(sig.key()).call(inputs);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Thrown by a call that arrives after {@link #close()} (a hot swap retries on the new version). */
+  public static final class ClosedException extends IllegalStateException {
+    public ClosedException(String message) {
+      super(message);
+    }
+  }
+
+  /** Waits for the calls in flight, then frees the native graph and session. Idempotent. */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        bundle.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+}

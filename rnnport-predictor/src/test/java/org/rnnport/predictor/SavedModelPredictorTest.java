@@ -1,0 +1,88 @@
+package org.rnnport.predictor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Result;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+class SavedModelPredictorTest {
+  static final Path MODEL = MnistTestImages.ROOT.resolve("savedmodels/mnist-rnn/1");
+
+  @Test
+  void exposesTheSignatureAndPredictsFromArraysAndTensors() throws Exception {
+    int[] labels = MnistTestImages.labels();
+    try (SavedModelPredictor p = SavedModelPredictor.load(MODEL)) {
+      SignatureSpec sig = p.signature(null);
+      assertThat(sig.methodName()).isEqualTo("tensorflow/serving/predict");
+      assertThat(sig.inputs().get("input_X").dtype()).isEqualTo("DT_FLOAT");
+      assertThat(sig.inputs().get("input_X").shape()).containsExactly(-1, 28, 28);
+      assertThat(sig.outputs().get("classes").dtype()).isEqualTo("DT_INT64");
+      Map<String, Object> out = p.predict(Map.of("input_X", MnistTestImages.images(0, 100)));
+      long[] classes = (long[]) out.get("classes");
+      float[][] logits = (float[][]) out.get("logits");
+      assertThat(logits).hasNumberOfRows(100);
+      int correct = 0;
+      for (int i = 0; i < 100; i++) {
+        correct += classes[i] == labels[i] ? 1 : 0;
+      }
+      assertThat(correct).isGreaterThanOrEqualTo(95);
+      try (TFloat32 x = TFloat32.tensorOf(Shape.of(3, 28, 28), DataBuffers.of(MnistTestImages.pixels(), true, false).narrow(3 * 784));
+           Result r = p.run(sig, Map.<String, Tensor>of("input_X", x))) {
+        TInt64 c = (TInt64) r.get("classes").orElseThrow();
+        assertThat(new long[] {c.getLong(0), c.getLong(1), c.getLong(2)}).containsExactly(classes[0], classes[1], classes[2]);
+      }
+      assertThatThrownBy(() -> p.predict(Map.of("input_X", new int[][] {{1}}))).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("DT_FLOAT");
+      assertThatThrownBy(() -> p.predict(Map.of("x", MnistTestImages.images(0, 1)))).hasMessageContaining("unknown input 'x'");
+      assertThatThrownBy(() -> p.predict(Map.of("input_X", new float[1025][28][28]))).isInstanceOf(InvalidInputException.class).hasMessageContaining("limit of 1024")
+          .satisfies(e -> assertThat(((InvalidInputException) e).tooLarge()).isTrue());
+      assertThatThrownBy(() -> p.predict(Map.of("input_X", new float[2][28][27]))).hasMessageContaining("dimension 2 is 27");
+    }
+  }
+
+  @Test
+  void isSafeFromManyThreadsAndCloseWaitsForThem() throws Exception {
+    int[] labels = MnistTestImages.labels();
+    SavedModelPredictor p = SavedModelPredictor.load(MODEL);
+    long[] expected = (long[]) p.predict(Map.of("input_X", MnistTestImages.images(0, 64))).get("classes");
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<long[]>> fs = new ArrayList<>();
+      for (int k = 0; k < 64; k++) {
+        int i = k;
+        fs.add(pool.submit(() -> (long[]) p.predict(Map.of("input_X", MnistTestImages.images(i, 1))).get("classes")));
+      }
+      for (int k = 0; k < 64; k++) {
+        assertThat(fs.get(k).get()[0]).isEqualTo(expected[k]);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    p.close();
+    p.close(); // idempotent
+    assertThat(p.isClosed()).isTrue();
+    assertThatThrownBy(() -> p.predict(Map.of("input_X", MnistTestImages.images(0, 1))))
+        .isInstanceOf(SavedModelPredictor.ClosedException.class);
+  }
+
+  @Test
+  void badFoldersGetClearErrors() {
+    assertThatThrownBy(() -> SavedModelPredictor.load(MnistTestImages.ROOT.resolve("savedmodels")))
+        .hasMessageContaining("no saved_model.pb");
+    assertThatThrownBy(() -> SavedModelPredictor.load(MnistTestImages.ROOT.resolve("no-such-model")))
+        .hasMessageContaining("no such model directory");
+  }
+}

@@ -1,0 +1,180 @@
+package org.rnnport.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rnnport.predictor.TensorSpec;
+import org.rnnport.predictor.Tensors;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.NdArray;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Tensors from and to TF Serving's JSON: nested arrays of numbers, checked against a signature's
+ * dtype, rank and known dimensions, rectangular, finite, integral where the dtype is. Every
+ * error names the input and what is wrong.
+ */
+public final class JsonTensors {
+  private JsonTensors() {}
+
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  /** Values of a dense array gathered from JSON, row-major. */
+  record Dense(long[] shape, double[] values) {}
+
+  /**
+   * Parses one JSON value (a nested array of numbers, or a number) into a dense array.
+   *
+   * @param where names the input in errors, e.g. {@code instances[3]['input_X']}
+   */
+  static Dense dense(JsonNode node, String where, boolean integral) {
+    List<Long> shape = new ArrayList<>();
+    JsonNode n = node;
+    while (n.isArray()) {
+      shape.add((long) n.size());
+      if (n.size() == 0) {
+        break;
+      }
+      n = n.get(0);
+    }
+    long count = 1;
+    for (long d : shape) {
+      count *= d;
+    }
+    if (count > 50_000_000L) {
+      throw new BadRequestException(413, where + ": " + count + " values is too large");
+    }
+    double[] values = new double[(int) count];
+    int[] pos = {0};
+    fill(node, 0, shape, values, pos, where, integral);
+    return new Dense(shape.stream().mapToLong(Long::longValue).toArray(), values);
+  }
+
+  private static void fill(JsonNode n, int depth, List<Long> shape, double[] out, int[] pos, String where, boolean integral) {
+    if (depth == shape.size()) {
+      if (!n.isNumber()) {
+        throw new BadRequestException(where + ": expected a number, got " + (n.isArray() ? "a nested array (ragged input)"
+            : n.getNodeType().name().toLowerCase() + " " + abbreviate(n.toString())));
+      }
+      double v = n.asDouble();
+      if (!Double.isFinite(v)) {
+        throw new BadRequestException(where + ": " + abbreviate(n.toString()) + " is not a finite number");
+      }
+      if (integral && (v != Math.rint(v) || !n.canConvertToLong())) {
+        throw new BadRequestException(where + ": " + abbreviate(n.toString()) + " is not an integer (the input is integral)");
+      }
+      out[pos[0]++] = v;
+      return;
+    }
+    if (!n.isArray()) {
+      throw new BadRequestException(where + ": ragged input: expected an array of " + shape.get(depth) + " at depth "
+          + depth + ", got " + abbreviate(n.toString()));
+    }
+    if (n.size() != shape.get(depth)) {
+      throw new BadRequestException(where + ": ragged input: arrays at depth " + depth + " have " + shape.get(depth)
+          + " and " + n.size() + " elements");
+    }
+    for (JsonNode c : n) {
+      fill(c, depth + 1, shape, out, pos, where, integral);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 40 ? s.substring(0, 37) + "..." : s;
+  }
+
+  static void checkShape(TensorSpec spec, long[] shape) {
+    Tensors.checkShape(spec, shape);
+  }
+
+  static boolean integral(TensorSpec spec) {
+    return spec.integral();
+  }
+
+  /** A tensor of the spec's dtype from rows (each a value of the per-row shape), batch first. */
+  static Tensor fromRows(TensorSpec spec, List<JsonNode> rows, String where) {
+    Dense d = denseRows(spec, rows, where);
+    return tensor(spec, d.shape(), d.values());
+  }
+
+  /** Rows (each a value of the per-row shape) as one dense array, batch first, checked against the spec. */
+  static Dense denseRows(TensorSpec spec, List<JsonNode> rows, String where) {
+    if (rows.isEmpty()) {
+      throw new BadRequestException("empty instances: nothing to predict");
+    }
+    long[] rowShape = null;
+    double[] all = null;
+    int per = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      Dense d = dense(rows.get(i), where.replace("#", Integer.toString(i)), integral(spec));
+      if (rowShape == null) {
+        rowShape = d.shape();
+        per = d.values().length;
+        all = new double[per * rows.size()];
+      } else if (!Arrays.equals(rowShape, d.shape())) {
+        throw new BadRequestException(where.replace("#", Integer.toString(i)) + ": shape " + Arrays.toString(d.shape())
+            + " differs from the first instance's " + Arrays.toString(rowShape));
+      }
+      System.arraycopy(d.values(), 0, all, i * per, per);
+    }
+    long[] shape = new long[rowShape.length + 1];
+    shape[0] = rows.size();
+    System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+    checkShape(spec, shape);
+    return new Dense(shape, all);
+  }
+
+  /** A tensor of the spec's dtype from one whole value (columnar "inputs"). */
+  static Tensor fromColumn(TensorSpec spec, JsonNode value, String where) {
+    Dense d = dense(value, where, integral(spec));
+    checkShape(spec, d.shape());
+    return tensor(spec, d.shape(), d.values());
+  }
+
+  static Tensor tensor(TensorSpec spec, long[] shape, double[] v) {
+    return Tensors.of(spec, shape, v);
+  }
+
+  /** A tensor as nested JSON arrays; {@code row >= 0} takes that row of the first dimension only. */
+  static JsonNode toJson(Tensor t, int row) {
+    NdArray<?> a = (NdArray<?>) t;
+    if (row >= 0) {
+      a = a.get(row);
+    }
+    return json(a);
+  }
+
+  private static JsonNode json(NdArray<?> a) {
+    if (a.rank() == 0) {
+      Object v = a.getObject();
+      if (v instanceof Float f) {
+        return F.numberNode(f);
+      } else if (v instanceof Double d) {
+        return F.numberNode(d);
+      } else if (v instanceof Integer i) {
+        return F.numberNode(i);
+      } else if (v instanceof Long l) {
+        return F.numberNode(l);
+      } else if (v instanceof Boolean b) {
+        return F.booleanNode(b);
+      } else if (v instanceof byte[] bytes) {
+        return F.textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return F.textNode(String.valueOf(v));
+    }
+    ArrayNode arr = F.arrayNode((int) a.shape().size(0));
+    for (long i = 0; i < a.shape().size(0); i++) {
+      arr.add(json(a.get(i)));
+    }
+    return arr;
+  }
+}
