@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import me.tongfei.progressbar.ProgressBar;
 import org.rnnport.data.ImageSet;
 import org.rnnport.data.Mnist;
 import org.rnnport.data.Reuters;
@@ -19,15 +18,17 @@ import org.rnnport.predictor.NamedTensors;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
 import org.rnnport.predictor.Tensors;
-import org.rnnport.util.Progress;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Streaming batch evaluation of a SavedModel on its dataset's test split: the pipeline comes from
- * the model's {@code assets.extra/rnnport.json}, or from the registry by the folder name.
+ * Evaluation of a SavedModel on its dataset's test split: which split and input pipeline comes
+ * from the model's {@code assets.extra/rnnport.json}, or from the registry by the folder name.
+ * The evaluation itself runs through {@code rnnport predict}'s pipeline
+ * ({@code org.rnnport.predict.DatasetEval} in rnnport-predict); this class keeps the report type,
+ * the dataset choice and {@code --show}'s examples.
  */
 public final class Evaluator {
   private Evaluator() {}
@@ -35,8 +36,9 @@ public final class Evaluator {
   /** The outcome of one evaluation. */
   public record Result(Path model, String modelName, int examples, int batchSize, ClassificationReport report,
       double seconds, double inferenceSeconds) {
+    /** End to end: examples over the seconds from the first batch read to the last result consumed. */
     public double samplesPerSecond() {
-      return examples / inferenceSeconds;
+      return examples / seconds;
     }
 
     /** The JSON report. */
@@ -123,40 +125,6 @@ public final class Evaluator {
         };
       }
       default -> throw new IllegalStateException("no evaluation pipeline for input " + kind);
-    }
-  }
-
-  /** Evaluates the SavedModel at {@code modelPath} (a version folder or its parent). */
-  public static Result evaluate(Path modelPath, Path dataDir, int batchSize, int limit) throws IOException {
-    Path dir = ModelVersions.resolve(modelPath);
-    ModelInfo info = ModelInfo.read(dir);
-    InputKind kind = inputKind(dir, info);
-    TestInputs test = inputs(kind, dataDir);
-    String name = info != null ? info.model() : dir.toAbsolutePath().getParent().getFileName().toString();
-    long t0 = System.nanoTime();
-    try (SavedModelPredictor predictor = SavedModelPredictor.builder(dir).optMaxBatch(batchSize)
-        .optResolveVersion(false).build()) {
-      SignatureSpec sig = predictor.signature(SavedModelExporter.SIGNATURE);
-      String inputKey = sig.singleInput().key();
-      int n = limit > 0 ? Math.min(limit, test.size()) : test.size();
-      ClassificationReport report = new ClassificationReport(test.numClasses());
-      long inference = 0;
-      try (ProgressBar pb = Progress.bar("eval " + name, n, " ex", 1)) {
-        for (int start = 0; start < n; start += batchSize) {
-          int b = Math.min(batchSize, n - start);
-          try (NamedTensors x = new NamedTensors().put(inputKey, test.batch(start, b))) {
-            long s = System.nanoTime();
-            int[] classes = predictor.predictClasses(sig.key(), x);
-            inference += System.nanoTime() - s;
-            for (int i = 0; i < b; i++) {
-              report.add(test.label(start + i), classes[i]);
-            }
-          }
-          pb.stepBy(b);
-        }
-      }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      return new Result(dir, name, n, batchSize, report, seconds, inference / 1e9);
     }
   }
 

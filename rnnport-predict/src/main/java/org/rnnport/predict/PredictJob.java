@@ -83,9 +83,9 @@ public final class PredictJob {
     for (Path p : o.inputs()) {
       formats.add(Formats.inputFormat(p, o.format()));
     }
-    Path dir = ModelPaths.resolve(o.model());
     int workers = o.workers() > 0 ? o.workers() : defaultWorkers();
-    try (PredictModel model = PredictModel.load(dir, o.tag(), o.signature())) {
+    try (PredictModel model = PredictModel.load(o.model(), o.tag(), o.signature(), o.batchSize())) {
+      Path dir = model.dir();
       List<String> keys = o.outputKeys() == null || o.outputKeys().isEmpty()
           ? model.outputs().stream().map(PredictModel.Output::key).toList() : o.outputKeys();
       boolean withLabels = o.labels() != null || o.labelColumn() != null;

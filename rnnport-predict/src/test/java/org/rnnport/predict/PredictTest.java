@@ -185,7 +185,7 @@ class PredictTest {
     o.labels = data.resolve("mnist/t10k-labels-idx1-ubyte.gz");
     o.report = file("report.json");
     ClassificationReport r = o.run().report();
-    ClassificationReport e = Evaluator.evaluate(RNN, data, 1000, 0).report();
+    ClassificationReport e = DatasetEval.evaluate(RNN, data, 1000, 0, 1).report();
     assertThat(r.total()).isEqualTo(10_000);
     assertThat(r.confusion()).isDeepEqualTo(e.confusion());
     assertThat(r.accuracy()).isEqualTo(e.accuracy());
@@ -241,7 +241,7 @@ class PredictTest {
     Opts f = new Opts(file("bad.jsonl"), file("float.npy"));
     f.model = REUTERS;
     String key;
-    try (PredictModel m = PredictModel.load(REUTERS, "serve", "serving_default")) {
+    try (PredictModel m = PredictModel.load(REUTERS, "serve", "serving_default", 1)) {
       key = m.inputs().get(0).key();
     }
     assertThatThrownBy(f::run).hasMessageContaining("float.npy").hasMessageContaining("input '" + key + "'")
