@@ -46,8 +46,11 @@ final class JsonValues {
         value(p, depth + 1, dims, leafDepth, v, file, where, key);
         n++;
       }
-      if (dims.size() <= depth) {
-        dims.add(n);
+      while (dims.size() <= depth) {
+        dims.add(-1L);
+      }
+      if (dims.get(depth) < 0) {
+        dims.set(depth, n);
       } else if (dims.get(depth) != n) {
         throw new InputException(file, where, key, "ragged value: arrays at depth " + depth + " have " + dims.get(depth)
             + " and " + n + " elements");
