@@ -9,11 +9,11 @@ package org.rnnport.data;
  * <p>Batches are written into buffers owned by the batcher (no allocation per step): consume a
  * batch before asking for the next one.
  */
-public final class Batcher {
+public final class Batcher implements BatchStream {
   private final ImageSet data;
   private final int batchSize;
   private final BatchOrder order;
-  private final NumpyRandomState rng;
+  private NumpyRandomState rng;
   private final int[] index; // current order: position -> example
   private int indexInEpoch;
   private int epochsCompleted;
@@ -46,7 +46,12 @@ public final class Batcher {
     return epochsCompleted;
   }
 
+  /** Nothing: TF1's next_batch reshuffles when it crosses the end of an epoch. */
+  @Override
+  public void startEpoch() {}
+
   /** Fills the batch buffers with the next batch. */
+  @Override
   public void next() {
     int n = data.size();
     int start = indexInEpoch;
@@ -102,5 +107,53 @@ public final class Batcher {
   /** Integer labels of the current batch. */
   public int[] labels() {
     return labels;
+  }
+
+  @Override
+  public int size() {
+    return batchSize;
+  }
+
+  @Override
+  public org.tensorflow.Tensor x(long[] inputDims) {
+    long[] d = inputDims.clone();
+    d[0] = batchSize;
+    return org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(d),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(x, true, false).narrow((long) batchSize * data.imageSize()));
+  }
+
+  @Override
+  public org.tensorflow.types.TFloat32 oneHot() {
+    return org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(batchSize, data.numClasses()),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(y, true, false).narrow((long) batchSize * data.numClasses()));
+  }
+
+  @Override
+  public int label(int i) {
+    return labels[i];
+  }
+
+  @Override
+  public int batchesPerPass() {
+    return -1;
+  }
+
+  @Override
+  public StreamState state() {
+    return new StreamState(rng == null ? null : rng.state(), index.clone(), indexInEpoch, epochsCompleted);
+  }
+
+  @Override
+  public void restore(StreamState s) {
+    if (s.order() == null || s.order().length != index.length || (s.rng() == null) != (rng == null)) {
+      throw new IllegalArgumentException("the saved batch position is for other data or another order ("
+          + (s.order() == null ? "no" : s.order().length) + " examples, here " + index.length + ")");
+    }
+    System.arraycopy(s.order(), 0, index, 0, index.length);
+    indexInEpoch = s.position();
+    epochsCompleted = s.epochsCompleted();
+    if (rng != null) {
+      rng = NumpyRandomState.fromState(s.rng());
+    }
   }
 }

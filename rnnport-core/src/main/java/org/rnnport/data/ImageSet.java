@@ -4,7 +4,7 @@ package org.rnnport.data;
  * Images with class labels: pixels as float32 in [0,1] (row-major, {@code rows*cols} per image) and
  * integer labels. One-hot labels are made per batch ({@link #oneHot}).
  */
-public record ImageSet(float[] pixels, int[] labels, int rows, int cols, int numClasses) {
+public record ImageSet(float[] pixels, int[] labels, int rows, int cols, int numClasses) implements EvalSet {
 
   public int size() {
     return labels.length;
@@ -30,5 +30,27 @@ public record ImageSet(float[] pixels, int[] labels, int rows, int cols, int num
     for (int i = 0; i < n; i++) {
       out[i * numClasses + labels[i]] = 1f;
     }
+  }
+
+  @Override
+  public org.tensorflow.Tensor x(int from, int n, long[] inputDims) {
+    long[] d = inputDims.clone();
+    d[0] = n;
+    return org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(d),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false).slice((long) from * imageSize(),
+            (long) n * imageSize()));
+  }
+
+  @Override
+  public org.tensorflow.types.TFloat32 y(int from, int n) {
+    float[] out = new float[n * numClasses];
+    oneHot(java.util.Arrays.copyOfRange(labels, from, from + n), n, numClasses, out);
+    return org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(n, numClasses),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(out, true, false));
+  }
+
+  @Override
+  public int label(int i) {
+    return labels[i];
   }
 }

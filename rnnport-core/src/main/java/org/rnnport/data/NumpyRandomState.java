@@ -24,6 +24,24 @@ public final class NumpyRandomState {
     pos = N;
   }
 
+  /** The generator's state: the 624 MT19937 words followed by the position (numpy's {@code get_state()[1:3]}). */
+  public int[] state() {
+    int[] s = java.util.Arrays.copyOf(mt, N + 1);
+    s[N] = pos;
+    return s;
+  }
+
+  /** A generator continuing from {@link #state()}. */
+  public static NumpyRandomState fromState(int[] state) {
+    if (state == null || state.length != N + 1 || state[N] < 0 || state[N] > N) {
+      throw new IllegalArgumentException("an MT19937 state is " + (N + 1) + " ints (624 words and a position 0..624)");
+    }
+    NumpyRandomState r = new NumpyRandomState(0);
+    System.arraycopy(state, 0, r.mt, 0, N);
+    r.pos = state[N];
+    return r;
+  }
+
   /** MT19937 genrand_int32, as an unsigned value in a long. */
   public long nextUint32() {
     if (pos >= N) {

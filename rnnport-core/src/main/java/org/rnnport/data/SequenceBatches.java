@@ -10,11 +10,12 @@ import org.tensorflow.types.TInt32;
  * order (numpy's shuffle with a seeded RandomState, or file order), cut into batches of
  * {@code batchSize} with a smaller last batch. Tensors are made per batch; close them.
  */
-public final class SequenceBatches {
+public final class SequenceBatches implements BatchStream {
   private final SequenceSet data;
   private final int batchSize;
-  private final NumpyRandomState rng;
+  private NumpyRandomState rng;
   private int[] order;
+  private int current = -1;
 
   public SequenceBatches(SequenceSet data, int batchSize, BatchOrder order, long seed) {
     this.data = data;
@@ -28,7 +29,9 @@ public final class SequenceBatches {
   }
 
   /** Starts an epoch: a new order. */
+  @Override
   public void startEpoch() {
+    current = -1;
     if (rng != null) {
       order = rng.permutation(data.size());
     } else {
@@ -36,6 +39,53 @@ public final class SequenceBatches {
       for (int i = 0; i < order.length; i++) {
         order[i] = i;
       }
+    }
+  }
+
+  @Override
+  public void next() {
+    current++;
+  }
+
+  @Override
+  public int size() {
+    return size(current);
+  }
+
+  @Override
+  public org.tensorflow.Tensor x(long[] inputDims) {
+    return x(current);
+  }
+
+  @Override
+  public TFloat32 oneHot() {
+    return y(current);
+  }
+
+  @Override
+  public int label(int i) {
+    return label(current, i);
+  }
+
+  @Override
+  public int batchesPerPass() {
+    return batchesPerEpoch();
+  }
+
+  @Override
+  public StreamState state() {
+    return new StreamState(rng == null ? null : rng.state(), order == null ? null : order.clone(), current, 0);
+  }
+
+  @Override
+  public void restore(StreamState s) {
+    if ((s.rng() == null) != (rng == null) || (s.order() != null && s.order().length != data.size())) {
+      throw new IllegalArgumentException("the saved batch position is for other data or another order");
+    }
+    order = s.order() == null ? null : s.order().clone();
+    current = s.position();
+    if (rng != null) {
+      rng = NumpyRandomState.fromState(s.rng());
     }
   }
 

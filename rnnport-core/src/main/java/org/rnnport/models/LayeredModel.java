@@ -18,6 +18,12 @@ abstract class LayeredModel implements NotebookModel {
     this.spec = spec;
   }
 
+  /** The TF1 MNIST notebooks' protocol: next_batch steps and the notebook's hooks. */
+  @Override
+  public TrainingProtocol protocol() {
+    return new Tf1NotebookProtocol(this);
+  }
+
   @Override
   public RnnSpec rnn() {
     return spec;

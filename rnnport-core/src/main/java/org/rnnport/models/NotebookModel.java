@@ -45,6 +45,9 @@ public interface NotebookModel {
         + "apply to the MNIST models");
   }
 
+  /** How the notebook trains: data, batches per epoch, per-step and per-epoch reporting, final evaluation. */
+  TrainingProtocol protocol();
+
   /** After every training step: the notebook's per-step reporting, if any. */
   default void afterStep(TrainContext c) {}
 

@@ -60,6 +60,11 @@ public final class ReutersLstm implements NotebookModel {
   }
 
   @Override
+  public TrainingProtocol protocol() {
+    return new KerasFitProtocol();
+  }
+
+  @Override
   public int classes() {
     return CLASSES;
   }

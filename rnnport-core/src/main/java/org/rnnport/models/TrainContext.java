@@ -19,6 +19,18 @@ public interface TrainContext {
   /** Accuracy on the first {@code limit} test examples. */
   double testAccuracy(int limit);
 
+  /** The training batch size. */
+  int batchSize();
+
+  /** The run's data. */
+  TrainingData data();
+
+  /** Mean loss per example and accuracy on a whole split, forward passes in batches of {@code batchSize}. */
+  double[] evaluate(org.rnnport.data.EvalSet set, int batchSize);
+
+  /** Accuracy on the first {@code limit} examples of a split (predicted classes only). */
+  double accuracy(org.rnnport.data.EvalSet set, int limit, int batchSize);
+
   /** Where notebook lines go. */
   PrintStream out();
 

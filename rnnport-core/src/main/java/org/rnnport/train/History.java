@@ -13,6 +13,10 @@ public final class History {
   public String startedAt;
   public Map<String, Object> hyperparameters = new LinkedHashMap<>();
   public Map<String, String> versions = new LinkedHashMap<>();
+  /** The git commit of the source rnnport was built from. */
+  public String gitCommit;
+  /** sha256 of every dataset file read, by path relative to the data folder. */
+  public Map<String, String> datasetFiles;
   public Set<String> devicesUsed;
   public List<Float> batchCost = new ArrayList<>();
   public List<Double> epochCost = new ArrayList<>();

@@ -2,7 +2,8 @@ package org.rnnport.train;
 
 import java.util.List;
 import java.util.Set;
-import org.rnnport.data.ImageSet;
+import org.rnnport.data.EvalSet;
+import org.tensorflow.Tensor;
 import org.rnnport.models.ModelGraph;
 import org.rnnport.models.NotebookModel;
 import org.rnnport.nn.SeedSource;
@@ -127,8 +128,8 @@ public final class Trainer implements AutoCloseable {
     return devicesUsed == null ? Set.of() : devicesUsed;
   }
 
-  /** Predicted classes for the first {@code limit} images of {@code set}, in batches. */
-  public long[] predict(ImageSet set, int limit, int batchSize) {
+  /** Predicted classes for the first {@code limit} examples of {@code set}, in batches. */
+  public long[] predict(EvalSet set, int limit, int batchSize) {
     int n = Math.min(limit, set.size());
     long[] out = new long[n];
     forBatches(set, n, batchSize, g.classes(), (start, b, t) -> {
@@ -140,8 +141,8 @@ public final class Trainer implements AutoCloseable {
     return out;
   }
 
-  /** Logits of the first {@code n} images of {@code set} as one row-major array, in batches. */
-  public float[] logits(ImageSet set, int n, int batchSize) {
+  /** Logits of the first {@code n} examples of {@code set} as one row-major array, in batches. */
+  public float[] logits(EvalSet set, int n, int batchSize) {
     int classes = model.classes();
     float[] out = new float[n * classes];
     FloatDataBuffer dst = DataBuffers.of(out, false, false);
@@ -150,21 +151,46 @@ public final class Trainer implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Mean loss per example and accuracy on a whole split, forward passes in batches (Keras
+   * {@code evaluate}); no variable changes and no random numbers drawn.
+   */
+  public double[] evaluate(EvalSet d, int batchSize) {
+    double loss = 0;
+    long correct = 0;
+    for (int from = 0; from < d.size(); from += batchSize) {
+      int n = Math.min(batchSize, d.size() - from);
+      try (Tensor x = d.x(from, n, inputDims); TFloat32 y = d.y(from, n)) {
+        BatchResult r = runBatch(x, y, false);
+        loss += (double) r.loss() * n;
+        for (int i = 0; i < n; i++) {
+          if (r.classes()[i] == d.label(from + i)) {
+            correct++;
+          }
+        }
+      }
+    }
+    return new double[] {loss / d.size(), (double) correct / d.size()};
+  }
+
   private interface BatchSink {
     void accept(int start, int batch, org.tensorflow.Tensor fetched);
   }
 
-  /** Feeds the first {@code n} images in batches (no copies on the Java side) and hands over one fetch each. */
-  private void forBatches(ImageSet set, int n, int batchSize, org.tensorflow.Operand<?> fetch, BatchSink sink) {
-    FloatDataBuffer all = DataBuffers.of(set.pixels(), true, false);
-    int item = set.imageSize();
+  /** Feeds the first {@code n} examples in batches and hands over one fetch each. */
+  private void forBatches(EvalSet set, int n, int batchSize, org.tensorflow.Operand<?> fetch, BatchSink sink) {
     for (int start = 0; start < n; start += batchSize) {
       int b = Math.min(batchSize, n - start);
-      try (TFloat32 xt = TFloat32.tensorOf(shapeFor(b), all.slice((long) start * item, (long) b * item));
+      try (Tensor xt = set.x(start, b, inputDims);
            Result res = session.runner().feed(g.input(), xt).fetch(fetch).run()) {
         sink.accept(start, b, res.get(0));
       }
     }
+  }
+
+  /** The input placeholder's shape ({@code -1} for the batch). */
+  public long[] inputDims() {
+    return inputDims.clone();
   }
 
   /** The current values of the given variables, by name. */
@@ -172,12 +198,12 @@ public final class Trainer implements AutoCloseable {
     return org.rnnport.nn.Tf1Variables.values(session, vars);
   }
 
-  /** Accuracy on the first {@code limit} images of {@code set}. */
-  public double accuracy(ImageSet set, int limit, int batchSize) {
+  /** Accuracy on the first {@code limit} examples of {@code set} (predicted classes only). */
+  public double accuracy(EvalSet set, int limit, int batchSize) {
     long[] pred = predict(set, limit, batchSize);
     int correct = 0;
     for (int i = 0; i < pred.length; i++) {
-      if (pred[i] == set.labels()[i]) {
+      if (pred[i] == set.label(i)) {
         correct++;
       }
     }

@@ -52,8 +52,7 @@ class SavedModelRoundTripTest {
         b.next();
         t.step(b.x(), b.y(), 128);
       }
-      ModelInfo info = new ModelInfo("mnist-rnn", "000", "MNIST_ROWS", "mnist", "serving_default", "input_X", 10,
-          "now", Versions.all(), Map.of());
+      ModelInfo info = Provenance.modelInfo(model, "input_X", Map.of("seed", 11), Map.of());
       Path dir = SavedModelExporter.export(model, t.session(), ckpt, tmp, null, info);
       assertThat(dir).isEqualTo(tmp.resolve("mnist-rnn/1"));
       float[] expected = logits(t.session(), "input_X", t.modelGraph().logits().op().name(), mnist.test(), 64);

@@ -13,16 +13,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rnnport.data.BatchOrder;
-import org.rnnport.data.Batcher;
-import org.rnnport.data.ImageSet;
-import org.rnnport.data.Mnist;
+import org.rnnport.data.BatchStream;
+import org.rnnport.data.EvalSet;
 import org.rnnport.eval.Inspector;
 import org.rnnport.export.Checkpoint;
 import org.rnnport.export.ModelInfo;
+import org.rnnport.export.Provenance;
 import org.rnnport.export.SavedModelExporter;
 import org.rnnport.export.Versions;
 import org.rnnport.models.ModelRegistry;
 import org.rnnport.models.NotebookModel;
+import org.rnnport.models.TrainingData;
+import org.rnnport.models.TrainingProtocol;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.nn.Tf1Variable;
 import org.rnnport.train.Trainer;
@@ -32,6 +34,7 @@ import org.tensorflow.Result;
 import org.rnnport.predictor.NamedTensors;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
@@ -135,71 +138,100 @@ public final class ParityRunner {
 
   public static ParityReport run(Options o, PrintStream log) throws IOException {
     NotebookModel model = o.notebookModel();
-    if (model.input() == org.rnnport.models.InputKind.REUTERS_SEQUENCES) {
-      return KerasParity.run(o, log);
+    TrainingProtocol protocol = model.protocol();
+    TrainingProtocol.Oracle oracle = protocol.oracle();
+    if (!oracle.orders().contains(o.order())) {
+      throw new IllegalArgumentException(model.name() + "'s oracle trains in " + oracle.orders() + " order, not "
+          + o.order().name().toLowerCase());
     }
     Setup st = setup(o, log, model.registryName());
     Path out = st.out();
     Path py = st.py();
     Path dataDir = st.dataDir();
     PythonEnv env = st.env();
+    String order = o.order().name().toLowerCase();
     log.println("running the Python oracle " + st.oracle().module() + " (" + o.steps() + " steps, "
-        + o.order().name().toLowerCase() + " order, seed " + o.seed() + ")");
-    List<String> extra = new ArrayList<>(List.of("--order", o.order().name().toLowerCase()));
+        + (oracle.describeOrder() != null ? oracle.describeOrder() : order + " order") + ", seed " + o.seed() + ")");
+    List<String> extra = new ArrayList<>(List.of("--order", order));
     extra.addAll(o.rnnArgs());
     st.runOracle(o, extra, log);
     ParityReport rep = st.report(o);
-    rep.settings.put("order", o.order().name().toLowerCase());
-    rep.settings.put("init", o.init().name().toLowerCase().replace('_', '-'));
+    int batchSize = model.defaults().batchSize();
+    rep.settings.put("order", oracle.describeOrder() != null
+        ? oracle.describeOrder() + " (batches of " + batchSize + ")" : order);
+    rep.settings.put("init", oracle.drawsSameInitialWeights() ? o.init().name().toLowerCase().replace('_', '-')
+        : "Python's initial weights, restored by name");
 
-    Mnist mnist = Mnist.load(dataDir);
-    ImageSet test = mnist.test();
-    int n = o.testCount();
+    TrainingData data = protocol.load(dataDir);
+    EvalSet test = data.test();
+    int n = Math.min(o.testCount(), test.size());
 
     try (Trainer java = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null)) {
-      rep.settings.put("rnn", String.valueOf(model.rnn()));
+      if (model.rnn() != null) {
+        rep.settings.put("rnn", String.valueOf(model.rnn()));
+      }
       List<Tf1Variable> all = java.modelGraph().allVariables();
       List<Tf1Variable> modelVars = java.modelGraph().modelVariables();
+      // the variables the oracle's checkpoints hold: all (TF1 Saver) or the model's (Keras weights by name)
+      List<Tf1Variable> oracleVars = oracle.writesGraph() ? all : modelVars;
 
-      // 1. graphs
-      GraphDef pyGraph = parseGraph(py.resolve("graph.pbtxt"));
-      GraphDef jGraph = java.graph().toGraphDef();
-      List<String> varDiff = GraphComparison.differences(GraphComparison.nodes(pyGraph, "VariableV2", "VarHandleOp"),
-          GraphComparison.nodes(jGraph, "VariableV2", "VarHandleOp"));
-      rep.check("variables: names, shapes, dtypes", varDiff.isEmpty()
-          ? "identical (" + all.size() + " VariableV2)" : String.join("; ", varDiff), "identical", varDiff.isEmpty());
-      List<String> phDiff = GraphComparison.differences(GraphComparison.nodes(pyGraph, "Placeholder"),
-          GraphComparison.nodes(jGraph, "Placeholder"));
-      rep.check("placeholders: names, shapes, dtypes", phDiff.isEmpty() ? "identical" : String.join("; ", phDiff),
-          "identical", phDiff.isEmpty());
-      Map<String, Object> opTypes = new LinkedHashMap<>();
-      GraphComparison.opTypeDifferences(pyGraph, jGraph).forEach((k, v) -> opTypes.put(k, Map.of("python", v[0], "java", v[1])));
-      rep.details.put("opTypeCountsThatDiffer", opTypes);
-      rep.details.put("nodes", Map.of("python", pyGraph.getNodeCount(), "java", jGraph.getNodeCount()));
-
-      // 2. initial weights: Java's seeded initializers vs Python's initial checkpoint
-      Checkpoint ckpt = new Checkpoint(Ops.create(java.graph()), "parity_ckpt", all);
-      checkCheckpointNames(py.resolve("initial/variables.json"), all);
-      java.initialize();
-      Map<String, float[]> javaInit = java.values(all);
-      // keep Java's own draw: re-running a seeded random op in the same session draws new numbers
-      String javaInitCkpt = out.resolve("java/initial/model.ckpt").toString();
-      Files.createDirectories(out.resolve("java/initial"));
-      ckpt.save(java.session(), javaInitCkpt);
-      ckpt.restore(java.session(), py.resolve("initial/model.ckpt").toString());
-      Map<String, float[]> pyInit = java.values(all);
-      Compare.Diff init = compareVariables(all, javaInit, pyInit, rep, "initialVariables");
-      rep.check("initial weights: Java initializers with set_random_seed(" + o.seed() + ") vs Python's",
-          init.describe(), "bit-identical", init.bitIdentical());
-      if (o.init() == Init.PYTHON_SEED) {
-        ckpt.restore(java.session(), javaInitCkpt);
+      // 1. graphs (or, without the oracle's graph, the checkpoint's names and shapes)
+      if (oracle.writesGraph()) {
+        GraphDef pyGraph = parseGraph(py.resolve("graph.pbtxt"));
+        GraphDef jGraph = java.graph().toGraphDef();
+        List<String> varDiff = GraphComparison.differences(GraphComparison.nodes(pyGraph, "VariableV2", "VarHandleOp"),
+            GraphComparison.nodes(jGraph, "VariableV2", "VarHandleOp"));
+        rep.check("variables: names, shapes, dtypes", varDiff.isEmpty()
+            ? "identical (" + all.size() + " VariableV2)" : String.join("; ", varDiff), "identical", varDiff.isEmpty());
+        List<String> phDiff = GraphComparison.differences(GraphComparison.nodes(pyGraph, "Placeholder"),
+            GraphComparison.nodes(jGraph, "Placeholder"));
+        rep.check("placeholders: names, shapes, dtypes", phDiff.isEmpty() ? "identical" : String.join("; ", phDiff),
+            "identical", phDiff.isEmpty());
+        Map<String, Object> opTypes = new LinkedHashMap<>();
+        GraphComparison.opTypeDifferences(pyGraph, jGraph).forEach((k, v) -> opTypes.put(k, Map.of("python", v[0], "java", v[1])));
+        rep.details.put("opTypeCountsThatDiffer", opTypes);
+        rep.details.put("nodes", Map.of("python", pyGraph.getNodeCount(), "java", jGraph.getNodeCount()));
+      }
+      checkCheckpointNames(py.resolve("initial/variables.json"), oracleVars);
+      if (!oracle.writesGraph()) {
+        rep.check("variables: names, shapes (tf-keras vs Java)", "identical (" + modelVars.size() + ")", "identical", true);
       }
 
-      // 3. the same steps on the same batches
-      Batcher batches = new Batcher(mnist.train(), model.defaults().batchSize(), o.order(), o.seed() & 0xffffffffL);
+      // 2. initial weights: Java's seeded initializers vs Python's initial checkpoint, or Python's restored
+      Checkpoint ckpt = new Checkpoint(Ops.create(java.graph()), "parity_ckpt", oracleVars);
+      java.initialize();
+      if (oracle.drawsSameInitialWeights()) {
+        Map<String, float[]> javaInit = java.values(all);
+        // keep Java's own draw: re-running a seeded random op in the same session draws new numbers
+        String javaInitCkpt = out.resolve("java/initial/model.ckpt").toString();
+        Files.createDirectories(out.resolve("java/initial"));
+        ckpt.save(java.session(), javaInitCkpt);
+        ckpt.restore(java.session(), py.resolve("initial/model.ckpt").toString());
+        Map<String, float[]> pyInit = java.values(all);
+        Compare.Diff init = compareVariables(all, javaInit, pyInit, rep, "initialVariables");
+        rep.check("initial weights: Java initializers with set_random_seed(" + o.seed() + ") vs Python's",
+            init.describe(), "bit-identical", init.bitIdentical());
+        if (o.init() == Init.PYTHON_SEED) {
+          ckpt.restore(java.session(), javaInitCkpt);
+        }
+      } else {
+        ckpt.restore(java.session(), py.resolve("initial/model.ckpt").toString());
+        rep.check("initial weights", "Python's, restored by name (Keras draws them from its own generator)",
+            "restored", true);
+      }
+
+      // 3. the same steps on the same batches, drawn as the model's training protocol draws them
+      BatchStream batches = data.train().open(batchSize, o.order(), o.seed() & 0xffffffffL);
+      long[] dims = java.inputDims();
+      int pass = batches.batchesPerPass();
       for (int i = 0; i < o.steps(); i++) {
+        if (i == 0 || (pass > 0 && i % pass == 0)) {
+          batches.startEpoch();
+        }
         batches.next();
-        rep.javaLosses.add(java.step(batches.x(), batches.y(), model.defaults().batchSize()));
+        try (Tensor x = batches.x(dims); TFloat32 y = batches.oneHot()) {
+          rep.javaLosses.add(java.runBatch(x, y, true).loss());
+        }
       }
       for (JsonNode x : Json.MAPPER.readTree(py.resolve("losses.json").toFile()).get("losses")) {
         rep.pythonLosses.add((float) x.asDouble());
@@ -224,12 +256,14 @@ public final class ParityRunner {
           "max rel <= 1e-5", losses.maxRel() <= MAX_LOSS_REL_DIFF);
 
       // 4. final variables
-      Map<String, float[]> javaFinal = java.values(all);
+      Map<String, float[]> javaFinal = java.values(modelVars);
       Map<String, float[]> pyFinal;
       try (Trainer other = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null)) {
-        Checkpoint c2 = new Checkpoint(Ops.create(other.graph()), "parity_ckpt", other.modelGraph().allVariables());
+        List<Tf1Variable> otherVars = oracle.writesGraph() ? other.modelGraph().allVariables()
+            : other.modelGraph().modelVariables();
+        Checkpoint c2 = new Checkpoint(Ops.create(other.graph()), "parity_ckpt", otherVars);
         c2.restore(other.session(), py.resolve("final/model.ckpt").toString());
-        pyFinal = other.values(other.modelGraph().allVariables());
+        pyFinal = other.values(otherVars);
       }
       Compare.Diff fin = compareVariables(modelVars, javaFinal, pyFinal, rep, "finalModelVariables");
       rep.check("final model variables after " + o.steps() + " steps", fin.describe(), "reported", true);
@@ -238,31 +272,40 @@ public final class ParityRunner {
       float[] javaLogits = java.logits(test, n, 1000);
       float[] pyLogits = readFloats(py.resolve("test_logits.json"), "logits");
       Compare.Diff tl = Compare.diff(javaLogits, pyLogits);
-      rep.check("test logits after training (first " + n + " images)", tl.describe(), "reported", true);
+      rep.check("test logits after training (first " + n + " examples)", tl.describe(), "reported", true);
 
       // 6. cross-loading
       Path javaModels = out.resolve("java/savedmodels");
-      ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
-          SavedModelExporter.SIGNATURE, java.modelGraph().inputKey(), model.classes(), Instant.now().toString(), Versions.all(),
-          Map.of("parity", true));
+      Map<String, Object> training = new LinkedHashMap<>();
+      training.put("parity", true);
+      training.put("steps", o.steps());
+      training.put("seed", o.seed());
+      training.put("order", order);
+      ModelInfo info = Provenance.modelInfo(model, java.modelGraph().inputKey(), training,
+          Provenance.sha256(dataDir, data.files()));
       Checkpoint exportVars = new Checkpoint(Ops.create(java.graph()), "parity_export", modelVars);
       Path javaSaved = SavedModelExporter.export(model, java.session(), exportVars, javaModels, 1, info);
-      long[] item = java.modelGraph().input().shape().tail().asArray();
-      float[] javaSavedLogits = savedModelLogits(javaSaved, test, n, item);
+      Path pySaved = py.resolve("savedmodel/1");
+      float[] javaSavedLogits;
+      float[] pySavedInJava;
+      try (Tensor x = test.x(0, n, dims)) {
+        javaSavedLogits = savedModelLogits(javaSaved, x);
+        pySavedInJava = savedModelLogits(pySaved, x);
+      }
       Compare.Diff exportDiff = Compare.diff(javaSavedLogits, javaLogits);
       rep.check("Java SavedModel vs the Java training graph", exportDiff.describe(), "bit-identical", exportDiff.bitIdentical());
-
-      Path pySaved = py.resolve("savedmodel/1");
-      float[] pySavedInJava = savedModelLogits(pySaved, test, n, item);
       Compare.Diff j2p = Compare.diff(pySavedInJava, pyLogits);
-      rep.check("Python SavedModel loaded in Java vs Python's logits", j2p.describe(), "max abs <= 1e-6",
+      rep.check(oracle.tf1SavedModel() ? "Python SavedModel loaded in Java vs Python's logits"
+              : "Python SavedModel (TF2, Keras) loaded in Java vs Python's logits", j2p.describe(), "max abs <= 1e-6",
           j2p.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
-      rep.details.put("pythonSavedModelAccuracyInJava", accuracy(pySaved, test, item));
+      if (oracle.tf1SavedModel()) {
+        rep.details.put("pythonSavedModelAccuracyInJava", accuracy(pySaved, test, dims, model.classes()));
+      }
 
       Path crossOut = out.resolve("python-loads-java.json");
       env.runModule(o.parityDir().toAbsolutePath(), "rnnport_oracle.load_savedmodel", List.of("--model",
-          javaSaved.toString(), "--data-dir", dataDir.toString(), "--count", Integer.toString(n), "--out",
-          crossOut.toString()), log);
+          javaSaved.toString(), "--data-dir", dataDir.toString(), "--count", Integer.toString(n), "--dataset",
+          model.input().dataset(), "--out", crossOut.toString()), log);
       JsonNode cross = Json.MAPPER.readTree(crossOut.toFile());
       for (String loader : List.of("v2", "v1")) {
         float[] got = floats(cross.get(loader).get("logits"));
@@ -273,12 +316,14 @@ public final class ParityRunner {
             d.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
       }
 
-      // 7. signatures
-      SignatureDef jSig = Inspector.read(javaSaved).getMetaGraphs(0).getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
-      SignatureDef pSig = Inspector.read(pySaved).getMetaGraphs(0).getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
-      List<String> sigDiff = GraphComparison.differences(GraphComparison.signature(pSig), GraphComparison.signature(jSig));
-      rep.check("serving_default signature (keys, dtypes, shapes, method)",
-          sigDiff.isEmpty() ? "identical" : String.join("; ", sigDiff), "identical", sigDiff.isEmpty());
+      // 7. signatures (the oracle's TF1 export has the same serving signature; Keras' TF2 one has its own)
+      if (oracle.tf1SavedModel()) {
+        SignatureDef jSig = Inspector.read(javaSaved).getMetaGraphs(0).getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
+        SignatureDef pSig = Inspector.read(pySaved).getMetaGraphs(0).getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
+        List<String> sigDiff = GraphComparison.differences(GraphComparison.signature(pSig), GraphComparison.signature(jSig));
+        rep.check("serving_default signature (keys, dtypes, shapes, method)",
+            sigDiff.isEmpty() ? "identical" : String.join("; ", sigDiff), "identical", sigDiff.isEmpty());
+      }
     }
 
     write(rep, out);
@@ -341,17 +386,6 @@ public final class ParityRunner {
     return b.build();
   }
 
-  /** Logits of a SavedModel's serving_default on the first n images, fed as {@code [n, item...]}. */
-  static float[] savedModelLogits(Path dir, ImageSet test, int n, long[] item) {
-    long[] dims = new long[item.length + 1];
-    dims[0] = n;
-    System.arraycopy(item, 0, dims, 1, item.length);
-    try (TFloat32 x = TFloat32.tensorOf(Shape.of(dims),
-        DataBuffers.of(test.pixels(), true, false).narrow((long) n * test.imageSize()))) {
-      return savedModelLogits(dir, x);
-    }
-  }
-
   /** Logits of a SavedModel's serving_default for the input tensor {@code x} (the caller keeps {@code x}). */
   static float[] savedModelLogits(Path dir, org.tensorflow.Tensor x) {
     try (SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch((int) x.shape().size(0))
@@ -368,19 +402,16 @@ public final class ParityRunner {
     }
   }
 
-  /** Test accuracy of a SavedModel on the whole split, through the predictor's one "run, then argmax". */
-  static double accuracy(Path dir, ImageSet test, long[] item) {
-    long[] dims = new long[item.length + 1];
-    dims[0] = test.size();
-    System.arraycopy(item, 0, dims, 1, item.length);
-    try (SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch(test.size()).optResolveVersion(false).build();
-         NamedTensors in = new NamedTensors()) {
+  /** Accuracy of a SavedModel's serving_default on a whole split, through the predictor's one "run, then argmax". */
+  static double accuracy(Path dir, EvalSet test, long[] dims, int classes) {
+    try (SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch(test.size()).optResolveVersion(false)
+        .build(); NamedTensors in = new NamedTensors()) {
       SignatureSpec sig = p.signature(SavedModelExporter.SIGNATURE);
-      in.put(sig.singleInput().key(), TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(test.pixels(), true, false)));
-      int[] classes = p.predictClasses(sig.key(), in);
+      in.put(sig.singleInput().key(), test.x(0, test.size(), dims));
+      int[] predicted = p.predictClasses(sig.key(), in);
       int correct = 0;
       for (int i = 0; i < test.size(); i++) {
-        if (classes[i] == test.labels()[i]) {
+        if (predicted[i] == test.label(i)) {
           correct++;
         }
       }
