@@ -35,7 +35,7 @@ final class EvalCommand implements Callable<Integer> {
   Path json;
 
   @Option(names = "--workers", defaultValue = "0", description = "concurrent inference calls, as in predict "
-      + "(default 0: one per two cores, at least one)")
+      + "(default 0: one per core, at most 8)")
   int workers;
 
   @Override

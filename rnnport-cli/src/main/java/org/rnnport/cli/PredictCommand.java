@@ -72,7 +72,7 @@ final class PredictCommand implements Callable<Integer> {
   String scale;
 
   @Option(names = "--workers", defaultValue = "0", description = "concurrent inference calls on the one loaded model "
-      + "(default 0: one per two cores, at least one)")
+      + "(default 0: one per core, at most 8)")
   int workers;
 
   static double parseScale(String s) {

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmark of `rnnport predict` (not a test). Part 1: predict on mnist-rnn (npy in, npy out, batch
+# 1000) against `rnnport eval` on the same model and test split, samples/s end to end, median of RUNS
+# runs, for 1 and 2 inference workers; then predict on 100,000 rows with 1 vs 2 workers (steady state). Part 2: peak RSS (VmHWM) of `predict -Xmx256m` on a ~2 GB
+# float32 npy made by repeating the MNIST test set (in $TMPDIR, deleted afterwards; never in the repo).
+# Usage: bench/predict.sh [runs] [repeats-of-the-test-set]   (default 5 and 64: 640,000 rows, 2.0 GB)
+# Needs: the built jar (mvn -B package -DskipTests), python3 (stdlib only), MNIST in ./data
+# (./rnnport data fetch mnist, or --from ../shared/data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+repeats=${2:-64}
+[ -f rnnport-cli/target/rnnport.jar ] || { echo "build first: mvn -B package -DskipTests" >&2; exit 1; }
+[ -f data/mnist/t10k-images-idx3-ubyte.gz ] || { echo "fetch MNIST first: ./rnnport data fetch mnist" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/rnnport-bench-predict.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export RNNPORT_NO_PROGRESS=1 TF_CPP_MIN_LOG_LEVEL=2
+
+# the MNIST test images as float32 [n, 784] npy, pixels float32(p) * float32(1/255) like the notebook;
+# repeated `repeats` times into big.npy, streamed (never the whole array in memory)
+python3 - "$work" "$repeats" <<'PY'
+import array, gzip, struct, sys
+work, repeats = sys.argv[1], int(sys.argv[2])
+raw = gzip.open("data/mnist/t10k-images-idx3-ubyte.gz").read()
+n = struct.unpack(">i", raw[4:8])[0]
+s = struct.unpack("f", struct.pack("f", 1.0 / 255.0))[0]
+data = array.array("f", (b * s for b in raw[16:])).tobytes()
+def write(path, times):
+    h = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, 784), }" % (n * times)
+    h += " " * (63 - (10 + len(h)) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode("latin1"))
+        for _ in range(times):
+            f.write(data)
+write(work + "/test.npy", 1)
+write(work + "/mid.npy", 10)
+write(work + "/big.npy", repeats)
+PY
+ls -l "$work"/*.npy | awk '{print $5, $9}'
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+for w in 1 2; do
+  e=(); p=()
+  for i in $(seq "$runs"); do
+    e+=("$(./rnnport eval --model savedmodels/mnist-rnn/1 --batch-size 1000 --workers "$w" \
+      | sed -n 's/.* (\([0-9]*\) samples\/s end to end.*/\1/p')")
+    p+=("$(./rnnport predict --model savedmodels/mnist-rnn/1 --input "$work/test.npy" --output "$work/out.npy" \
+      --output-keys classes --batch-size 1000 --workers "$w" | sed -n 's/.*(\([0-9]*\) samples\/s.*/\1/p')")
+  done
+  echo "workers=$w eval samples/s: ${e[*]} -> median $(printf '%s\n' "${e[@]}" | median)"
+  echo "workers=$w predict samples/s: ${p[*]} -> median $(printf '%s\n' "${p[@]}" | median)"
+done
+
+# steady state: 100,000 rows (the test set 10 times), 1 vs 2 concurrent inference calls, alternated
+for w in 1 2; do : > "$work/mid-$w"; done
+for i in $(seq "$runs"); do
+  for w in 1 2; do
+    ./rnnport predict --model savedmodels/mnist-rnn/1 --input "$work/mid.npy" --output "$work/out.npy" \
+      --output-keys classes --batch-size 1000 --workers "$w" | sed -n 's/.*(\([0-9]*\) samples\/s.*/\1/p' >> "$work/mid-$w"
+  done
+done
+for w in 1 2; do
+  echo "workers=$w predict 100k rows samples/s: $(tr '\n' ' ' < "$work/mid-$w")-> median $(median < "$work/mid-$w")"
+done
+
+# peak RSS of predict -Xmx256m on the big file: VmHWM of the java process, read at its end
+RNNPORT_JAVA_OPTS="-Xmx256m" ./rnnport predict --model savedmodels/mnist-rnn/1 --input "$work/big.npy" \
+  --output "$work/big-out.npy" --output-keys classes --batch-size 1000 > "$work/big.log" 2>&1 &
+launcher=$!
+hwm=0
+while kill -0 "$launcher" 2>/dev/null; do
+  for pid in $(pgrep -P "$launcher" java 2>/dev/null; pgrep -f "rnnport.jar predict.*$work/big.npy" 2>/dev/null); do
+    v=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${v:-0}" -gt "$hwm" ] && hwm=$v
+  done
+  sleep 0.2
+done
+wait "$launcher"
+grep -E 'rows in' "$work/big.log"
+echo "predict -Xmx256m on $(stat -c %s "$work/big.npy") bytes: peak RSS (VmHWM) $((hwm / 1024)) MiB"
