@@ -252,12 +252,8 @@ public final class ArraysReader implements RowReader {
     if (labels != null) {
       Column c = labels.next(maxRecords);
       l = new int[c.rows()];
-      int rs = c.rowSize();
       for (int i = 0; i < l.length; i++) {
         l[i] = RowAssembler.label(c.slice(i, 1), file, "row " + (read + i), opts.labelColumn());
-      }
-      if (rs == 0) {
-        throw new InputException(file, null, opts.labelColumn(), "empty label rows");
       }
     }
     long first = read;

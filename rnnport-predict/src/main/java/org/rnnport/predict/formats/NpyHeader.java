@@ -131,7 +131,7 @@ public record NpyHeader(String descr, long[] shape, int headerBytes) {
 
     static Element of(String descr) {
       return switch (descr.replace('=', '<')) {
-        case "|u1", "<u1", "u1", "|b1" -> descr.equals("|b1") ? U1 : U1;
+        case "|u1", "<u1", "u1", "|b1" -> U1; // numpy bools are bytes 0/1
         case "|i1", "<i1", "i1" -> I1;
         case "<i2" -> I2;
         case "<i4" -> I4;
