@@ -24,7 +24,8 @@ public record EarlyStopping(int patience, String monitor, boolean restoreBest) {
 
   /** What is known after some epochs (serialized in checkpoints). */
   public static final class State {
-    public double best;
+    /** the best value so far; null before the first epoch (Keras starts at ±inf) */
+    public Double best;
     public int bestEpoch;
     /** global step at the end of the best epoch: its checkpoint holds the best weights */
     public long bestGlobalStep;
@@ -35,13 +36,10 @@ public record EarlyStopping(int patience, String monitor, boolean restoreBest) {
 
     public State() {}
 
-    State(boolean maximize) {
-      best = maximize ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-    }
   }
 
   public State initial() {
-    return new State(maximize());
+    return new State();
   }
 
   boolean maximize() {
@@ -63,7 +61,7 @@ public record EarlyStopping(int patience, String monitor, boolean restoreBest) {
    */
   public Decision update(State s, int epoch, double current) {
     s.wait++;
-    boolean improved = maximize() ? current > s.best : current < s.best;
+    boolean improved = s.best == null || (maximize() ? current > s.best : current < s.best);
     if (improved) {
       s.best = current;
       s.bestEpoch = epoch;

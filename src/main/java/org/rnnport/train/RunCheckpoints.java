@@ -63,6 +63,8 @@ public final class RunCheckpoints {
   private final Op restoreModel;
   private final List<String> listed = new ArrayList<>();
   private String protectedName;
+  private double secondsSaving;
+  private int saved;
 
   /**
    * Adds save/restore ops for {@code all} variables (and restore ops for {@code model}) to the graph.
@@ -110,6 +112,16 @@ public final class RunCheckpoints {
     return a;
   }
 
+  /** Seconds spent writing checkpoints in this process. */
+  public double secondsSaving() {
+    return secondsSaving;
+  }
+
+  /** Checkpoints written by this process. */
+  public int saved() {
+    return saved;
+  }
+
   public Path dir() {
     return dir;
   }
@@ -121,6 +133,7 @@ public final class RunCheckpoints {
 
   /** Writes a checkpoint of every variable at {@code step} with its state; returns its name. */
   public String save(Session session, long step, TrainingState state) throws IOException {
+    long t0 = System.nanoTime();
     Files.createDirectories(dir);
     String name = "model.ckpt-" + step;
     String tmpName = ".tmp-" + name;
@@ -155,6 +168,8 @@ public final class RunCheckpoints {
         Files.deleteIfExists(dir.resolve(d + suffix));
       }
     }
+    secondsSaving += (System.nanoTime() - t0) / 1e9;
+    saved++;
     return name;
   }
 
@@ -258,6 +273,28 @@ public final class RunCheckpoints {
   private static long stepOf(String name) {
     Matcher m = NAME.matcher(name);
     return m.matches() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  /**
+   * Removes the checkpoints of an earlier run in this folder (a fresh run must not later resume
+   * from them); returns how many files were removed.
+   */
+  public int clear() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int n = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (name.equals(STATE_FILE) || name.startsWith("model.ckpt-") || name.startsWith(".tmp-model.ckpt-")) {
+          Files.delete(f);
+          n++;
+        }
+      }
+    }
+    listed.clear();
+    return n;
   }
 
   /** Restores every variable (model, optimizer slots, β powers) from a checkpoint. */

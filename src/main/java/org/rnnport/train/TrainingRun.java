@@ -82,6 +82,12 @@ public final class TrainingRun {
       int startEpoch = 1;
       EpochStats resumed = null;
       long globalStep = 0;
+      if (!o.resume()) {
+        int removed = ckpts.clear();
+        if (removed > 0) {
+          out.println("removed the checkpoints of an earlier run in " + ckpts.dir() + " (" + removed + " files)");
+        }
+      }
       if (o.resume()) {
         RunCheckpoints.Found f = ckpts.latestValid(out);
         if (f == null) {
@@ -240,6 +246,8 @@ public final class TrainingRun {
       double trainSeconds = priorSeconds + (System.nanoTime() - t0) / 1e9;
       h.timings.put("trainSeconds", trainSeconds);
       h.timings.put("medianStepMillis", median(stepMillis));
+      h.timings.put("checkpointSeconds", ckpts.secondsSaving());
+      h.timings.put("checkpointsWritten", (double) ckpts.saved());
       if (!h.interrupted) {
         long e0 = System.nanoTime();
         double acc = p.afterTraining(ctx);
