@@ -211,6 +211,14 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("cannot resume " + resume + " with other hyperparameters: "
           + String.join("; ", diffs) + " (a resumed run keeps its own)");
     }
+    java.nio.file.Path hist = resume.resolve("history.json");
+    if (java.nio.file.Files.isRegularFile(hist)) {
+      History done = org.rnnport.util.Json.MAPPER.readValue(hist.toFile(), History.class);
+      if (!done.interrupted && done.results.containsKey("testAccuracy")) {
+        throw new IllegalArgumentException("the run in " + resume + " is complete (" + hist + " has its test accuracy"
+            + (done.exportedTo != null ? ", exported to " + done.exportedTo : "") + "); nothing to resume");
+      }
+    }
     o = o.withResume(true);
     if (checkpointEvery != null || keepCheckpoints != null) {
       o = o.withCheckpoints(checkpointEvery != null ? checkpointEvery : o.checkpointEvery(),

@@ -114,6 +114,8 @@ class ResumeTest {
     assertThat(TrainProcess.run(log, List.of("train", "--resume", run.toString(), "--batch-size", "64"))).isNotZero();
     assertThat(Files.readString(log)).contains("cannot resume " + run + " with other hyperparameters: --batch-size 64 "
         + "(the run has 128)");
+    assertThat(TrainProcess.run(log, List.of("train", "--resume", run.toString()))).isNotZero();
+    assertThat(Files.readString(log)).contains("the run in " + run + " is complete");
     // the library check, behind the command line: the checkpoint's own record
     TrainOptions o = TrainOptions.defaults(new MnistRnn(), 3, mnist, run, null).withEpochs(3, 10).withResume(true);
     try (StopSignal stop = StopSignal.manual()) {
