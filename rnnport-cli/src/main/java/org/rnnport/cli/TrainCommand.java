@@ -3,6 +3,8 @@ package org.rnnport.cli;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import org.rnnport.data.BatchOrder;
@@ -10,7 +12,9 @@ import org.rnnport.data.DataDir;
 import org.rnnport.models.ModelRegistry;
 import org.rnnport.models.NotebookModel;
 import org.rnnport.models.TrainDefaults;
+import org.rnnport.train.EarlyStopping;
 import org.rnnport.train.History;
+import org.rnnport.train.RunRecord;
 import org.rnnport.train.StopSignal;
 import org.rnnport.train.TrainOptions;
 import org.rnnport.train.TrainingRun;
@@ -56,13 +60,11 @@ final class TrainCommand implements Callable<Integer> {
       + "checkpoint, e.g. the Python oracle's, restored by variable name). Default: python-seed")
   String init;
 
-  @Option(names = "--order", description = "batch order: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})",
-      defaultValue = "SHUFFLE")
+  @Option(names = "--order", description = "batch order: ${COMPLETION-CANDIDATES} (default: SHUFFLE)")
   BatchOrder order;
 
-  @Option(names = "--threads", description = "TensorFlow intra/inter-op threads, 0 = TensorFlow's choice (default: 0)",
-      defaultValue = "0")
-  int threads;
+  @Option(names = "--threads", description = "TensorFlow intra/inter-op threads, 0 = TensorFlow's choice (default: 0)")
+  Integer threads;
 
   @Option(names = "--device", description = "device for the graph, e.g. /CPU:0 or /GPU:0 (soft placement)")
   String device;
@@ -82,8 +84,36 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-export", description = "do not export a SavedModel")
   boolean noExport;
 
+  @Option(names = "--checkpoint-every", description = "also write a checkpoint every N steps (one is written at "
+      + "each epoch's end anyway; default: 0, only those)")
+  Integer checkpointEvery;
+
+  @Option(names = "--keep-checkpoints", description = "checkpoints to keep in RUN_DIR/checkpoints (default: 5, as "
+      + "TensorFlow's Saver)")
+  Integer keepCheckpoints;
+
+  @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue the run in RUN_DIR from its newest intact "
+      + "checkpoint, bit for bit; its model and hyperparameters are used (flags that differ are an error)")
+  Path resume;
+
+  @Option(names = "--early-stopping-patience", description = "stop after N epochs without improvement of --monitor "
+      + "(Keras EarlyStopping, min_delta 0)")
+  Integer patience;
+
+  @Option(names = "--monitor", description = "val_loss (default) or val_accuracy")
+  String monitor;
+
+  @Option(names = "--restore-best", description = "when stopping early, put back the best epoch's weights")
+  boolean restoreBest;
+
+  @Option(names = "--no-validation", description = "skip the per-epoch validation (changes no training number)")
+  boolean noValidation;
+
   @Override
   public Integer call() throws Exception {
+    if (resume != null) {
+      return resume();
+    }
     org.rnnport.models.ModelSpec fromFile = spec != null ? org.rnnport.models.ModelSpec.read(spec) : null;
     if (model == null && fromFile == null) {
       throw new IllegalArgumentException("name a model (" + ModelRegistry.all().keySet() + ") or give --spec FILE");
@@ -119,19 +149,91 @@ final class TrainCommand implements Callable<Integer> {
         stepsPerEpoch != null ? stepsPerEpoch : d.stepsPerEpoch(),
         batchSize != null ? batchSize : d.batchSize(),
         learningRate != null ? learningRate : d.learningRate(),
-        s, order, threads, device, DataDir.resolve(dataDir), run, noExport ? null : exportDir, exportVersion,
-        initCheckpoint);
+        s, order != null ? order : BatchOrder.SHUFFLE, threads != null ? threads : 0, device, DataDir.resolve(dataDir), run,
+        noExport ? null : exportDir, exportVersion, initCheckpoint,
+        checkpointEvery != null ? checkpointEvery : 0,
+        keepCheckpoints != null ? keepCheckpoints : TrainOptions.DEFAULT_KEEP, false,
+        patience != null ? new EarlyStopping(patience, monitor != null ? monitor : "val_loss", restoreBest) : null,
+        !noValidation);
     if (o.epochs() <= 0 || o.stepsPerEpoch() <= 0 || o.batchSize() <= 0 || !(o.learningRate() > 0)) {
       throw new IllegalArgumentException("--epochs, --steps-per-epoch, --batch-size and --lr must be positive");
     }
+    if (o.checkpointEvery() < 0) {
+      throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + o.checkpointEvery());
+    }
+    if ((monitor != null || restoreBest) && patience == null) {
+      throw new IllegalArgumentException("--monitor and --restore-best go with --early-stopping-patience N");
+    }
+    RunRecord.write(run, m, o);
     System.out.printf("training %s (notebook %s): %d epochs x %d steps, batch %d, lr %s, seed %d, order %s%n",
         m.name(), m.notebook(), o.epochs(), o.stepsPerEpoch(), o.batchSize(), o.learningRate(), s,
         o.order().name().toLowerCase());
+    return train(m, o);
+  }
+
+  private static int train(NotebookModel m, TrainOptions o) throws java.io.IOException {
     History h;
     try (StopSignal stop = StopSignal.onShutdown()) {
       h = TrainingRun.run(m, o, stop, System.out);
     }
-    System.out.println("history: " + run.resolve("history.json") + ", plot: " + run.resolve("loss.png"));
+    System.out.println("history: " + o.runDir().resolve("history.json") + ", plot: " + o.runDir().resolve("loss.png")
+        + ", tensorboard --logdir " + o.runDir().resolve("tensorboard"));
     return h.interrupted ? 130 : 0;
+  }
+
+  /** {@code --resume RUN_DIR}: the recorded model and options; any flag given must agree with them. */
+  private int resume() throws java.io.IOException {
+    RunRecord r = RunRecord.read(resume);
+    NotebookModel m = r.notebookModel();
+    if (model != null || spec != null || variant != null || rnnOptions.given()) {
+      NotebookModel asked = model != null ? ModelRegistry.get(model, variant)
+          : spec != null ? org.rnnport.models.ModelSpec.read(spec).resolve() : ModelRegistry.get(m.registryName(), variant);
+      asked = rnnOptions.apply(asked);
+      if (!asked.name().equals(m.name())) {
+        throw new IllegalArgumentException("cannot resume " + resume + ": it is a run of " + m.name() + ", not "
+            + asked.name());
+      }
+    }
+    TrainOptions o = r.options();
+    List<String> diffs = new ArrayList<>();
+    differs(diffs, "--epochs", epochs, o.epochs());
+    differs(diffs, "--steps-per-epoch", stepsPerEpoch, o.stepsPerEpoch());
+    differs(diffs, "--batch-size", batchSize, o.batchSize());
+    differs(diffs, "--lr", learningRate, o.learningRate());
+    differs(diffs, "--seed", seed, o.seed());
+    differs(diffs, "--order", order, o.order());
+    differs(diffs, "--threads", threads, o.threads());
+    differs(diffs, "--device", device, o.device());
+    differs(diffs, "--early-stopping-patience", patience,
+        o.earlyStopping() == null ? null : o.earlyStopping().patience());
+    differs(diffs, "--monitor", monitor, o.earlyStopping() == null ? null : o.earlyStopping().monitor());
+    if (!diffs.isEmpty()) {
+      throw new IllegalArgumentException("cannot resume " + resume + " with other hyperparameters: "
+          + String.join("; ", diffs) + " (a resumed run keeps its own)");
+    }
+    java.nio.file.Path hist = resume.resolve("history.json");
+    if (java.nio.file.Files.isRegularFile(hist)) {
+      History done = org.rnnport.util.Json.MAPPER.readValue(hist.toFile(), History.class);
+      if (!done.interrupted && done.results.containsKey("testAccuracy")) {
+        throw new IllegalArgumentException("the run in " + resume + " is complete (" + hist + " has its test accuracy"
+            + (done.exportedTo != null ? ", exported to " + done.exportedTo : "") + "); nothing to resume");
+      }
+    }
+    o = o.withResume(true);
+    if (checkpointEvery != null || keepCheckpoints != null) {
+      o = o.withCheckpoints(checkpointEvery != null ? checkpointEvery : o.checkpointEvery(),
+          keepCheckpoints != null ? keepCheckpoints : o.keepCheckpoints());
+    }
+    if (noExport) {
+      o = o.withExport(null, null);
+    }
+    System.out.printf("resuming %s in %s%n", m.name(), resume);
+    return train(m, o);
+  }
+
+  private static void differs(List<String> diffs, String flag, Object given, Object recorded) {
+    if (given != null && !given.equals(recorded)) {
+      diffs.add(flag + " " + given + " (the run has " + recorded + ")");
+    }
   }
 }

@@ -26,7 +26,7 @@ public final class Tf1NotebookProtocol implements TrainingProtocol {
   public TrainingData load(Path dataDir) throws IOException {
     Mnist mnist = Mnist.load(dataDir);
     return new TrainingData((batchSize, order, seed) -> new Batcher(mnist.train(), batchSize, order, seed),
-        null, mnist.test(),
+        mnist.validation(), mnist.test(),
         List.of(Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS, Mnist.TEST_IMAGES, Mnist.TEST_LABELS));
   }
 

@@ -27,5 +27,7 @@ public final class History {
   public Map<String, Double> results = new LinkedHashMap<>();
   public Map<String, Double> timings = new LinkedHashMap<>();
   public boolean interrupted;
+  /** Each resume: the checkpoint, its global step, when. */
+  public List<Map<String, Object>> resumes = new ArrayList<>();
   public String exportedTo;
 }

@@ -21,9 +21,28 @@ public final class LossPlot {
   private LossPlot() {}
 
   public static void write(Path file, String title, List<Double> epochCost, List<Float> batchCost) throws IOException {
+    write(file, title, epochCost, batchCost, List.of());
+  }
+
+  /** As {@link #write(Path, String, List, List)}, with the validation loss per epoch (orange) in the left panel. */
+  public static void write(Path file, String title, List<Double> epochCost, List<Float> batchCost, List<Double> valLoss)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
-    BufferedImage left = BitmapEncoder.getBufferedImage(chart(title + ": cost per epoch", "epoch",
-        epochCost.stream().mapToDouble(Double::doubleValue).toArray()));
+    XYChart epochs = chart(title + ": cost per epoch", "epoch",
+        epochCost.stream().mapToDouble(Double::doubleValue).toArray());
+    if (!valLoss.isEmpty()) {
+      double[] x = new double[valLoss.size()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = i;
+      }
+      epochs.getStyler().setLegendVisible(true);
+      epochs.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+      epochs.getSeriesMap().get("cost").setLabel("train");
+      XYSeries v = epochs.addSeries("validation", x, valLoss.stream().mapToDouble(Double::doubleValue).toArray());
+      v.setMarker(SeriesMarkers.NONE);
+      v.setLineColor(new Color(255, 127, 14));
+    }
+    BufferedImage left = BitmapEncoder.getBufferedImage(epochs);
     BufferedImage right = BitmapEncoder.getBufferedImage(chart(title + ": cost per batch", "batch",
         batchCost.stream().mapToDouble(Float::doubleValue).toArray()));
     BufferedImage both = new BufferedImage(left.getWidth() + right.getWidth(),

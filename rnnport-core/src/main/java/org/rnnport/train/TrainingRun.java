@@ -50,13 +50,18 @@ public final class TrainingRun {
     History h = start(model, o);
     TrainingData data = p.load(o.dataDir());
     h.datasetFiles = Provenance.sha256(o.dataDir(), data.files());
+    boolean validate = o.validate() && data.validation() != null;
     long t0 = System.nanoTime();
+    double priorSeconds = 0;
     List<Double> stepMillis = new ArrayList<>();
-    List<Double> accuracy = new ArrayList<>();
-    List<Double> valLoss = new ArrayList<>();
-    List<Double> valAccuracy = new ArrayList<>();
+    EarlyStopping es = o.earlyStopping();
+    if (es != null && !validate) {
+      throw new IllegalArgumentException("early stopping monitors " + es.monitor() + ": it needs the validation split");
+    }
     try (Trainer t = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), o.learningRate(), o.threads(), o.device())) {
       Checkpoint modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
+      RunCheckpoints ckpts = new RunCheckpoints(Ops.create(t.graph()), o.runDir().resolve("checkpoints"),
+          o.keepCheckpoints(), t.modelGraph().allVariables(), t.modelGraph().modelVariables());
       t.initialize();
       if (o.initCheckpoint() != null) {
         // e.g. the Python oracle's initial checkpoint: model variables restored by exact TF1 name
@@ -67,80 +72,312 @@ public final class TrainingRun {
       BatchStream batches = data.train().open(o.batchSize(), o.order(), o.seed() & 0xffffffffL);
       int steps = p.stepsPerEpoch(batches, o.stepsPerEpoch());
       p.describe(h.hyperparameters, steps);
-      if (data.validation() != null) {
-        h.epochMetrics.put("accuracy", accuracy);
-        h.epochMetrics.put("val_loss", valLoss);
-        h.epochMetrics.put("val_accuracy", valAccuracy);
+      if (es != null) {
+        h.hyperparameters.put("earlyStopping", Map.of("patience", es.patience(), "monitor", es.monitor(),
+            "restoreBestWeights", es.restoreBest()));
+      }
+      EarlyStopping.State esState = es == null ? null : es.initial();
+
+      // resume: every variable, the batch stream, the epoch's sums, early stopping and the history
+      int startEpoch = 1;
+      EpochStats resumed = null;
+      long globalStep = 0;
+      if (!o.resume()) {
+        int removed = ckpts.clear();
+        if (removed > 0) {
+          out.println("removed the checkpoints of an earlier run in " + ckpts.dir() + " (" + removed + " files)");
+        }
+      }
+      if (o.resume()) {
+        RunCheckpoints.Found f = ckpts.latestValid(out);
+        if (f == null) {
+          throw new IOException(o.runDir() + ": no intact checkpoint in " + ckpts.dir() + " to resume from");
+        }
+        checkSameRun(f, model, h);
+        ckpts.restore(t.session(), f.prefix());
+        batches.restore(f.state().batches);
+        TrainingState st = f.state();
+        History before = st.history;
+        before.datasetFiles = h.datasetFiles;
+        before.versions = h.versions;
+        before.gitCommit = h.gitCommit;
+        before.interrupted = false;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("fromCheckpoint", f.name());
+        r.put("step", st.globalStep);
+        r.put("at", Instant.now().toString());
+        before.resumes.add(r);
+        h = before;
+        priorSeconds = h.timings.getOrDefault("trainSeconds", 0.0);
+        globalStep = st.globalStep;
+        esState = st.earlyStopping;
+        if (st.epochComplete) {
+          startEpoch = st.epoch + 1;
+        } else {
+          startEpoch = st.epoch;
+          resumed = new EpochStats(st.epoch, o.epochs(), steps);
+          TrainingState.EpochProgress e = st.epochProgress;
+          resumed.steps = e.steps();
+          resumed.batchLossSum = e.batchLossSum();
+          resumed.exampleLossSum = e.exampleLossSum();
+          resumed.examples = e.examples();
+          resumed.correct = e.correct();
+          resumed.lastLoss = e.lastLoss();
+        }
+        if (esState != null && esState.bestEpoch > 0) {
+          ckpts.protect(bestName(h, esState));
+        }
+        out.printf("resuming %s from %s: step %d, epoch %d%s%n", model.name(), f.prefix(), globalStep, st.epoch,
+            st.epochComplete ? " (complete)" : ", step " + st.stepInEpoch + " of " + steps);
+      }
+      List<Double> accuracy = null;
+      List<Double> valLoss = null;
+      List<Double> valAccuracy = null;
+      if (validate) {
+        accuracy = h.epochMetrics.computeIfAbsent("accuracy", k -> new ArrayList<>());
+        valLoss = h.epochMetrics.computeIfAbsent("val_loss", k -> new ArrayList<>());
+        valAccuracy = h.epochMetrics.computeIfAbsent("val_accuracy", k -> new ArrayList<>());
       }
       long[] dims = t.inputDims();
       Context ctx = new Context(t, batches, data, h, out, o.batchSize());
-      epochs:
-      for (int epoch = 1; epoch <= o.epochs(); epoch++) {
-        ctx.epoch = epoch;
-        long e0 = System.nanoTime();
-        batches.startEpoch();
-        EpochStats s = new EpochStats(epoch, o.epochs(), steps);
-        try (ProgressBar pb = Progress.bar(p.progressLabel(epoch, o.epochs()), steps, null, 1)) {
-          for (int i = 0; i < steps; i++) {
-            if (stop.requested()) {
-              h.interrupted = true;
-              break epochs;
+      ctx.step = (int) globalStep;
+      try (Board board = new Board(o.runDir().resolve("tensorboard"), validate)) {
+        if (o.resume()) {
+          board.train.restart(globalStep);
+        } else {
+          board.train.graph(t.graph().toGraphDef());
+          board.train.text("hyperparameters", 0, markdownTable(model, h.hyperparameters));
+        }
+        boolean stopEarly = esState != null && esState.stoppedEpoch > 0;
+        epochs:
+        for (int epoch = startEpoch; epoch <= o.epochs() && !stopEarly; epoch++) {
+          ctx.epoch = epoch;
+          long e0 = System.nanoTime();
+          boolean continuing = resumed != null && epoch == startEpoch;
+          EpochStats s = continuing ? resumed : new EpochStats(epoch, o.epochs(), steps);
+          if (!continuing) {
+            batches.startEpoch();
+          }
+          try (ProgressBar pb = Progress.bar(p.progressLabel(epoch, o.epochs()), steps, null, 1)) {
+            pb.stepTo(s.steps);
+            long checkpointed = globalStep;
+            for (int i = s.steps; i < steps; i++) {
+              if (stop.requested()) {
+                if (globalStep > checkpointed) {
+                  h.timings.put("trainSeconds", priorSeconds + (System.nanoTime() - t0) / 1e9);
+                  ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, i, false, batches, s, esState));
+                }
+                h.interrupted = true;
+                break epochs;
+              }
+              batches.next();
+              int n = batches.size();
+              long st = System.nanoTime();
+              Trainer.BatchResult r;
+              try (Tensor x = batches.x(dims); TFloat32 y = batches.oneHot()) {
+                r = t.runBatch(x, y, true);
+              }
+              stepMillis.add((System.nanoTime() - st) / 1e6);
+              h.batchCost.add(r.loss());
+              int c = correct(r, batches, n);
+              s.add(r.loss(), n, c);
+              ctx.step++;
+              globalStep++;
+              p.afterStep(ctx);
+              board.train.scalar("batch_loss", globalStep, r.loss());
+              board.train.scalar("batch_accuracy", globalStep, (double) c / n);
+              board.train.scalar("batch_learning_rate", globalStep, o.learningRate());
+              pb.step();
+              pb.setExtraMessage(p.stepMessage(s));
+              TestHooks.pause("step:" + globalStep);
+              if (o.checkpointEvery() > 0 && globalStep % o.checkpointEvery() == 0 && i < steps - 1) {
+                h.timings.put("trainSeconds", priorSeconds + (System.nanoTime() - t0) / 1e9);
+                ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, i + 1, false, batches, s, esState));
+                checkpointed = globalStep;
+                board.flush();
+              }
             }
-            batches.next();
-            int n = batches.size();
-            long st = System.nanoTime();
-            Trainer.BatchResult r;
-            try (Tensor x = batches.x(dims); TFloat32 y = batches.oneHot()) {
-              r = t.runBatch(x, y, true);
+          }
+          if (h.devicesUsed == null || h.devicesUsed.isEmpty()) {
+            h.devicesUsed = t.devicesUsed();
+            LOG.info("ops ran on {}", t.devicesUsed());
+          }
+          if (validate) {
+            // forward passes only: no variable changes, no random numbers, the batch order untouched
+            double[] val = t.evaluate(data.validation(), p.evalBatchSize(o.batchSize()));
+            s.valLoss = val[0];
+            s.valAccuracy = val[1];
+            accuracy.add(s.accuracy());
+            valLoss.add(val[0]);
+            valAccuracy.add(val[1]);
+          }
+          s.seconds = (System.nanoTime() - e0) / 1e9;
+          h.epochCost.add(p.epochLoss(s));
+          p.afterEpoch(ctx, s);
+          board.epoch(epoch, p.epochLoss(s), s.accuracy(), o.learningRate(), s.valLoss, s.valAccuracy);
+          String name = "model.ckpt-" + globalStep;
+          if (es != null) {
+            double current = es.monitor().equals("val_loss") ? s.valLoss : s.valAccuracy;
+            EarlyStopping.Decision d = es.update(esState, epoch, current);
+            if (d == EarlyStopping.Decision.IMPROVED_CONTINUE) {
+              esState.hasBestWeights = true;
+              esState.bestGlobalStep = globalStep;
+              h.results.put("bestEpoch", (double) epoch);
+              ckpts.protect(name);
             }
-            stepMillis.add((System.nanoTime() - st) / 1e6);
-            h.batchCost.add(r.loss());
-            s.add(r.loss(), n, correct(r, batches, n));
-            ctx.step++;
-            p.afterStep(ctx);
-            pb.step();
-            pb.setExtraMessage(p.stepMessage(s));
+            stopEarly = d == EarlyStopping.Decision.STOP;
+          }
+          h.timings.put("trainSeconds", priorSeconds + (System.nanoTime() - t0) / 1e9);
+          ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, steps, true, batches, s, esState));
+          board.flush();
+          TestHooks.pause("epoch-end:" + epoch);
+        }
+        if (stopEarly) {
+          h.results.put("stoppedEpoch", (double) esState.stoppedEpoch);
+          out.printf("Epoch %d: early stopping (%s did not improve for %d epochs; best %.4f at epoch %d)%n",
+              esState.stoppedEpoch, es.monitor(), es.patience(), esState.best, esState.bestEpoch);
+          if (es.restoreBest() && esState.hasBestWeights) {
+            Path best = ckpts.dir().resolve(bestName(h, esState));
+            ckpts.restoreModel(t.session(), best);
+            out.println("Restoring model weights from the end of the best epoch: " + esState.bestEpoch + " (" + best + ")");
           }
         }
-        if (epoch == 1) {
-          h.devicesUsed = t.devicesUsed();
-          LOG.info("ops ran on {}", t.devicesUsed());
-        }
-        if (data.validation() != null) {
-          double[] val = t.evaluate(data.validation(), p.evalBatchSize(o.batchSize()));
-          s.valLoss = val[0];
-          s.valAccuracy = val[1];
-          accuracy.add(s.accuracy());
-          valLoss.add(val[0]);
-          valAccuracy.add(val[1]);
-        }
-        s.seconds = (System.nanoTime() - e0) / 1e9;
-        h.epochCost.add(p.epochLoss(s));
-        p.afterEpoch(ctx, s);
       }
-      double trainSeconds = (System.nanoTime() - t0) / 1e9;
+      double trainSeconds = priorSeconds + (System.nanoTime() - t0) / 1e9;
       h.timings.put("trainSeconds", trainSeconds);
       h.timings.put("medianStepMillis", median(stepMillis));
+      h.timings.put("checkpointSeconds", ckpts.secondsSaving());
+      h.timings.put("checkpointsWritten", (double) ckpts.saved());
       if (!h.interrupted) {
         long e0 = System.nanoTime();
         double acc = p.afterTraining(ctx);
         h.timings.put("testEvalSeconds", (System.nanoTime() - e0) / 1e9);
         export(model, t, modelVars, o, h, acc, trainSeconds, out);
       } else {
-        out.println("\ninterrupted: history written, nothing exported");
+        out.println("\ninterrupted: history and a checkpoint written, nothing exported; continue with "
+            + "rnnport train --resume " + o.runDir());
       }
-    } finally {
-      h.timings.putIfAbsent("trainSeconds", (System.nanoTime() - t0) / 1e9);
-      Json.write(o.runDir().resolve("history.json"), h);
-      if (p.plotsTrainVsValidation()) {
-        if (!h.epochCost.isEmpty()) {
-          LossPlot.writeTrainVsTest(o.runDir().resolve("loss.png"), model.name(), h.epochCost, valLoss);
-        }
-      } else if (!h.batchCost.isEmpty()) {
-        LossPlot.write(o.runDir().resolve("loss.png"), model.name(), h.epochCost, h.batchCost);
+      writeOutputs(model, p, o, h);
+    } catch (IOException | RuntimeException e) {
+      if (!o.resume()) {
+        h.timings.putIfAbsent("trainSeconds", (System.nanoTime() - t0) / 1e9);
+        writeOutputs(model, p, o, h);
       }
+      throw e;
     }
     return h;
+  }
+
+  private static void writeOutputs(NotebookModel model, TrainingProtocol p, TrainOptions o, History h)
+      throws IOException {
+    Json.write(o.runDir().resolve("history.json"), h);
+    List<Double> valLoss = h.epochMetrics.getOrDefault("val_loss", List.of());
+    if (p.plotsTrainVsValidation()) {
+      if (!h.epochCost.isEmpty()) {
+        LossPlot.writeTrainVsTest(o.runDir().resolve("loss.png"), model.name(), h.epochCost, valLoss);
+      }
+    } else if (!h.batchCost.isEmpty()) {
+      LossPlot.write(o.runDir().resolve("loss.png"), model.name(), h.epochCost, h.batchCost, valLoss);
+    }
+  }
+
+  /** The checkpoint at the end of early stopping's best epoch. */
+  private static String bestName(History h, EarlyStopping.State es) {
+    return "model.ckpt-" + es.bestGlobalStep;
+  }
+
+  private static TrainingState state(NotebookModel model, History h, long globalStep, int epoch, int stepInEpoch,
+      boolean complete, BatchStream batches, EpochStats s, EarlyStopping.State es) {
+    TrainingState st = new TrainingState();
+    st.model = model.name();
+    st.hyperparameters = h.hyperparameters;
+    st.globalStep = globalStep;
+    st.epoch = epoch;
+    st.stepInEpoch = stepInEpoch;
+    st.epochComplete = complete;
+    st.batches = batches.state();
+    st.epochProgress = new TrainingState.EpochProgress(s.steps, s.batchLossSum, s.exampleLossSum, s.examples, s.correct,
+        s.lastLoss);
+    st.earlyStopping = es;
+    st.history = h;
+    return st;
+  }
+
+  /** A resume must continue the same model with the same hyperparameters. */
+  private static void checkSameRun(RunCheckpoints.Found f, NotebookModel model, History now) {
+    TrainingState st = f.state();
+    if (!model.name().equals(st.model)) {
+      throw new IllegalArgumentException("cannot resume: checkpoint " + f.prefix() + " is a run of " + st.model
+          + ", not " + model.name());
+    }
+    com.fasterxml.jackson.databind.JsonNode was;
+    com.fasterxml.jackson.databind.JsonNode is;
+    try {
+      // both as they read back from JSON (a float and a double, an int and a long compare equal)
+      was = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(st.hyperparameters));
+      is = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(now.hyperparameters));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    List<String> diffs = new ArrayList<>();
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    was.fieldNames().forEachRemaining(keys::add);
+    is.fieldNames().forEachRemaining(keys::add);
+    for (String k : keys) {
+      if (!java.util.Objects.equals(was.get(k), is.get(k))) {
+        diffs.add(k + ": the run has " + was.get(k) + ", now " + is.get(k));
+      }
+    }
+    if (!diffs.isEmpty()) {
+      throw new IllegalArgumentException("cannot resume " + f.prefix() + " with other hyperparameters ("
+          + String.join("; ", diffs) + "); a resumed run keeps its own");
+    }
+  }
+
+  private static String markdownTable(NotebookModel model, Map<String, Object> hp) {
+    StringBuilder sb = new StringBuilder("| hyperparameter | value |\n|---|---|\n");
+    sb.append("| model | ").append(model.name()).append(" |\n");
+    hp.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    sb.append("| gitCommit | ").append(Provenance.gitCommit()).append(" |\n");
+    return sb.toString();
+  }
+
+  /** Keras TensorBoard callback's layout: train/ and validation/ event files, batch_* and epoch_* scalars. */
+  private static final class Board implements AutoCloseable {
+    final EventWriter train;
+    final EventWriter validation;
+
+    Board(Path dir, boolean validate) throws IOException {
+      train = new EventWriter(dir.resolve("train"));
+      validation = validate ? new EventWriter(dir.resolve("validation")) : null;
+    }
+
+    /** Epoch scalars at step {@code epoch - 1}, as Keras numbers epochs from 0. */
+    void epoch(int epoch, double loss, double accuracy, double lr, double valLoss, double valAccuracy)
+        throws IOException {
+      train.scalar("epoch_loss", epoch - 1, loss);
+      train.scalar("epoch_accuracy", epoch - 1, accuracy);
+      train.scalar("epoch_learning_rate", epoch - 1, lr);
+      if (validation != null) {
+        validation.scalar("epoch_loss", epoch - 1, valLoss);
+        validation.scalar("epoch_accuracy", epoch - 1, valAccuracy);
+      }
+    }
+
+    void flush() throws IOException {
+      train.flush();
+      if (validation != null) {
+        validation.flush();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      train.close();
+      if (validation != null) {
+        validation.close();
+      }
+    }
   }
 
   private static int correct(Trainer.BatchResult r, BatchStream b, int n) {

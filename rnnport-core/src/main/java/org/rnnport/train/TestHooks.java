@@ -1,0 +1,29 @@
+package org.rnnport.train;
+
+/**
+ * Test-only pause points: with {@code -Drnnport.test.pause=POINT} a run stops dead at that point
+ * (prints {@code rnnport-test-paused POINT} on stderr and sleeps), so a test can SIGKILL it exactly
+ * there. Points: {@code step:N} (after global step N), {@code checkpoint-write:N} (the checkpoint of
+ * step N half renamed into place), {@code epoch-end:E} (after epoch E's checkpoint).
+ */
+final class TestHooks {
+  private static final String POINT = System.getProperty("rnnport.test.pause");
+
+  private TestHooks() {}
+
+  static void pause(String point) {
+    if (POINT == null || !POINT.equals(point)) {
+      return;
+    }
+    System.err.println("rnnport-test-paused " + point);
+    System.err.flush();
+    while (true) {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
