@@ -78,6 +78,9 @@ public final class PredictMain implements Runnable {
     @Option(names = "--ship-model", description = "send the model to the executors with SparkContext.addFile "
         + "(for a model only the driver can read)")
     boolean shipModel;
+    @Option(names = "--keep", split = ",", description = "input columns to write beside the predictions (default: "
+        + "all)")
+    List<String> keep;
     @Option(names = "--overwrite", description = "replace --output if it exists (only after the new one is written)")
     boolean overwrite;
 
@@ -130,6 +133,15 @@ public final class PredictMain implements Runnable {
         data = data.repartition(partitions);
       }
       Dataset<Row> scored = predictor.transform(data);
+      if (keep != null) {
+        List<String> cols = new ArrayList<>(keep);
+        for (String f : scored.schema().fieldNames()) {
+          if (!data.schema().getFieldIndex(f).isDefined()) {
+            cols.add(f); // the prediction columns
+          }
+        }
+        scored = scored.selectExpr(cols.stream().map(c -> "`" + c + "`").toArray(String[]::new));
+      }
       org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(out.getParent(),
           "." + out.getName() + ".rnnport-tmp-" + UUID.randomUUID());
       long t0 = System.nanoTime();
