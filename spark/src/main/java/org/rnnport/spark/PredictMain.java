@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
  * (whatever master it gives). The output appears whole or not at all: Spark writes it into a hidden sibling
  * folder, which is renamed to {@code --output} only after the job succeeded; a failed job removes it.
  */
-@Command(name = "rnnport-spark", mixinStandardHelpOptions = true, subcommands = PredictMain.Predict.class,
+@Command(name = "rnnport-spark", mixinStandardHelpOptions = true, subcommands = {PredictMain.Predict.class,
+    org.rnnport.spark.bench.BenchCommands.Data.class, org.rnnport.spark.bench.BenchCommands.Single.class},
     description = "SavedModel predictions on Apache Spark")
 public final class PredictMain implements Runnable {
   @Override
@@ -160,6 +161,8 @@ public final class PredictMain implements Runnable {
       }
       double s = (System.nanoTime() - t0) / 1e9;
       long rows = spark.read().format(outputFormat).load(output).count();
+      System.out.printf("rnnport-spark: peak RSS of this JVM (the driver%s): %d MB%n",
+          spark.sparkContext().isLocal() ? " and its local executor" : "", org.rnnport.spark.bench.BenchCommands.peakRssKb() / 1024);
       System.out.printf("rnnport-spark: %d rows -> %s (%s) in %.1f s, %.0f rows/s%n", rows, output, outputFormat, s,
           rows / s);
       return 0;
