@@ -10,6 +10,15 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
 import org.rnnport.predictor.InvalidInputException;
 import org.rnnport.predictor.NamedTensors;
 import org.rnnport.predictor.SavedModelPredictor;
@@ -32,6 +41,7 @@ import org.tensorflow.types.TInt64;
  * An empty partition loads nothing and yields nothing.
  */
 final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
+  // (the Catalyst-row twin of this function is InternalPartitionPredict; both share Buffers and perRow)
   private static final long serialVersionUID = 1L;
 
   private final ModelLocation model;
@@ -120,21 +130,7 @@ final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
             slot[r] = valid++;
           }
         }
-        Object[][] values = new Object[outputs.size()][];
-        if (valid > 0) {
-          try (NamedTensors in = new NamedTensors()) {
-            for (Buffers b : buf) {
-              in.put(b.in.key(), b.tensor(valid));
-            }
-            try (Result res = predictor.run(sig, in.asMap())) {
-              for (int o = 0; o < outputs.size(); o++) {
-                Out out = outputs.get(o);
-                Tensor t = res.get(out.key()).orElseThrow(() -> new IllegalStateException("no output " + out.key()));
-                values[o] = perRow(out, t, valid);
-              }
-            }
-          }
-        }
+        Object[][] values = runBatch(predictor, sig, buf, valid, outputs);
         int extra = onInvalid == OnInvalid.NULL ? 1 : 0;
         for (int r = 0; r < n; r++) {
           Row row = batch[r];
@@ -155,8 +151,29 @@ final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
     };
   }
 
+  /** Runs the signature on the batch's {@code valid} good rows: per output, each row's value ({@link #perRow}). */
+  static Object[][] runBatch(SavedModelPredictor predictor, SignatureSpec sig, Buffers[] buf, int valid,
+      List<Out> outputs) {
+    Object[][] values = new Object[outputs.size()][];
+    if (valid > 0) {
+      try (NamedTensors in = new NamedTensors()) {
+        for (Buffers b : buf) {
+          in.put(b.in.key(), b.tensor(valid));
+        }
+        try (Result res = predictor.run(sig, in.asMap())) {
+          for (int o = 0; o < outputs.size(); o++) {
+            Out out = outputs.get(o);
+            Tensor t = res.get(out.key()).orElseThrow(() -> new IllegalStateException("no output " + out.key()));
+            values[o] = perRow(out, t, valid);
+          }
+        }
+      }
+    }
+    return values;
+  }
+
   /** Each row's value of an output: a boxed scalar, or a flat primitive array of the per-row shape's size. */
-  private static Object[] perRow(Out out, Tensor t, int rows) {
+  static Object[] perRow(Out out, Tensor t, int rows) {
     long[] shape = t.shape().asArray();
     if (shape.length == 0 || shape[0] != rows) {
       throw new IllegalStateException("output '" + out.key() + "' has shape " + Arrays.toString(shape) + " for a batch "
@@ -201,7 +218,7 @@ final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
   }
 
   /** One input's batch buffer, of the input's dtype, filled row by row at the row's slot. */
-  private static final class Buffers {
+  static final class Buffers {
     final In in;
     final int capacity;
     long[] rowShape; // resolved: inferred dimension filled in from the first good row
@@ -244,7 +261,13 @@ final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
       if (n < 0) {
         return where() + " has a null inner array";
       }
-      if (rowSize < 0) { // the first good row fixes the inferred dimension for this batch
+      String err = checkLength(n);
+      return err != null ? err : write(cell, slot * rowSize);
+    }
+
+    /** Checks a row's value count against the per-row shape (the first good row fixes an inferred dimension). */
+    String checkLength(int n) {
+      if (rowSize < 0) {
         if (in.unknownRank()) {
           rowShape = new long[] {n};
           rowSize = n;
@@ -263,7 +286,77 @@ final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
             + Arrays.toString(rowShape) + (in.unknownRank() || Arrays.equals(rowShape, in.rowShape()) ? ""
             : ", inferred from this batch's first row") + ")";
       }
-      return write(cell, slot * rowSize);
+      return null;
+    }
+
+    /**
+     * Writes cell {@code ord} of a Catalyst row at {@code slot}: arrays are copied in bulk ({@code toFloatArray}
+     * and the like) when the element type is the input's own, converted element by element otherwise.
+     */
+    String fillInternal(InternalRow row, int ord, DataType type, int slot) {
+      if (row.isNullAt(ord)) {
+        return where() + " is null";
+      }
+      if (type instanceof ArrayType at) {
+        ArrayData ad = row.getArray(ord);
+        if (at.elementType() instanceof ArrayType inner) {
+          int k = ad.numElements();
+          int total = 0;
+          for (int j = 0; j < k; j++) {
+            if (ad.isNullAt(j)) {
+              return where() + " has a null inner array";
+            }
+            total += ad.getArray(j).numElements();
+          }
+          String err = checkLength(total);
+          int at0 = slot * rowSize;
+          int pos = at0;
+          for (int j = 0; j < k && err == null; j++) {
+            ArrayData a = ad.getArray(j);
+            err = writeArray(a, inner.elementType(), inner.containsNull(), pos, at0);
+            pos += a.numElements();
+          }
+          return err;
+        }
+        String err = checkLength(ad.numElements());
+        return err != null ? err : writeArray(ad, at.elementType(), at.containsNull(), slot * rowSize, slot * rowSize);
+      }
+      if (type instanceof BinaryType) {
+        byte[] b = row.getBinary(ord);
+        String err = checkLength(b.length);
+        return err != null ? err : write(b, slot * rowSize);
+      }
+      String err = checkLength(1);
+      return err != null ? err : put((Number) row.get(ord, type), new int[] {slot * rowSize}, slot * rowSize);
+    }
+
+    private String writeArray(ArrayData a, DataType et, boolean containsNull, int at, int rowStart) {
+      int n = a.numElements();
+      if (containsNull) {
+        for (int j = 0; j < n; j++) {
+          if (a.isNullAt(j)) {
+            return where() + ": element " + (at - rowStart + j) + " is null";
+          }
+        }
+      }
+      if (f != null && et instanceof FloatType) {
+        System.arraycopy(a.toFloatArray(), 0, f, at, n);
+      } else if (d != null && et instanceof DoubleType) {
+        System.arraycopy(a.toDoubleArray(), 0, d, at, n);
+      } else if (i32 != null && et instanceof IntegerType) {
+        System.arraycopy(a.toIntArray(), 0, i32, at, n);
+      } else if (i64 != null && et instanceof LongType) {
+        System.arraycopy(a.toLongArray(), 0, i64, at, n);
+      } else {
+        int[] pos = {at};
+        for (int j = 0; j < n; j++) {
+          String err = put((Number) a.get(j, et), pos, rowStart);
+          if (err != null) {
+            return err;
+          }
+        }
+      }
+      return null;
     }
 
     private static int length(Object cell) {

@@ -90,8 +90,10 @@ public final class SparkPredictor implements Serializable {
   private final String prefix;
   private final int batchSize;
   private final OnInvalid onInvalid;
+  private final boolean catalystRows;
 
   private SparkPredictor(Builder b, SignatureSpec sig) {
+    this.catalystRows = b.catalystRows;
     this.model = b.location;
     this.signature = sig.key();
     this.prefix = b.prefix;
@@ -172,6 +174,7 @@ public final class SparkPredictor implements Serializable {
     private String prefix = "pred_";
     private int batchSize = 1000;
     private OnInvalid onInvalid = OnInvalid.FAIL;
+    private boolean catalystRows = true;
 
     private Builder(String location) {
       this.locationText = location;
@@ -225,6 +228,16 @@ public final class SparkPredictor implements Serializable {
     /** What a bad row does ({@link OnInvalid#FAIL} by default). */
     public Builder onInvalid(OnInvalid onInvalid) {
       this.onInvalid = onInvalid;
+      return this;
+    }
+
+    /**
+     * Whether {@link #transform} reads Catalyst's rows directly (true, the default: arrays are copied in bulk) or
+     * goes through {@code Dataset.mapPartitions} on {@code Row}s (false; also what a non-classic Dataset, e.g.
+     * Spark Connect's, always gets). Both give the same rows, errors and bits; the Row path boxes every element.
+     */
+    public Builder catalystRows(boolean catalystRows) {
+      this.catalystRows = catalystRows;
       return this;
     }
 
@@ -312,6 +325,14 @@ public final class SparkPredictor implements Serializable {
   public Dataset<Row> transform(Dataset<Row> data) {
     StructType schema = outputSchema(data.schema());
     int[] inputIndex = inputs.stream().mapToInt(i -> data.schema().fieldIndex(i.column())).toArray();
+    if (catalystRows && data instanceof org.apache.spark.sql.classic.Dataset<Row> classic) {
+      // Catalyst's rows: arrays copied in bulk, no boxed Row values (the classic, non-Connect Dataset)
+      DataType[] types = inputs.stream().map(i -> data.schema().apply(i.column()).dataType()).toArray(DataType[]::new);
+      InternalPartitionPredict fn = new InternalPartitionPredict(model, signature, inputs, inputIndex, types, outputs,
+          batchSize, onInvalid);
+      return classic.sparkSession().internalCreateDataFrame(
+          classic.queryExecution().toRdd().toJavaRDD().mapPartitions(fn).rdd(), schema, false);
+    }
     PartitionPredict fn = new PartitionPredict(model, signature, inputs, inputIndex, outputs, batchSize, onInvalid,
         data.schema().size());
     return data.mapPartitions(fn, Encoders.row(schema));

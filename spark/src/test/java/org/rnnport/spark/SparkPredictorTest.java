@@ -14,6 +14,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rnnport.predictor.InvalidInputException;
 import org.rnnport.predictor.SavedModelPredictor;
 
@@ -71,12 +73,13 @@ class SparkPredictorTest {
     assertThat(g).as(what).containsExactly(w);
   }
 
-  @Test
-  void mnistRnnEqualsTheSingleProcessPredictorBitForBit() throws IOException {
+  @ParameterizedTest(name = "catalystRows={0}")
+  @ValueSource(booleans = {true, false})
+  void mnistRnnEqualsTheSingleProcessPredictorBitForBit(boolean catalystRows) throws IOException {
     // 900 images in 3 partitions of 300, batches of 128 (so each partition ends on a short batch of 44)
     Dataset<Row> data = TestSpark.pixels(0, 900, 3);
     SparkPredictor sp = SparkPredictor.builder(TestSpark.MNIST_RNN.toString()).inputColumn("pixels").batchSize(128)
-        .build();
+        .catalystRows(catalystRows).build();
     Dataset<Row> scored = sp.transform(data);
     assertThat(scored.schema().fieldNames()).containsExactly("id", "pixels", "pred_classes", "pred_logits",
         "pred_probabilities");
@@ -115,8 +118,9 @@ class SparkPredictorTest {
     }
   }
 
-  @Test
-  void nestedRowsOfPixelsFeedTheSameModel() throws IOException {
+  @ParameterizedTest(name = "catalystRows={0}")
+  @ValueSource(booleans = {true, false})
+  void nestedRowsOfPixelsFeedTheSameModel(boolean catalystRows) throws IOException {
     // array<array<float>> 28x28 is flattened row-major: the same bits as the flat 784 column
     StructType schema = new StructType().add("id", DataTypes.LongType)
         .add("image", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType)));
@@ -131,7 +135,7 @@ class SparkPredictorTest {
     }
     Dataset<Row> data = TestSpark.spark().createDataFrame(TestSpark.jsc().parallelize(rows, 2), schema);
     List<Row> out = SparkPredictor.builder(TestSpark.MNIST_RNN.toString()).inputColumn("image").prefix("p_")
-        .batchSize(25).build().transform(data).collectAsList();
+        .batchSize(25).catalystRows(catalystRows).build().transform(data).collectAsList();
     assertMatchesReference(out, 3000, new int[] {25, 25}, 25, "p_");
   }
 
@@ -180,10 +184,11 @@ class SparkPredictorTest {
             + "'input_X'): 783 values, the input takes 784 per row (per-row shape [28, 28])");
   }
 
-  @Test
-  void onInvalidNullGivesNullPredictionsAndTheReason() throws IOException {
+  @ParameterizedTest(name = "catalystRows={0}")
+  @ValueSource(booleans = {true, false})
+  void onInvalidNullGivesNullPredictionsAndTheReason(boolean catalystRows) throws IOException {
     SparkPredictor sp = SparkPredictor.builder(TestSpark.MNIST_RNN.toString()).inputColumn("pixels")
-        .onInvalid(SparkPredictor.OnInvalid.NULL).batchSize(3).build();
+        .onInvalid(SparkPredictor.OnInvalid.NULL).batchSize(3).catalystRows(catalystRows).build();
     List<Row> out = sp.transform(withBadRows()).collectAsList();
     assertThat(out).hasSize(6);
     assertThat(out.get(2).isNullAt(out.get(2).fieldIndex("pred_logits"))).isTrue();
