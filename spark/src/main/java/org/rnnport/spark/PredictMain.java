@@ -104,8 +104,9 @@ public final class PredictMain implements Runnable {
 
     int predict(SparkSession spark) throws IOException {
       Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-      org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(output);
-      FileSystem fs = out.getFileSystem(hadoop);
+      org.apache.hadoop.fs.Path given = new org.apache.hadoop.fs.Path(output);
+      FileSystem fs = given.getFileSystem(hadoop);
+      org.apache.hadoop.fs.Path out = fs.makeQualified(given); // so that a bare name has a parent folder
       if (fs.exists(out) && !overwrite) {
         throw new CommandLine.ParameterException(new CommandLine(this), output + " exists; choose another --output "
             + "or add --overwrite");
