@@ -265,6 +265,24 @@ public final class SavedModelPredictor implements AutoCloseable {
    * keys, dtypes, ranks and dimensions against the signature and the batch against the limit.
    */
   public Result run(SignatureSpec sig, Map<String, Tensor> inputs) {
+    validate(sig, inputs);
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new ClosedException(dir + " is closed");
+      }
+      return bundle.function(sig.key()).call(inputs);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Checks inputs as {@link #run(SignatureSpec, Map)} does, without running: the keys, dtypes, ranks
+   * and dimensions, the batch agreement and limit. Returns the batch size (-1 when every input is a
+   * scalar). A server that batches requests checks each one with this before merging them.
+   */
+  public long validate(SignatureSpec sig, Map<String, Tensor> inputs) {
     if (!inputs.keySet().equals(sig.inputs().keySet())) {
       throw new InvalidInputException("signature " + sig.key() + " takes inputs " + sig.inputs().keySet() + ", got "
           + inputs.keySet());
@@ -292,15 +310,7 @@ public final class SavedModelPredictor implements AutoCloseable {
     if (batch > maxBatch) {
       throw new InvalidInputException(batch + " rows is more than the limit of " + maxBatch + " per call", true);
     }
-    lock.readLock().lock();
-    try {
-      if (closed) {
-        throw new ClosedException(dir + " is closed");
-      }
-      return bundle.function(sig.key()).call(inputs);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return batch;
   }
 
   /** Thrown by a call that arrives after {@link #close()} (a hot swap retries on the new version). */
