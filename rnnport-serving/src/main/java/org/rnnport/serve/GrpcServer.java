@@ -1,0 +1,287 @@
+package org.rnnport.serve;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Int64Value;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.rnnport.predictor.NamedTensors;
+import org.rnnport.predictor.SignatureSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tensorflow.serving.GetModelMetadata.GetModelMetadataRequest;
+import tensorflow.serving.GetModelMetadata.GetModelMetadataResponse;
+import tensorflow.serving.GetModelMetadata.SignatureDefMap;
+import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
+import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import tensorflow.serving.GetModelStatus.ModelVersionStatus;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.ModelServiceGrpc;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.Predict.PredictResponse;
+import tensorflow.serving.PredictionServiceGrpc;
+
+/**
+ * TensorFlow Serving's gRPC API ({@code --port}, 8500) on grpc-java over Netty:
+ * {@code tensorflow.serving.PredictionService} (Predict, GetModelMetadata, Classify, Regress,
+ * MultiInference) and {@code tensorflow.serving.ModelService/GetModelStatus}, with TF Serving's
+ * semantics for the model spec (name, version or version_label, signature_name), output_filter and
+ * status codes. Calls run on a fixed pool behind a bound on the calls admitted (RESOURCE_EXHAUSTED
+ * above it); messages over the size limit get RESOURCE_EXHAUSTED from gRPC itself.
+ */
+public final class GrpcServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
+
+  /** Address, worker threads, calls admitted at once, largest message, deadline of a call without one. */
+  public record Config(String host, int port, int threads, int maxInFlight, int maxMessageBytes, long timeoutMillis) {}
+
+  private final Inference inference;
+  private final Metrics metrics;
+  private final Config config;
+  private final Semaphore admitted;
+  private final ThreadPoolExecutor executor;
+  private final NioEventLoopGroup boss = new NioEventLoopGroup(1,
+      new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-accept", true));
+  private final NioEventLoopGroup io = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+      new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-io", true));
+  private final Server server;
+  private volatile boolean draining;
+
+  public GrpcServer(Inference inference, Metrics metrics, Config config) {
+    this.inference = inference;
+    this.metrics = metrics;
+    this.config = config;
+    this.admitted = new Semaphore(config.maxInFlight());
+    AtomicInteger n = new AtomicInteger();
+    // the queue holds at most the calls admitted plus the cheap ones (metadata, status)
+    this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(Math.max(64, config.maxInFlight() * 4)), r -> {
+          Thread t = new Thread(r, "rnnport-grpc-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    this.executor.prestartAllCoreThreads();
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class)
+        .executor(executor)
+        .maxInboundMessageSize(config.maxMessageBytes())
+        .maxConcurrentCallsPerConnection(Math.max(1, config.maxInFlight()))
+        .keepAliveTime(2, TimeUnit.HOURS)
+        .permitKeepAliveWithoutCalls(true)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .maxConnectionIdle(10, TimeUnit.MINUTES)
+        .handshakeTimeout(10, TimeUnit.SECONDS)
+        .addService(new Predictions())
+        .addService(new Models())
+        .build();
+  }
+
+  public GrpcServer start() throws IOException {
+    server.start();
+    return this;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Status of a failed call, as TF Serving answers it. */
+  static StatusRuntimeException status(Throwable e) {
+    ServingException s = ServingException.of(e);
+    Status st = switch (s.code()) {
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+      case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
+      case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+      case INTERNAL -> Status.INTERNAL;
+    };
+    return st.withDescription(s.getMessage()).asRuntimeException();
+  }
+
+  /** The request's model spec as an {@link Inference.Spec}; INVALID_ARGUMENT without a name. */
+  static Inference.Spec spec(boolean has, ModelSpec m) {
+    if (!has || m.getName().isEmpty()) {
+      throw ServingException.invalid("Missing ModelSpec");
+    }
+    Long version = m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION ? m.getVersion().getValue() : null;
+    String label = m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION_LABEL ? m.getVersionLabel() : null;
+    return new Inference.Spec(m.getName(), version, label, m.getSignatureName().isEmpty() ? null : m.getSignatureName());
+  }
+
+  static ModelSpec answerSpec(ModelRepository.Loaded l, String signature) {
+    return ModelSpec.newBuilder().setName(l.name()).setVersion(Int64Value.of(l.version())).setSignatureName(signature).build();
+  }
+
+  /** Runs a call: admission, the work (which may finish later), status mapping, metrics. */
+  private <T> void call(String model, StreamObserver<T> obs, boolean heavy, java.util.function.Supplier<CompletableFuture<T>> work) {
+    long t0 = System.nanoTime();
+    if (heavy && draining) {
+      obs.onError(Status.UNAVAILABLE.withDescription("shutting down").asRuntimeException());
+      return;
+    }
+    if (heavy && !admitted.tryAcquire()) {
+      metrics.rejectedBusy.increment();
+      metrics.record(inference.repository().knows(model) ? model : null, 503, 0);
+      obs.onError(Status.RESOURCE_EXHAUSTED.withDescription("server busy: " + config.maxInFlight()
+          + " calls admitted; retry").asRuntimeException());
+      return;
+    }
+    if (heavy) {
+      metrics.inFlight.incrementAndGet();
+    }
+    CompletableFuture<T> f;
+    try {
+      f = work.get();
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+      if (heavy) {
+        metrics.inFlight.decrementAndGet();
+        admitted.release();
+      }
+      String m = inference.repository().knows(model) ? model : null;
+      if (e == null) {
+        metrics.record(m, 200, (System.nanoTime() - t0) / 1e9);
+        obs.onNext(r);
+        obs.onCompleted();
+      } else {
+        StatusRuntimeException s = status(e);
+        metrics.record(m, httpLike(s.getStatus()), (System.nanoTime() - t0) / 1e9);
+        obs.onError(s);
+      }
+    });
+  }
+
+  private static int httpLike(Status s) {
+    return switch (s.getCode()) {
+      case INVALID_ARGUMENT -> 400;
+      case NOT_FOUND -> 404;
+      case RESOURCE_EXHAUSTED, UNAVAILABLE -> 503;
+      case UNIMPLEMENTED -> 501;
+      case DEADLINE_EXCEEDED -> 504;
+      default -> 500;
+    };
+  }
+
+  private final class Predictions extends PredictionServiceGrpc.PredictionServiceImplBase {
+    @Override
+    public void predict(PredictRequest req, StreamObserver<PredictResponse> obs) {
+      call(req.getModelSpec().getName(), obs, true, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        Set<String> filter = new LinkedHashSet<>();
+        for (String k : req.getOutputFilterList()) {
+          if (!filter.add(k)) {
+            throw ServingException.invalid("duplicate output tensor alias: " + k);
+          }
+        }
+        Function<SignatureSpec, NamedTensors> in = sig -> TensorProtos.inputs(sig, req.getInputsMap());
+        return inference.run(spec, in, filter).thenApply(a -> {
+          try (a) {
+            PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answerSpec(a.loaded(), a.sig().key()));
+            for (String k : a.outputs().keys()) {
+              b.putOutputs(k, TensorProtos.toProto(a.outputs().get(k)));
+            }
+            return b.build();
+          }
+        });
+      });
+    }
+
+    @Override
+    public void getModelMetadata(GetModelMetadataRequest req, StreamObserver<GetModelMetadataResponse> obs) {
+      call(req.getModelSpec().getName(), obs, false, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        if (req.getMetadataFieldCount() == 0) {
+          throw ServingException.invalid("GetModelMetadataRequest must specify at least one metadata_field");
+        }
+        for (String f : req.getMetadataFieldList()) {
+          if (!f.equals("signature_def")) {
+            throw ServingException.invalid("Metadata field " + f + " is not supported");
+          }
+        }
+        ModelRepository.Loaded l = inference.resolve(spec);
+        SignatureDefMap.Builder sigs = SignatureDefMap.newBuilder();
+        l.predictor().metaGraphDef().getSignatureDefMap().forEach((k, v) -> sigs.putSignatureDef(k, TensorProtos.toServing(v)));
+        return CompletableFuture.completedFuture(GetModelMetadataResponse.newBuilder()
+            .setModelSpec(ModelSpec.newBuilder().setName(l.name()).setVersion(Int64Value.of(l.version())))
+            .putMetadata("signature_def", Any.pack(sigs.build())).build());
+      });
+    }
+  }
+
+  private final class Models extends ModelServiceGrpc.ModelServiceImplBase {
+    @Override
+    public void getModelStatus(GetModelStatusRequest req, StreamObserver<GetModelStatusResponse> obs) {
+      call(req.getModelSpec().getName(), obs, false, () -> {
+        if (!req.hasModelSpec() || req.getModelSpec().getName().isEmpty()) {
+          throw ServingException.invalid("Missing ModelSpec");
+        }
+        ModelSpec m = req.getModelSpec();
+        Long version = null;
+        if (m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION) {
+          version = m.getVersion().getValue();
+        } else if (m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION_LABEL) {
+          version = inference.repository().labelVersion(m.getName(), m.getVersionLabel());
+        }
+        GetModelStatusResponse.Builder b = GetModelStatusResponse.newBuilder();
+        for (ModelRepository.VersionStatus s : inference.repository().status(m.getName(), version)) {
+          b.addModelVersionStatus(ModelVersionStatus.newBuilder().setVersion(s.version())
+              .setState(ModelVersionStatus.State.valueOf(s.state().name()))
+              .setStatus(tensorflow.serving.Status.StatusProto.newBuilder()
+                  .setErrorCode(s.error().isEmpty() ? org.tensorflow.framework.Code.OK : org.tensorflow.framework.Code.UNKNOWN)
+                  .setErrorMessage(s.error())));
+        }
+        return CompletableFuture.completedFuture(b.build());
+      });
+    }
+  }
+
+  /** Refuses new calls, lets admitted ones finish (up to {@code drainSeconds}), then stops. */
+  public void stop(int drainSeconds) {
+    draining = true;
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(drainSeconds, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    executor.shutdown();
+    io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @Override
+  public void close() {
+    stop(5);
+  }
+
+  static List<String> keys(Map<String, ?> m) {
+    return new ArrayList<>(m.keySet());
+  }
+}
