@@ -12,9 +12,12 @@ import java.util.List;
 public record BatchingOptions(int maxBatchSize, long batchTimeoutMicros, int numBatchThreads, int maxEnqueuedBatches,
     List<Integer> allowedBatchSizes, boolean padVariableLengthInputs) {
 
-  /** TF Serving's defaults (max_batch_size 32, batch_timeout_micros 0... here 1000, 4 threads, 100 batches). */
+  /**
+   * TF Serving's defaults for a field the batching parameters leave unset: max_batch_size 1000,
+   * batch_timeout_micros 0, a thread per core, max_enqueued_batches 10.
+   */
   public static BatchingOptions defaults() {
-    return new BatchingOptions(32, 1000, Math.max(1, Runtime.getRuntime().availableProcessors()), 100, List.of(), false);
+    return new BatchingOptions(1000, 0, Math.max(1, Runtime.getRuntime().availableProcessors()), 10, List.of(), false);
   }
 
   public BatchingOptions {

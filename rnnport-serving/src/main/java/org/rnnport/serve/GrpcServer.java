@@ -233,6 +233,25 @@ public final class GrpcServer implements AutoCloseable {
 
   private final class Models extends ModelServiceGrpc.ModelServiceImplBase {
     @Override
+    public void handleReloadConfigRequest(tensorflow.serving.ModelManagement.ReloadConfigRequest req,
+        StreamObserver<tensorflow.serving.ModelManagement.ReloadConfigResponse> obs) {
+      call(null, obs, false, () -> {
+        try {
+          inference.repository().reconfigure(TfServingConfig.modelConfig(req.getConfig(), java.nio.file.Path.of("")));
+        } catch (IllegalArgumentException e) {
+          throw ServingException.invalid(e.getMessage());
+        } catch (IllegalStateException e) {
+          throw new ServingException(ServingException.Code.FAILED_PRECONDITION, e.getMessage());
+        } catch (IOException e) {
+          throw new ServingException(ServingException.Code.INTERNAL, e.getMessage());
+        }
+        return CompletableFuture.completedFuture(tensorflow.serving.ModelManagement.ReloadConfigResponse.newBuilder()
+            .setStatus(tensorflow.serving.Status.StatusProto.newBuilder().setErrorCode(org.tensorflow.framework.Code.OK))
+            .build());
+      });
+    }
+
+    @Override
     public void getModelStatus(GetModelStatusRequest req, StreamObserver<GetModelStatusResponse> obs) {
       call(req.getModelSpec().getName(), obs, false, () -> {
         if (!req.hasModelSpec() || req.getModelSpec().getName().isEmpty()) {

@@ -99,6 +99,7 @@ public final class ModelRepository implements AutoCloseable {
   private final List<Consumer<SavedModelPredictor>> unloadListeners = new CopyOnWriteArrayList<>();
   private final ExecutorService unloader = Executors.newSingleThreadExecutor(r -> daemon(r, "rnnport-unload"));
   private ScheduledExecutorService watcher;
+  private ScheduledExecutorService configWatcher;
 
   private static final class Servable {
     final NavigableMap<Long, Loaded> loaded = new ConcurrentSkipListMap<>();
@@ -258,6 +259,26 @@ public final class ModelRepository implements AutoCloseable {
     });
   }
 
+  /**
+   * Re-reads the model config every {@code millis} ms ({@code --model_config_file_poll_wait_seconds})
+   * and applies it when it changed; a config that does not parse is logged and the one in effect stays.
+   */
+  public void watchConfig(java.util.function.Supplier<List<ModelConfig>> reader, long millis) {
+    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rnnport-config-watch"));
+    configWatcher = s;
+    s.scheduleWithFixedDelay(() -> {
+      try {
+        List<ModelConfig> next = reader.get();
+        if (!new ArrayList<>(configs.values()).equals(next)) {
+          LOG.info("model config changed: {}", next.stream().map(ModelConfig::name).toList());
+          reconfigure(next);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("reading the model config failed; the one in effect stays: {}", e.getMessage());
+      }
+    }, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
   /** Rescans every {@code millis} ms in the background. */
   public void watch(long millis) {
     watcher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rnnport-watch"));
@@ -348,6 +369,9 @@ public final class ModelRepository implements AutoCloseable {
   public void close() {
     if (watcher != null) {
       watcher.shutdownNow();
+    }
+    if (configWatcher != null) {
+      configWatcher.shutdownNow();
     }
     unloader.shutdown();
     try {

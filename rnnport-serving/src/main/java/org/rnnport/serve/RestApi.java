@@ -53,11 +53,17 @@ final class RestApi {
   private final ModelRepository repo;
   private final Metrics metrics;
   private volatile boolean draining;
+  private volatile String prometheusPath;
 
   RestApi(Inference inference, Metrics metrics) {
     this.inference = inference;
     this.repo = inference.repository();
     this.metrics = metrics;
+  }
+
+  /** Serves the metrics at this path too ({@code --monitoring_config_file}'s prometheus_config), or not (null). */
+  void prometheusPath(String path) {
+    this.prometheusPath = path;
   }
 
   void drain() {
@@ -108,7 +114,7 @@ final class RestApi {
       o.set("models", JSON.valueToTree(repo.names()));
       return done(Reply.json(ok ? 200 : 503, o));
     }
-    if (path.equals("/metrics") || path.equals("/monitoring/prometheus/metrics")) {
+    if (path.equals("/metrics") || path.equals(prometheusPath)) {
       return done(new Reply(200, "text/plain; version=0.0.4", metrics.text().getBytes(StandardCharsets.UTF_8)));
     }
     Matcher m = MODEL.matcher(path);

@@ -140,6 +140,12 @@ public final class RestServer implements AutoCloseable {
         new io.netty.util.concurrent.DefaultThreadFactory("rnnport-http-io", true));
   }
 
+  /** Also serves Prometheus metrics at {@code path} (TF Serving's monitoring config), or not (null). */
+  public RestServer prometheusPath(String path) {
+    api.prometheusPath(path);
+    return this;
+  }
+
   /** Binds and starts accepting. */
   public void start() {
     ServerBootstrap b = new ServerBootstrap().group(boss, io).channel(NioServerSocketChannel.class)
