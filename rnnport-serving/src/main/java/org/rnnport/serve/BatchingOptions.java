@@ -7,7 +7,8 @@ import java.util.List;
  * the most rows one merged run carries, how long the first request waits for others, the worker
  * threads, the bound of the queue (in batches; more requests get RESOURCE_EXHAUSTED), the batch sizes
  * a run may have (padded up to the next one) and whether inputs of different per-row shapes are
- * padded to one (not supported: such requests run in separate batches).
+ * padded to one (pad_variable_length_inputs: each padded with its first element, as TF Serving does;
+ * without it, such requests run in separate batches).
  */
 public record BatchingOptions(int maxBatchSize, long batchTimeoutMicros, int numBatchThreads, int maxEnqueuedBatches,
     List<Integer> allowedBatchSizes, boolean padVariableLengthInputs) {

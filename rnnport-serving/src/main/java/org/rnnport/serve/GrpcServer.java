@@ -1,6 +1,7 @@
 package org.rnnport.serve;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -205,6 +206,67 @@ public final class GrpcServer implements AutoCloseable {
             }
             return b.build();
           }
+        });
+      });
+    }
+
+    @Override
+    public void classify(tensorflow.serving.Classification.ClassificationRequest req,
+        StreamObserver<tensorflow.serving.Classification.ClassificationResponse> obs) {
+      call(req.getModelSpec().getName(), obs, true, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        return Examples.classify(inference, spec, Examples.serialized(req.getInput())).thenApply(r ->
+            tensorflow.serving.Classification.ClassificationResponse.newBuilder()
+                .setModelSpec(answerSpec(r.loaded(), r.signature())).setResult(r.result()).build());
+      });
+    }
+
+    @Override
+    public void regress(tensorflow.serving.RegressionOuterClass.RegressionRequest req,
+        StreamObserver<tensorflow.serving.RegressionOuterClass.RegressionResponse> obs) {
+      call(req.getModelSpec().getName(), obs, true, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        return Examples.regress(inference, spec, Examples.serialized(req.getInput())).thenApply(r ->
+            tensorflow.serving.RegressionOuterClass.RegressionResponse.newBuilder()
+                .setModelSpec(answerSpec(r.loaded(), r.signature())).setResult(r.result()).build());
+      });
+    }
+
+    @Override
+    public void multiInference(tensorflow.serving.Inference.MultiInferenceRequest req,
+        StreamObserver<tensorflow.serving.Inference.MultiInferenceResponse> obs) {
+      String model = req.getTasksCount() > 0 ? req.getTasks(0).getModelSpec().getName() : null;
+      call(model, obs, true, () -> {
+        if (req.getTasksCount() == 0) {
+          throw ServingException.invalid("MultiInferenceRequest must have at least one task");
+        }
+        List<ByteString> ex = Examples.serialized(req.getInput());
+        Set<String> seen = new java.util.HashSet<>();
+        List<CompletableFuture<tensorflow.serving.Inference.InferenceResult>> parts = new ArrayList<>();
+        for (tensorflow.serving.Inference.InferenceTask t : req.getTasksList()) {
+          Inference.Spec spec = spec(t.hasModelSpec(), t.getModelSpec());
+          if (!spec.model().equals(model)) {
+            throw ServingException.invalid("All ModelSpecs in a MultiInferenceRequest must access the same model name.");
+          }
+          String sigName = spec.signature() == null ? "serving_default" : spec.signature();
+          if (!seen.add(sigName)) {
+            throw ServingException.invalid("Duplicate evaluation of signature: " + sigName);
+          }
+          switch (t.getMethodName()) {
+            case Examples.CLASSIFY -> parts.add(Examples.classify(inference, spec, ex).thenApply(r ->
+                tensorflow.serving.Inference.InferenceResult.newBuilder()
+                    .setModelSpec(answerSpec(r.loaded(), r.signature())).setClassificationResult(r.result()).build()));
+            case Examples.REGRESS -> parts.add(Examples.regress(inference, spec, ex).thenApply(r ->
+                tensorflow.serving.Inference.InferenceResult.newBuilder()
+                    .setModelSpec(answerSpec(r.loaded(), r.signature())).setRegressionResult(r.result()).build()));
+            default -> throw ServingException.invalid("Unsupported signature method_name: " + t.getMethodName());
+          }
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+          tensorflow.serving.Inference.MultiInferenceResponse.Builder b =
+              tensorflow.serving.Inference.MultiInferenceResponse.newBuilder();
+          parts.forEach(p -> b.addResults(p.join()));
+          return b.build();
         });
       });
     }

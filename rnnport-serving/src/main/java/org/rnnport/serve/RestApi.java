@@ -27,7 +27,7 @@ final class RestApi {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final Pattern MODEL = Pattern.compile(
-      "^/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict)?$");
+      "^/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress)?$");
 
   /** An answer: status, content type and body. */
   record Reply(int status, String contentType, byte[] body) {
@@ -46,7 +46,7 @@ final class RestApi {
 
   /** Whether a request needs a worker (it runs a model or parses a body) or can be answered on the I/O thread. */
   static boolean heavy(String path) {
-    return path.endsWith(":predict");
+    return path.endsWith(":predict") || path.endsWith(":classify") || path.endsWith(":regress");
   }
 
   private final Inference inference;
@@ -150,6 +150,9 @@ final class RestApi {
     }
     return switch (op) {
       case ":predict" -> predict(model, version, label, req);
+      case ":classify", ":regress" -> Examples.rest(inference, new Inference.Spec(model, version, label,
+          req != null && req.hasNonNull("signature_name") ? req.get("signature_name").asText() : null), req,
+          op.equals(":classify")).thenApply(j -> Reply.json(200, j));
       default -> done(Reply.error(404, "no such endpoint: " + method + " " + path));
     };
   }

@@ -58,7 +58,9 @@ final class TensorBatcher implements AutoCloseable {
   CompletableFuture<NamedTensors> submit(Map<String, Tensor> inputs, int rows) {
     CompletableFuture<NamedTensors> f = new CompletableFuture<>();
     StringBuilder key = new StringBuilder();
-    inputs.forEach((k, t) -> key.append(k).append(Arrays.toString(TensorRows.rowShape(t))).append(t.dataType()));
+    // requests whose per-row shapes differ merge only when pad_variable_length_inputs pads them to one
+    inputs.forEach((k, t) -> key.append(k).append(opts.padVariableLengthInputs() ? "rank " + t.shape().numDimensions()
+        : Arrays.toString(TensorRows.rowShape(t))).append(t.dataType()));
     Pending p = new Pending(inputs, rows, key.toString(), f);
     synchronized (lock) {
       if (closed || predictor.isClosed()) {
@@ -138,7 +140,15 @@ final class TensorBatcher implements AutoCloseable {
         for (Pending p : batch) {
           parts.add(p.inputs().get(k));
         }
-        merged.put(k, batch.size() == 1 && padded == rows ? null : TensorRows.concat(parts, padded - rows));
+        List<Tensor> padParts = opts.padVariableLengthInputs() ? padded(parts) : parts;
+        try {
+          merged.put(k, batch.size() == 1 && padded == rows && padParts == parts ? null
+              : TensorRows.concat(padParts, padded - rows));
+        } finally {
+          if (padParts != parts) {
+            padParts.forEach(Tensor::close);
+          }
+        }
       }
       Map<String, Tensor> feed = new LinkedHashMap<>();
       merged.forEach((k, t) -> feed.put(k, t != null ? t : batch.get(0).inputs().get(k)));
@@ -171,6 +181,27 @@ final class TensorBatcher implements AutoCloseable {
       });
       batch.forEach(TensorBatcher::closeInputs);
     }
+  }
+
+  /** The parts padded to their largest per-row shape, or {@code parts} itself when they all have it. */
+  private static List<Tensor> padded(List<Tensor> parts) {
+    long[] max = TensorRows.rowShape(parts.get(0)).clone();
+    boolean differ = false;
+    for (Tensor t : parts) {
+      long[] r = TensorRows.rowShape(t);
+      for (int i = 0; i < r.length; i++) {
+        differ |= r[i] != max[i];
+        max[i] = Math.max(max[i], r[i]);
+      }
+    }
+    if (!differ) {
+      return parts;
+    }
+    List<Tensor> out = new ArrayList<>();
+    for (Tensor t : parts) {
+      out.add(TensorRows.padTo(t, max));
+    }
+    return out;
   }
 
   private static void closeInputs(Pending p) {

@@ -98,6 +98,50 @@ final class TensorRows {
     return Tensor.of(type, Shape.of(s), DataBuffers.of(b, true, false));
   }
 
+  /**
+   * The tensor padded in every dimension but the first to {@code rowShape} (each at least the
+   * tensor's), with its first element as the padding value (TF Serving's pad_variable_length_inputs).
+   */
+  static Tensor padTo(Tensor t, long[] rowShape) {
+    long[] src = t.shape().asArray();
+    long rows = src[0];
+    long[] dst = new long[src.length];
+    dst[0] = rows;
+    System.arraycopy(rowShape, 0, dst, 1, rowShape.length);
+    long n = t.shape().size();
+    int eb = n == 0 ? 1 : (int) (t.numBytes() / n);
+    byte[] in = new byte[Math.toIntExact(t.numBytes())];
+    t.asRawTensor().data().read(in);
+    long total = 1;
+    for (long d : dst) {
+      total *= d;
+    }
+    byte[] out = new byte[Math.toIntExact(total * eb)];
+    if (n > 0) {
+      for (int i = 0; i < out.length; i += eb) {
+        System.arraycopy(in, 0, out, i, eb); // the padding value: the first element
+      }
+    }
+    copy(in, src, out, dst, 0, 0, 0, eb);
+    return Tensor.of(typeOf(t.dataType()), Shape.of(dst), DataBuffers.of(out, true, false));
+  }
+
+  private static void copy(byte[] in, long[] s, byte[] out, long[] d, int dim, long inOff, long outOff, int eb) {
+    long inStride = eb;
+    long outStride = eb;
+    for (int k = dim + 1; k < s.length; k++) {
+      inStride *= s[k];
+      outStride *= d[k];
+    }
+    if (dim == s.length - 1) {
+      System.arraycopy(in, (int) inOff, out, (int) outOff, (int) (s[dim] * eb));
+      return;
+    }
+    for (long i = 0; i < s[dim]; i++) {
+      copy(in, s, out, d, dim + 1, inOff + i * inStride, outOff + i * outStride, eb);
+    }
+  }
+
   /** The per-row shape of a tensor (its shape without dimension 0). */
   static long[] rowShape(Tensor t) {
     long[] s = t.shape().asArray();
