@@ -45,7 +45,8 @@ import tensorflow.serving.PredictionServiceGrpc;
  * {@code tensorflow.serving.PredictionService} (Predict, GetModelMetadata, Classify, Regress,
  * MultiInference) and {@code tensorflow.serving.ModelService/GetModelStatus}, with TF Serving's
  * semantics for the model spec (name, version or version_label, signature_name), output_filter and
- * status codes. Calls run on a fixed pool behind a bound on the calls admitted (RESOURCE_EXHAUSTED
+ * status codes. Calls are parsed and answered on the I/O threads; predictions run on a fixed pool
+ * behind a bound on the calls admitted (RESOURCE_EXHAUSTED
  * above it); messages over the size limit get RESOURCE_EXHAUSTED from gRPC itself.
  */
 public final class GrpcServer implements AutoCloseable {
@@ -72,9 +73,9 @@ public final class GrpcServer implements AutoCloseable {
     this.config = config;
     this.admitted = new Semaphore(config.maxInFlight());
     AtomicInteger n = new AtomicInteger();
-    // the queue holds at most the calls admitted plus the cheap ones (metadata, status)
+    // runs the admitted calls: the queue never holds more than those
     this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(Math.max(64, config.maxInFlight() * 4)), r -> {
+        new ArrayBlockingQueue<>(Math.max(1, config.maxInFlight())), r -> {
           Thread t = new Thread(r, "rnnport-grpc-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
@@ -82,7 +83,9 @@ public final class GrpcServer implements AutoCloseable {
     this.executor.prestartAllCoreThreads();
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class)
-        .executor(executor)
+        // callbacks run on the I/O threads (one thread hop per call, as on REST): parsing and answering
+        // there, the session run on the workers below
+        .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
         .maxConcurrentCallsPerConnection(Math.max(1, config.maxInFlight()))
         .keepAliveTime(2, TimeUnit.HOURS)
@@ -152,10 +155,32 @@ public final class GrpcServer implements AutoCloseable {
       metrics.inFlight.incrementAndGet();
     }
     CompletableFuture<T> f;
-    try {
-      f = work.get();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
+    if (heavy) {
+      f = new CompletableFuture<>();
+      CompletableFuture<T> result = f;
+      try {
+        executor.execute(() -> {
+          try {
+            work.get().whenComplete((r, e) -> {
+              if (e == null) {
+                result.complete(r);
+              } else {
+                result.completeExceptionally(e);
+              }
+            });
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        f.completeExceptionally(ServingException.busy("server busy; retry"));
+      }
+    } else {
+      try {
+        f = work.get();
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
     }
     f.orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
       if (heavy) {
@@ -297,7 +322,7 @@ public final class GrpcServer implements AutoCloseable {
     @Override
     public void handleReloadConfigRequest(tensorflow.serving.ModelManagement.ReloadConfigRequest req,
         StreamObserver<tensorflow.serving.ModelManagement.ReloadConfigResponse> obs) {
-      call(null, obs, false, () -> {
+      call(null, obs, true, () -> { // loads models: on a worker, not an I/O thread
         try {
           inference.repository().reconfigure(TfServingConfig.modelConfig(req.getConfig(), java.nio.file.Path.of("")));
         } catch (IllegalArgumentException e) {
