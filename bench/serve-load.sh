@@ -33,7 +33,7 @@ LUA
 
 mkdir -p "$out/models/mnist-rnn"
 cp -r savedmodels/mnist-rnn/1 "$out/models/mnist-rnn/"
-TF_CPP_MIN_LOG_LEVEL=2 java ${RNNPORT_JAVA_OPTS:--Xmx256m} -jar target/rnnport.jar serve --models "$out/models" --port "$port" \
+TF_CPP_MIN_LOG_LEVEL=2 java ${RNNPORT_JAVA_OPTS:--Xmx256m} -jar target/rnnport.jar serve --models "$out/models" --rest_api_port "$port" --port 0 \
   --max-inflight 256 --batch-window-us "${BATCH_WINDOW_US:-0}" > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT

@@ -42,6 +42,9 @@ public final class SavedModelPredictor implements AutoCloseable {
   private final Path dir;
   private final SavedModelBundle bundle;
   private final Map<String, SignatureSpec> signatures;
+  private final MetaGraphDef metaGraph;
+  private final Map<String, String> unusable;
+  private final Map<String, Map<String, TensorSpec>> inputChecks;
   private final int maxBatch;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private volatile boolean closed;
@@ -88,12 +91,29 @@ public final class SavedModelPredictor implements AutoCloseable {
         throw new IOException(d + ": not a SavedModel (no saved_model.pb)");
       }
       SavedModelBundle b;
+      MetaGraphDef original = null;
+      Map<String, String> unusable = new TreeMap<>();
       try {
         b = SavedModelBundle.load(d.toString(), tags);
+      } catch (IllegalArgumentException e) {
+        // TF Java's loader refuses the whole model when one signature does not match its graph (a
+        // declared dtype or shape the tensor does not have); TF Serving loads such a model and fails
+        // only a call to that signature. Do the same: load without the signatures that do not match.
+        original = OddSignatures.metaGraph(d, tags);
+        unusable.putAll(OddSignatures.check(original));
+        if (unusable.isEmpty()) {
+          throw new IOException(d + ": cannot load the SavedModel: " + e.getMessage(), e);
+        }
+        LOG.warn("{}: loading without the signatures that do not match the graph: {}", d, unusable);
+        try {
+          b = OddSignatures.loadWithout(d, tags, unusable.keySet());
+        } catch (RuntimeException e2) {
+          throw new IOException(d + ": cannot load the SavedModel: " + e2.getMessage(), e2);
+        }
       } catch (RuntimeException e) {
         throw new IOException(d + ": cannot load the SavedModel: " + e.getMessage(), e);
       }
-      SavedModelPredictor p = new SavedModelPredictor(d, b, maxBatch);
+      SavedModelPredictor p = new SavedModelPredictor(d, b, maxBatch, original, unusable);
       if (p.signatures.isEmpty()) {
         p.close();
         throw new IOException(d + ": the SavedModel has no signatures");
@@ -113,12 +133,15 @@ public final class SavedModelPredictor implements AutoCloseable {
     return builder(dir).build();
   }
 
-  private SavedModelPredictor(Path dir, SavedModelBundle bundle, int maxBatch) {
+  private SavedModelPredictor(Path dir, SavedModelBundle bundle, int maxBatch, MetaGraphDef original,
+      Map<String, String> unusable) {
     this.dir = dir;
     this.bundle = bundle;
     this.maxBatch = maxBatch;
+    this.metaGraph = original != null ? original : bundle.metaGraphDef();
+    this.unusable = Map.copyOf(unusable);
     Map<String, SignatureSpec> sigs = new LinkedHashMap<>();
-    MetaGraphDef mg = bundle.metaGraphDef();
+    MetaGraphDef mg = metaGraph;
     for (Map.Entry<String, SignatureDef> e : new TreeMap<>(mg.getSignatureDefMap()).entrySet()) {
       if (e.getKey().startsWith("__")) {
         continue; // e.g. __saved_model_init_op
@@ -127,6 +150,37 @@ public final class SavedModelPredictor implements AutoCloseable {
           specs(e.getValue().getOutputsMap())));
     }
     this.signatures = Collections.unmodifiableMap(sigs);
+    Map<String, Map<String, TensorSpec>> checks = new LinkedHashMap<>();
+    for (SignatureSpec sig : sigs.values()) {
+      if (!this.unusable.containsKey(sig.key())) {
+        checks.put(sig.key(), graphSpecs(bundle.graph(), sig));
+      }
+    }
+    this.inputChecks = Collections.unmodifiableMap(checks);
+  }
+
+  /**
+   * What a call is checked against, as TF Serving checks it: the signature's key and dtype, and the
+   * graph's own shape of the tensor fed: a placeholder's declared shape (for rnnport's models the
+   * signature's shape), no shape for any other tensor (the signature's shape is advisory; the graph
+   * decides).
+   */
+  private static Map<String, TensorSpec> graphSpecs(org.tensorflow.Graph g, SignatureSpec sig) {
+    Map<String, TensorSpec> out = new LinkedHashMap<>();
+    sig.inputs().forEach((k, spec) -> {
+      long[] shape = null;
+      try {
+        org.tensorflow.Output<?> o = g.output(spec.tensorName());
+        String type = o.op().type();
+        if ((type.equals("Placeholder") || type.equals("PlaceholderWithDefault")) && !o.shape().isUnknown()) {
+          shape = o.shape().asArray();
+        }
+      } catch (RuntimeException e) {
+        shape = spec.shape();
+      }
+      out.put(k, new TensorSpec(k, spec.dtype(), shape, spec.tensorName()));
+    });
+    return out;
   }
 
   private static Map<String, TensorSpec> specs(Map<String, TensorInfo> m) {
@@ -159,9 +213,17 @@ public final class SavedModelPredictor implements AutoCloseable {
     return s;
   }
 
-  /** The SavedModel's MetaGraphDef (for metadata answers). */
+  /** The SavedModel's MetaGraphDef (for metadata answers), every signature included. */
   public MetaGraphDef metaGraphDef() {
-    return bundle.metaGraphDef();
+    return metaGraph;
+  }
+
+  /**
+   * Signatures loaded but not callable, with the reason (one that declares a dtype or shape its
+   * graph tensor does not have): the model serves its other signatures, as TF Serving does.
+   */
+  public Map<String, String> unusableSignatures() {
+    return unusable;
   }
 
   public int maxBatch() {
@@ -265,6 +327,30 @@ public final class SavedModelPredictor implements AutoCloseable {
    * keys, dtypes, ranks and dimensions against the signature and the batch against the limit.
    */
   public Result run(SignatureSpec sig, Map<String, Tensor> inputs) {
+    validate(sig, inputs);
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new ClosedException(dir + " is closed");
+      }
+      return bundle.function(sig.key()).call(inputs);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Checks inputs as {@link #run(SignatureSpec, Map)} does, without running: the keys, dtypes, ranks
+   * and dimensions (the graph's, see {@link #graphSpecs}), and the batch limit. Returns the batch size
+   * (-1 when every input is a scalar or the inputs' first dimensions differ). A server that batches requests checks each one with this before merging them.
+   */
+  public long validate(SignatureSpec sig, Map<String, Tensor> inputs) {
+    String why = unusable.get(sig.key());
+    if (why != null) {
+      throw new InvalidInputException("signature " + sig.key() + " cannot be used: " + why);
+    }
+    Map<String, TensorSpec> checks = inputChecks.getOrDefault(sig.key(), sig.inputs());
+    boolean disagree = false;
     if (!inputs.keySet().equals(sig.inputs().keySet())) {
       throw new InvalidInputException("signature " + sig.key() + " takes inputs " + sig.inputs().keySet() + ", got "
           + inputs.keySet());
@@ -278,12 +364,12 @@ public final class SavedModelPredictor implements AutoCloseable {
         throw new InvalidInputException("input '" + spec.key() + "' is " + spec.dtype() + ", got " + dt);
       }
       long[] s = t.shape().asArray();
-      Tensors.checkShape(spec, s);
+      Tensors.checkShape(checks.getOrDefault(spec.key(), spec), s);
       if (s.length > 0) {
         if (batch >= 0 && s[0] != batch) {
-          throw new InvalidInputException("inputs disagree on the batch size: " + batch + " vs " + s[0]);
+          disagree = true; // allowed (TF Serving's columnar format): the graph decides; no batching then
         }
-        batch = s[0];
+        batch = Math.max(batch, s[0]);
       }
     }
     if (batch == 0) {
@@ -292,15 +378,7 @@ public final class SavedModelPredictor implements AutoCloseable {
     if (batch > maxBatch) {
       throw new InvalidInputException(batch + " rows is more than the limit of " + maxBatch + " per call", true);
     }
-    lock.readLock().lock();
-    try {
-      if (closed) {
-        throw new ClosedException(dir + " is closed");
-      }
-      return bundle.function(sig.key()).call(inputs);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return disagree ? -1 : batch;
   }
 
   /** Thrown by a call that arrives after {@link #close()} (a hot swap retries on the new version). */

@@ -23,7 +23,7 @@ import org.tensorflow.types.TInt64;
  * dtype, rank and known dimensions, rectangular, finite, integral where the dtype is. Every
  * error names the input and what is wrong.
  */
-public final class JsonTensors {
+final class JsonTensors {
   private JsonTensors() {}
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -51,7 +51,7 @@ public final class JsonTensors {
       count *= d;
     }
     if (count > 50_000_000L) {
-      throw new BadRequestException(413, where + ": " + count + " values is too large");
+      throw ServingException.tooLarge(where + ": " + count + " values is too large");
     }
     double[] values = new double[(int) count];
     int[] pos = {0};
@@ -62,25 +62,25 @@ public final class JsonTensors {
   private static void fill(JsonNode n, int depth, List<Long> shape, double[] out, int[] pos, String where, boolean integral) {
     if (depth == shape.size()) {
       if (!n.isNumber()) {
-        throw new BadRequestException(where + ": expected a number, got " + (n.isArray() ? "a nested array (ragged input)"
+        throw ServingException.invalid(where + ": expected a number, got " + (n.isArray() ? "a nested array (ragged input)"
             : n.getNodeType().name().toLowerCase() + " " + abbreviate(n.toString())));
       }
       double v = n.asDouble();
       if (!Double.isFinite(v)) {
-        throw new BadRequestException(where + ": " + abbreviate(n.toString()) + " is not a finite number");
+        throw ServingException.invalid(where + ": " + abbreviate(n.toString()) + " is not a finite number");
       }
       if (integral && (v != Math.rint(v) || !n.canConvertToLong())) {
-        throw new BadRequestException(where + ": " + abbreviate(n.toString()) + " is not an integer (the input is integral)");
+        throw ServingException.invalid(where + ": " + abbreviate(n.toString()) + " is not an integer (the input is integral)");
       }
       out[pos[0]++] = v;
       return;
     }
     if (!n.isArray()) {
-      throw new BadRequestException(where + ": ragged input: expected an array of " + shape.get(depth) + " at depth "
+      throw ServingException.invalid(where + ": ragged input: expected an array of " + shape.get(depth) + " at depth "
           + depth + ", got " + abbreviate(n.toString()));
     }
     if (n.size() != shape.get(depth)) {
-      throw new BadRequestException(where + ": ragged input: arrays at depth " + depth + " have " + shape.get(depth)
+      throw ServingException.invalid(where + ": ragged input: arrays at depth " + depth + " have " + shape.get(depth)
           + " and " + n.size() + " elements");
     }
     for (JsonNode c : n) {
@@ -109,7 +109,7 @@ public final class JsonTensors {
   /** Rows (each a value of the per-row shape) as one dense array, batch first, checked against the spec. */
   static Dense denseRows(TensorSpec spec, List<JsonNode> rows, String where) {
     if (rows.isEmpty()) {
-      throw new BadRequestException("empty instances: nothing to predict");
+      throw ServingException.invalid("empty instances: nothing to predict");
     }
     long[] rowShape = null;
     double[] all = null;
@@ -121,7 +121,7 @@ public final class JsonTensors {
         per = d.values().length;
         all = new double[per * rows.size()];
       } else if (!Arrays.equals(rowShape, d.shape())) {
-        throw new BadRequestException(where.replace("#", Integer.toString(i)) + ": shape " + Arrays.toString(d.shape())
+        throw ServingException.invalid(where.replace("#", Integer.toString(i)) + ": shape " + Arrays.toString(d.shape())
             + " differs from the first instance's " + Arrays.toString(rowShape));
       }
       System.arraycopy(d.values(), 0, all, i * per, per);
@@ -129,14 +129,13 @@ public final class JsonTensors {
     long[] shape = new long[rowShape.length + 1];
     shape[0] = rows.size();
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-    checkShape(spec, shape);
+    // shapes are checked by the predictor against the graph's own (TF Serving's rule), not here
     return new Dense(shape, all);
   }
 
   /** A tensor of the spec's dtype from one whole value (columnar "inputs"). */
   static Tensor fromColumn(TensorSpec spec, JsonNode value, String where) {
     Dense d = dense(value, where, integral(spec));
-    checkShape(spec, d.shape());
     return tensor(spec, d.shape(), d.values());
   }
 

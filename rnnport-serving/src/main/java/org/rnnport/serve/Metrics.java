@@ -25,10 +25,13 @@ public final class Metrics {
   }
 
   private final Map<String, PerModel> models = new ConcurrentHashMap<>();
-  final AtomicInteger inFlight = new AtomicInteger();
-  final LongAdder rejectedBusy = new LongAdder();
+  public final AtomicInteger inFlight = new AtomicInteger();
+  public final LongAdder rejectedBusy = new LongAdder();
 
-  /** Records one request to {@code model} (or {@code ""} when none was named). */
+  /**
+   * Records one request to {@code model}: a model the server knows, or null (unknown models and other
+   * endpoints share the series {@code model=""}, so a URL cannot create series).
+   */
   public void record(String model, int status, double seconds) {
     PerModel m = models.computeIfAbsent(model == null ? "" : model, k -> new PerModel());
     m.byCode.computeIfAbsent(status, k -> new LongAdder()).increment();

@@ -1,505 +1,392 @@
 package org.rnnport.serve;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.tensorflow.Result;
-import org.tensorflow.Tensor;
-import org.rnnport.predictor.InvalidInputException;
-import org.rnnport.predictor.SavedModelPredictor;
-import org.rnnport.predictor.SignatureSpec;
-import org.rnnport.predictor.TensorSpec;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TensorFlow Serving's REST API over a {@link ModelRepository}, on the JDK's HTTP server:
- * {@code GET /v1/models/{name}[/versions/{v}]} (version status), {@code .../metadata} (signatures),
- * {@code POST .../{name}[/versions/{v}]:predict} with {@code "instances"} (row) or {@code "inputs"}
- * (columnar), plus {@code /healthz} and {@code /metrics}. Errors are {@code {"error": "..."}} with 400,
- * 404, 405, 413 or 503; the server goes on.
+ * TensorFlow Serving's REST API ({@link RestApi}) on Netty: non-blocking I/O threads parse HTTP and
+ * answer the light endpoints; predictions run on a fixed pool of workers behind a bound on the
+ * requests admitted (queued, running or waiting for a batch): above it, 503 at once. A request must
+ * arrive whole within the read timeout (a client stalled mid-header or mid-body is closed); an idle
+ * keep-alive connection is closed after the idle timeout; header and body sizes are limited (431,
+ * 413). Keep-alive and pipelined requests are answered in order. {@link #stop} drains.
  */
 public final class RestServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
 
-  static {
-    // The JDK server writes headers and body separately; without TCP_NODELAY every response waits
-    // for the client's delayed ACK (~40 ms). Must be set before the server classes load.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
-  private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern MODEL = Pattern.compile(
-      "^/v1/models/([^/:]+)(?:/versions/(\\d{1,18}))?(/metadata|:predict)?$");
-
-  /** Server settings. */
+  /**
+   * Server settings: address, prediction workers, body limit, requests admitted at once, rows per
+   * request, micro-batching window (0 = off; TF Serving-style batching is configured on the
+   * {@link Inference} instead), read timeout of a request, idle timeout of a connection, deadline of
+   * a prediction, header limit.
+   */
   public record Config(String host, int port, int threads, long maxBodyBytes, int maxInFlight, int maxBatch,
-      long batchWindowMicros) {
+      long batchWindowMicros, long readTimeoutMillis, long idleTimeoutMillis, long requestTimeoutMillis,
+      int maxHeaderBytes) {
     public Config(String host, int port, int threads, long maxBodyBytes, int maxInFlight, int maxBatch) {
       this(host, port, threads, maxBodyBytes, maxInFlight, maxBatch, 0);
+    }
+
+    public Config(String host, int port, int threads, long maxBodyBytes, int maxInFlight, int maxBatch,
+        long batchWindowMicros) {
+      this(host, port, threads, maxBodyBytes, maxInFlight, maxBatch, batchWindowMicros, 10_000, 60_000, 30_000, 16 << 10);
     }
 
     public static Config defaults() {
       return new Config("127.0.0.1", 8501, 16, 16L << 20, 64, 1024, 0);
     }
+
+    public Config withPort(int port) {
+      return new Config(host, port, threads, maxBodyBytes, maxInFlight, maxBatch, batchWindowMicros, readTimeoutMillis,
+          idleTimeoutMillis, requestTimeoutMillis, maxHeaderBytes);
+    }
+
+    public Config withTimeouts(long readMillis, long idleMillis, long requestMillis) {
+      return new Config(host, port, threads, maxBodyBytes, maxInFlight, maxBatch, batchWindowMicros, readMillis, idleMillis,
+          requestMillis, maxHeaderBytes);
+    }
   }
 
-  /** Micro-batchers by (loaded version, signature); a swapped-out version's batcher stops with it. */
-  private final Map<SavedModelPredictor, Map<String, MicroBatcher>> batchers = new java.util.WeakHashMap<>();
+  private static final AttributeKey<Conn> CONN = AttributeKey.valueOf("rnnport.conn");
 
-  private synchronized MicroBatcher batcher(SavedModelPredictor p, SignatureSpec sig) {
-    batchers.keySet().removeIf(SavedModelPredictor::isClosed);
-    return batchers.computeIfAbsent(p, k -> new java.util.HashMap<>()).computeIfAbsent(sig.key(),
-        k -> new MicroBatcher(p, sig, config.batchWindowMicros(), config.maxBatch(), 2));
-  }
-
-  private final ModelRepository repo;
   private final Config config;
-  private final HttpServer server;
-  private final ExecutorService executor;
-  private final Semaphore inFlight;
-  private final Metrics metrics = new Metrics();
-  private volatile boolean draining;
+  private final Inference inference;
+  private final boolean ownsInference;
+  private final RestApi api;
+  private final Metrics metrics;
+  private final Semaphore admitted;
+  private final ThreadPoolExecutor workers;
+  private final EventLoopGroup boss = new NioEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("rnnport-http-accept", true));
+  private final EventLoopGroup io;
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private Channel serverChannel;
 
-  public RestServer(ModelRepository repo, Config config) throws IOException {
-    this.repo = repo;
-    this.config = config;
-    this.inFlight = new Semaphore(config.maxInFlight());
-    this.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
-    this.executor = Executors.newFixedThreadPool(config.threads(), r -> {
-      Thread t = new Thread(r, "rnnport-http");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
   }
 
+  /** A server with its own {@link Inference} (micro-batching from {@code config.batchWindowMicros()}). */
+  public RestServer(ModelRepository repo, Config config) {
+    this(new Inference(repo, config.batchWindowMicros() > 0 ? new BatchingOptions(config.maxBatch(),
+        config.batchWindowMicros(), 2, Math.max(1, config.maxInFlight() / config.maxBatch() + 1), java.util.List.of(), false)
+        : null, config.requestTimeoutMillis()), config, new Metrics(), true);
+  }
+
+  /** A server over a shared {@link Inference} and {@link Metrics} (e.g. beside the gRPC server). */
+  public RestServer(Inference inference, Config config, Metrics metrics) {
+    this(inference, config, metrics, false);
+  }
+
+  private RestServer(Inference inference, Config config, Metrics metrics, boolean ownsInference) {
+    this.config = config;
+    this.inference = inference;
+    this.ownsInference = ownsInference;
+    this.metrics = metrics;
+    this.api = new RestApi(inference, metrics);
+    this.admitted = new Semaphore(config.maxInFlight());
+    AtomicInteger n = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(Math.max(1, config.maxInFlight())), r -> daemon(r, "rnnport-rest-" + n.incrementAndGet()),
+        new ThreadPoolExecutor.AbortPolicy());
+    workers.prestartAllCoreThreads(); // a fixed set of threads from the start, however many clients come
+    this.io = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        new io.netty.util.concurrent.DefaultThreadFactory("rnnport-http-io", true));
+  }
+
+  /** Also serves Prometheus metrics at {@code path} (TF Serving's monitoring config), or not (null). */
+  public RestServer prometheusPath(String path) {
+    api.prometheusPath(path);
+    return this;
+  }
+
+  /** Binds and starts accepting. */
   public void start() {
-    server.start();
+    ServerBootstrap b = new ServerBootstrap().group(boss, io).channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Conn conn = new Conn();
+            ch.attr(CONN).set(conn);
+            openConnections.incrementAndGet();
+            ch.closeFuture().addListener(f -> {
+              openConnections.decrementAndGet();
+              conn.cancelDeadline();
+            });
+            ChannelPipeline p = ch.pipeline();
+            p.addLast(new IdleStateHandler(0, 0, config.idleTimeoutMillis(), TimeUnit.MILLISECONDS));
+            p.addLast(new ReadDeadline());
+            p.addLast(new HttpServerCodec(8192, config.maxHeaderBytes(), 64 << 10));
+            p.addLast(new Aggregator((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes())));
+            p.addLast(new Handler());
+          }
+        });
+    serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).syncUninterruptibly().channel();
   }
 
   /** The port actually bound (useful with port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
   public Metrics metrics() {
     return metrics;
   }
 
-  private void handle(HttpExchange ex) {
-    long t0 = System.nanoTime();
-    String model = null;
-    int status;
-    try {
-      String path = ex.getRequestURI().getPath();
-      String method = ex.getRequestMethod();
-      if (path.equals("/healthz")) {
-        boolean ok = !draining && repo.ready();
-        status = send(ex, ok ? 200 : 503, ok ? ok("ready", repo.names()) : error(draining ? "shutting down" : "no model loaded"));
-      } else if (path.equals("/metrics")) {
-        byte[] b = metrics.text().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-        ex.sendResponseHeaders(200, b.length);
-        try (OutputStream os = ex.getResponseBody()) {
-          os.write(b);
-        }
-        status = 200;
-      } else {
-        Matcher m = MODEL.matcher(path);
-        if (!m.matches()) {
-          throw new BadRequestException(404, "no such endpoint: " + method + " " + path);
-        }
-        model = m.group(1);
-        Long version = m.group(2) == null ? null : Long.parseLong(m.group(2));
-        String op = m.group(3);
-        if (op == null) {
-          requireMethod(method, "GET");
-          status = send(ex, 200, versionStatus(model, version));
-        } else if (op.equals("/metadata")) {
-          requireMethod(method, "GET");
-          status = send(ex, 200, metadata(repo.get(model, version)));
-        } else {
-          requireMethod(method, "POST");
-          status = predict(ex, model, version);
-        }
+  /** Connections open now (stalled ones included). */
+  public int openConnections() {
+    return openConnections.get();
+  }
+
+  /** Per connection: whether a request is being read or answered, its deadline, and pipelined requests waiting. */
+  private static final class Conn {
+    boolean reading;
+    boolean busy;
+    ScheduledFuture<?> deadline;
+    final Deque<FullHttpRequest> waiting = new ArrayDeque<>();
+
+    void cancelDeadline() {
+      if (deadline != null) {
+        deadline.cancel(false);
+        deadline = null;
       }
-    } catch (BadRequestException e) {
-      status = trySend(ex, e.status(), error(e.getMessage()));
-    } catch (InvalidInputException e) {
-      status = trySend(ex, e.tooLarge() ? 413 : 400, error(e.getMessage()));
-    } catch (IOException e) {
-      // the client closed the connection before the answer was written (e.g. a load tester stopping)
-      LOG.debug("client went away: {}", e.getMessage());
-      status = 499;
-    } catch (RuntimeException e) {
-      LOG.error("request failed", e);
-      status = trySend(ex, 500, error("internal error: " + e.getMessage()));
-    } finally {
-      ex.close();
-    }
-    metrics.record(model, status, (System.nanoTime() - t0) / 1e9);
-  }
-
-  private static void requireMethod(String method, String expected) {
-    if (!method.equals(expected)) {
-      throw new BadRequestException(405, "use " + expected + ", not " + method);
     }
   }
 
-  private int predict(HttpExchange ex, String model, Long version) throws IOException {
-    if (draining) {
-      throw new BadRequestException(503, "shutting down");
+  /** Closes a connection whose request has not arrived whole within the read timeout, or that idles. */
+  private final class ReadDeadline extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Conn c = ctx.channel().attr(CONN).get();
+      if (!c.reading && msg instanceof ByteBuf b && b.isReadable()) {
+        c.reading = true;
+        c.deadline = ctx.executor().schedule(() -> {
+          LOG.debug("closing {}: no whole request within {} ms", ctx.channel().remoteAddress(), config.readTimeoutMillis());
+          ctx.close();
+        }, config.readTimeoutMillis(), TimeUnit.MILLISECONDS);
+      }
+      ctx.fireChannelRead(msg);
     }
-    byte[] body = readBody(ex);
-    if (!inFlight.tryAcquire()) {
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent) {
+        Conn c = ctx.channel().attr(CONN).get();
+        if (!c.busy) {
+          ctx.close();
+        }
+        return;
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("connection error: {}", cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Netty's aggregator, with TF Serving-style JSON for a body over the limit. */
+  private final class Aggregator extends HttpObjectAggregator {
+    Aggregator(int max) {
+      super(max, true);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      metrics.record(null, 413, 0);
+      FullHttpResponse r = response(RestApi.Reply.error(413, "request body is over the limit of "
+          + config.maxBodyBytes() + " bytes"));
+      if (oversized instanceof HttpRequest req && (oversized instanceof io.netty.handler.codec.http.FullHttpMessage
+          || !HttpUtil.is100ContinueExpected(req) && !HttpUtil.isKeepAlive(req))) {
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.writeAndFlush(r).addListener(f -> {
+          if (!f.isSuccess()) {
+            ctx.close();
+          }
+        });
+      }
+      Conn c = ctx.channel().attr(CONN).get();
+      c.reading = false;
+      c.cancelDeadline();
+    }
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    Handler() {
+      super(false);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      Conn c = ctx.channel().attr(CONN).get();
+      c.reading = false;
+      c.cancelDeadline();
+      if (c.busy) {
+        if (c.waiting.size() >= 16) {
+          req.release();
+          ctx.close();
+          return;
+        }
+        c.waiting.add(req);
+        return;
+      }
+      serve(ctx, c, req);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("connection error: {}", cause.toString());
+      ctx.close();
+    }
+  }
+
+  private void serve(ChannelHandlerContext ctx, Conn c, FullHttpRequest req) {
+    long t0 = System.nanoTime();
+    c.busy = true;
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    if (!req.decoderResult().isSuccess()) {
+      Throwable cause = req.decoderResult().cause();
+      boolean tooLong = cause instanceof TooLongFrameException;
+      req.release();
+      finish(ctx, c, t0, null, RestApi.Reply.error(tooLong ? 431 : 400, tooLong ? "request line or headers over the "
+          + "limit of " + config.maxHeaderBytes() + " bytes" : "bad HTTP request: " + cause), false);
+      return;
+    }
+    String method = req.method().name();
+    String path = new QueryStringDecoder(req.uri()).path();
+    String model = api.modelOf(path);
+    if (!RestApi.heavy(path)) {
+      byte[] body = ByteBufUtil.getBytes(req.content());
+      req.release();
+      RestApi.Reply r = api.handle(method, path, body).join(); // light endpoints answer at once
+      finish(ctx, c, t0, model, r, keepAlive);
+      return;
+    }
+    if (api.draining()) {
+      req.release();
+      finish(ctx, c, t0, model, RestApi.Reply.error(503, "shutting down"), keepAlive);
+      return;
+    }
+    if (!admitted.tryAcquire()) {
+      req.release();
       metrics.rejectedBusy.increment();
-      throw new BadRequestException(503, "server busy: " + config.maxInFlight() + " predictions in flight; retry");
+      finish(ctx, c, t0, model, RestApi.Reply.error(503, "server busy: " + config.maxInFlight()
+          + " requests admitted; retry"), keepAlive);
+      return;
     }
     metrics.inFlight.incrementAndGet();
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    req.release();
     try {
-      JsonNode req;
-      try {
-        req = JSON.readTree(body);
-      } catch (JsonProcessingException e) {
-        throw new BadRequestException("invalid JSON: " + e.getOriginalMessage());
-      }
-      if (req == null || !req.isObject()) {
-        throw new BadRequestException("the request body must be a JSON object with \"instances\" or \"inputs\"");
-      }
-      // a hot swap can close the version between lookup and call: retry on the new one
-      for (int attempt = 0; ; attempt++) {
-        ModelRepository.Loaded loaded = repo.get(model, version);
+      workers.execute(() -> {
+        CompletableFuture<RestApi.Reply> f;
         try {
-          JsonNode answer = config.batchWindowMicros() > 0 ? predictBatched(loaded.predictor(), req) : predict(loaded.predictor(), req);
-          return send(ex, 200, answer);
-        } catch (SavedModelPredictor.ClosedException e) {
-          if (attempt >= 3) {
-            throw new BadRequestException(503, "model '" + model + "' is being swapped; retry");
-          }
+          f = api.handle(method, path, body);
+        } catch (RuntimeException e) {
+          f = CompletableFuture.completedFuture(RestApi.errorReply(e));
         }
-      }
-    } finally {
+        f.orTimeout(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(RestApi::errorReply)
+            .thenAccept(r -> {
+              metrics.inFlight.decrementAndGet();
+              admitted.release();
+              ctx.executor().execute(() -> finish(ctx, c, t0, model, r, keepAlive));
+            });
+      });
+    } catch (RejectedExecutionException e) {
       metrics.inFlight.decrementAndGet();
-      inFlight.release();
+      admitted.release();
+      metrics.rejectedBusy.increment();
+      finish(ctx, c, t0, model, RestApi.Reply.error(503, "server busy; retry"), keepAlive);
     }
   }
 
-  /** Runs one predict request body on a predictor; the TF Serving response. */
-  static JsonNode predict(SavedModelPredictor p, JsonNode req) {
-    JsonNode sigName = req.get("signature_name");
-    if (sigName != null && !sigName.isTextual()) {
-      throw new BadRequestException("signature_name must be a string");
+  /** Writes a reply (on the connection's I/O thread), then serves the next pipelined request. */
+  private void finish(ChannelHandlerContext ctx, Conn c, long t0, String model, RestApi.Reply r, boolean keepAlive) {
+    metrics.record(model, r.status(), (System.nanoTime() - t0) / 1e9);
+    FullHttpResponse resp = response(r);
+    if (!keepAlive) {
+      resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+      c.busy = false;
+      return;
     }
-    SignatureSpec sig = p.signature(sigName == null ? null : sigName.asText());
-    boolean rows = req.has("instances");
-    if (rows == req.has("inputs")) {
-      throw new BadRequestException("give exactly one of \"instances\" (row format) or \"inputs\" (columnar format)");
-    }
-    Map<String, Tensor> inputs = new LinkedHashMap<>();
-    try {
-      if (rows) {
-        JsonNode inst = req.get("instances");
-        if (!inst.isArray()) {
-          throw new BadRequestException("\"instances\" must be a list of instances");
-        }
-        if (inst.isEmpty()) {
-          throw new BadRequestException("empty instances: nothing to predict");
-        }
-        for (TensorSpec spec : sig.inputs().values()) {
-          List<JsonNode> values = new ArrayList<>(inst.size());
-          for (int i = 0; i < inst.size(); i++) {
-            values.add(rowValue(inst.get(i), spec, sig, i));
-          }
-          inputs.put(spec.key(), JsonTensors.fromRows(spec, values, "instances[#]" + (sig.inputs().size() > 1
-              ? "['" + spec.key() + "']" : "")));
-        }
-      } else {
-        JsonNode in = req.get("inputs");
-        boolean named = in.isObject();
-        if (!named && sig.inputs().size() != 1) {
-          throw new BadRequestException("\"inputs\" must be an object of " + sig.inputs().keySet() + " for this signature");
-        }
-        for (TensorSpec spec : sig.inputs().values()) {
-          JsonNode v = named ? in.get(spec.key()) : in;
-          if (v == null) {
-            throw new BadRequestException("\"inputs\" lacks '" + spec.key() + "'; the signature takes " + sig.inputs().keySet());
-          }
-          inputs.put(spec.key(), JsonTensors.fromColumn(spec, v, "inputs" + (named ? "['" + spec.key() + "']" : "")));
-        }
-        if (named) {
-          for (Iterator<String> it = in.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!sig.inputs().containsKey(k)) {
-              throw new BadRequestException("unknown input '" + k + "'; the signature takes " + sig.inputs().keySet());
-            }
-          }
-        }
-      }
-      try (Result r = p.run(sig, inputs)) {
-        return rows ? rowResponse(sig, r) : columnResponse(sig, r);
-      }
-    } finally {
-      inputs.values().forEach(Tensor::close);
+    resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    c.busy = false;
+    FullHttpRequest next = c.waiting.poll();
+    if (next != null) {
+      serve(ctx, c, next);
     }
   }
 
-  /** As {@link #predict(SavedModelPredictor, JsonNode)}, through the signature's micro-batcher. */
-  private JsonNode predictBatched(SavedModelPredictor p, JsonNode req) {
-    JsonNode sigName = req.get("signature_name");
-    SignatureSpec sig = p.signature(sigName == null || !sigName.isTextual() ? null : sigName.asText());
-    boolean rows = req.has("instances");
-    if (rows == req.has("inputs") || sig.inputs().values().stream().anyMatch(t -> t.shape() == null
-        || t.shape().length == 0 || t.shape()[0] != -1)) {
-      return predict(p, req); // errors, or a signature without a batch dimension: the plain path
-    }
-    Map<String, JsonTensors.Dense> inputs = new LinkedHashMap<>();
-    int n = -1;
-    if (rows) {
-      JsonNode inst = req.get("instances");
-      if (!inst.isArray() || inst.isEmpty()) {
-        return predict(p, req);
-      }
-      for (TensorSpec spec : sig.inputs().values()) {
-        List<JsonNode> values = new ArrayList<>(inst.size());
-        for (int i = 0; i < inst.size(); i++) {
-          values.add(rowValue(inst.get(i), spec, sig, i));
-        }
-        inputs.put(spec.key(), JsonTensors.denseRows(spec, values, "instances[#]"));
-      }
-      n = inst.size();
-    } else {
-      JsonNode in = req.get("inputs");
-      for (TensorSpec spec : sig.inputs().values()) {
-        JsonNode v = in.isObject() ? in.get(spec.key()) : in;
-        if (v == null) {
-          return predict(p, req);
-        }
-        JsonTensors.Dense d = JsonTensors.dense(v, "inputs", JsonTensors.integral(spec));
-        JsonTensors.checkShape(spec, d.shape());
-        inputs.put(spec.key(), d);
-        n = (int) d.shape()[0];
-      }
-    }
-    if (n == 0) {
-      throw new BadRequestException("empty batch: no rows to predict");
-    }
-    if (n > config.maxBatch()) {
-      throw new BadRequestException(413, n + " rows is more than this server's limit of " + config.maxBatch() + " per request");
-    }
-    try {
-      return batcher(p, sig).submit(inputs, n, rows).get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BadRequestException(503, "interrupted");
-    }
-  }
-
-  private static JsonNode rowValue(JsonNode instance, TensorSpec spec, SignatureSpec sig, int i) {
-    if (instance.isObject()) {
-      JsonNode v = instance.get(spec.key());
-      if (v == null) {
-        throw new BadRequestException("instances[" + i + "] lacks '" + spec.key() + "'; the signature takes "
-            + sig.inputs().keySet());
-      }
-      if (instance.size() != sig.inputs().size()) {
-        throw new BadRequestException("instances[" + i + "] has keys " + JSON.valueToTree(fieldNames(instance))
-            + "; the signature takes " + sig.inputs().keySet());
-      }
-      return v;
-    }
-    if (sig.inputs().size() != 1) {
-      throw new BadRequestException("instances[" + i + "] must be an object of " + sig.inputs().keySet());
-    }
-    return instance;
-  }
-
-  private static List<String> fieldNames(JsonNode n) {
-    List<String> out = new ArrayList<>();
-    n.fieldNames().forEachRemaining(out::add);
-    return out;
-  }
-
-  private static JsonNode rowResponse(SignatureSpec sig, Result r) {
-    List<String> keys = new ArrayList<>(sig.outputs().keySet());
-    return rowResponse(sig, r, 0, (int) r.get(keys.get(0)).orElseThrow().shape().size(0));
-  }
-
-  /** TF Serving's row answer for rows {@code [from, from+n)} of a result. */
-  static JsonNode rowResponse(SignatureSpec sig, Result r, int from, int n) {
-    List<String> keys = new ArrayList<>(sig.outputs().keySet());
-    ArrayNode preds = F.arrayNode();
-    for (int i = from; i < from + n; i++) {
-      if (keys.size() == 1) {
-        preds.add(JsonTensors.toJson(r.get(keys.get(0)).orElseThrow(), i));
-      } else {
-        ObjectNode o = F.objectNode();
-        for (String k : keys) {
-          o.set(k, JsonTensors.toJson(r.get(k).orElseThrow(), i));
-        }
-        preds.add(o);
-      }
-    }
-    return F.objectNode().set("predictions", preds);
-  }
-
-  private static JsonNode columnResponse(SignatureSpec sig, Result r) {
-    List<String> keys = new ArrayList<>(sig.outputs().keySet());
-    return columnResponse(sig, r, 0, (int) r.get(keys.get(0)).orElseThrow().shape().size(0));
-  }
-
-  /** TF Serving's columnar answer for rows {@code [from, from+n)} of a result. */
-  static JsonNode columnResponse(SignatureSpec sig, Result r, int from, int n) {
-    List<String> keys = new ArrayList<>(sig.outputs().keySet());
-    ObjectNode o = F.objectNode();
-    for (String k : keys) {
-      ArrayNode rows = F.arrayNode();
-      for (int i = from; i < from + n; i++) {
-        rows.add(JsonTensors.toJson(r.get(k).orElseThrow(), i));
-      }
-      o.set(k, rows);
-    }
-    return F.objectNode().set("outputs", keys.size() == 1 ? o.get(keys.get(0)) : o);
-  }
-
-  private JsonNode versionStatus(String model, Long version) {
-    ArrayNode list = F.arrayNode();
-    for (ModelRepository.VersionStatus s : repo.status(model, version)) {
-      ObjectNode st = F.objectNode();
-      st.put("error_code", s.error().isEmpty() ? "OK" : "UNKNOWN");
-      st.put("error_message", s.error());
-      list.add(F.objectNode().put("version", Long.toString(s.version())).put("state", s.state().name()).set("status", st));
-    }
-    return F.objectNode().set("model_version_status", list);
-  }
-
-  /** TF Serving's GetModelMetadata answer: the signature map. */
-  static JsonNode metadata(ModelRepository.Loaded l) {
-    ObjectNode sigs = F.objectNode();
-    l.predictor().signatures().forEach((key, sig) -> {
-      ObjectNode s = F.objectNode();
-      s.set("inputs", tensors(sig.inputs()));
-      s.set("outputs", tensors(sig.outputs()));
-      s.put("method_name", sig.methodName());
-      sigs.set(key, s);
-    });
-    ObjectNode md = F.objectNode();
-    md.set("signature_def", F.objectNode().put("@type", "type.googleapis.com/tensorflow.serving.SignatureDefMap")
-        .set("signature_def", sigs));
-    ObjectNode spec = F.objectNode().put("name", l.name()).put("signature_name", "").put("version", Long.toString(l.version()));
-    ObjectNode out = F.objectNode();
-    out.set("model_spec", spec);
-    out.set("metadata", md);
-    return out;
-  }
-
-  private static ObjectNode tensors(Map<String, TensorSpec> specs) {
-    ObjectNode o = F.objectNode();
-    specs.forEach((k, t) -> {
-      ObjectNode shape = F.objectNode();
-      ArrayNode dims = F.arrayNode();
-      if (t.shape() != null) {
-        for (long d : t.shape()) {
-          dims.add(F.objectNode().put("size", Long.toString(d)).put("name", ""));
-        }
-      }
-      shape.set("dim", dims);
-      shape.put("unknown_rank", t.shape() == null);
-      o.set(k, F.objectNode().put("dtype", t.dtype()).put("name", t.tensorName()).set("tensor_shape", shape));
-    });
-    return o;
-  }
-
-  private byte[] readBody(HttpExchange ex) throws IOException {
-    String len = ex.getRequestHeaders().getFirst("Content-Length");
-    if (len != null) {
-      try {
-        if (Long.parseLong(len.trim()) > config.maxBodyBytes()) {
-          throw new BadRequestException(413, "request body of " + len + " bytes is over the limit of "
-              + config.maxBodyBytes());
-        }
-      } catch (NumberFormatException e) {
-        throw new BadRequestException("bad Content-Length: " + len);
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        out.write(buf, 0, n);
-        if (out.size() > config.maxBodyBytes()) {
-          throw new BadRequestException(413, "request body is over the limit of " + config.maxBodyBytes() + " bytes");
-        }
-      }
-    }
-    return out.toByteArray();
-  }
-
-  private static JsonNode error(String message) {
-    return F.objectNode().put("error", message);
-  }
-
-  private static JsonNode ok(String status, List<String> models) {
-    ObjectNode o = F.objectNode().put("status", status);
-    o.set("models", JSON.valueToTree(models));
-    return o;
-  }
-
-  private static int send(HttpExchange ex, int status, JsonNode body) throws IOException {
-    byte[] b = JSON.writeValueAsBytes(body);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, b.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(b);
-    }
-    return status;
-  }
-
-  private static int trySend(HttpExchange ex, int status, JsonNode body) {
-    try {
-      return send(ex, status, body);
-    } catch (IOException e) {
-      return status; // the client went away
-    }
+  private static FullHttpResponse response(RestApi.Reply r) {
+    FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+        Unpooled.wrappedBuffer(r.body()));
+    resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+    resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+    return resp;
   }
 
   /**
-   * Graceful stop: refuse new predictions, wait up to {@code drainSeconds} for those in flight,
-   * then close the listener and the threads.
+   * Graceful stop: new predictions get 503 and /healthz says so, those admitted finish (up to
+   * {@code drainSeconds}), then the listener, the connections and the threads close.
    */
   public void stop(int drainSeconds) {
-    draining = true;
+    api.drain();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
     while (metrics.inFlight.get() > 0 && System.nanoTime() < deadline) {
       try {
@@ -509,12 +396,23 @@ public final class RestServer implements AutoCloseable {
         break;
       }
     }
-    server.stop(1);
-    executor.shutdown();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdown();
+    if (ownsInference) {
+      inference.close();
+    }
   }
 
   @Override
   public void close() {
     stop(5);
+  }
+
+  static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
   }
 }

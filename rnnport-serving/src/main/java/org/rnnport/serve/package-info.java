@@ -1,5 +1,5 @@
 /**
- * TensorFlow Serving's REST API over the predictor library: model status, metadata and predict (row
+ * TensorFlow Serving's REST and gRPC APIs over the predictor library: model status, metadata and predict,
  * and columnar), a model repository with version watching and hot swap, limits, metrics and optional
  * micro-batching.
  *

@@ -140,7 +140,7 @@ class ServeTest {
   @Test
   void statusAndMetadataLikeTfServing() throws Exception {
     Reply s = get("/v1/models/mnist-rnn");
-    assertThat(s.status()).isEqualTo(200);
+    assertThat(s.status()).as(String.valueOf(s.body())).isEqualTo(200);
     assertThat(s.body().get("model_version_status").get(0).get("state").asText()).isEqualTo("AVAILABLE");
     assertThat(s.body().get("model_version_status").get(0).get("status").get("error_code").asText()).isEqualTo("OK");
     assertThat(get("/v1/models/mnist-rnn/versions/1").status()).isEqualTo(200);
@@ -241,6 +241,11 @@ class ServeTest {
     assertThat(post("/v1/models/mnist-rnn/versions/9:predict", "{\"instances\": [[[1]]]}").status()).isEqualTo(404);
     assertThat(get("/v1/models/mnist-rnn/versions/9").status()).isEqualTo(404);
     assertThat(get("/v1/nothing").status()).isEqualTo(404);
+    // a model name in a URL makes no metrics series unless the model is known
+    assertThat(post("/v1/models/made-up-" + System.nanoTime() + ":predict", "{\"instances\": [[[1]]]}").status()).isEqualTo(404);
+    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).doesNotContain("made-up-").contains("rnnport_requests_total{model=\"\",code=\"404\"}");
     assertThat(get("/v1/models/mnist-rnn:predict").status()).isEqualTo(405);
     // integral input: a float word id
     assertThat(post("/v1/models/reuters-lstm:predict", "{\"instances\": [[" + "1.5, ".repeat(99) + "1.5]]}").body()

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The serving figures of the README, on loopback only, each run bounded in time:
+#   1. latency at one connection, batch 1: REST (wrk -c1) and gRPC (bench/GrpcLoad.java, 1 call in flight)
+#   2. 64 connections with TF Serving-style batching: REST (wrk -c64) and gRPC (64 calls in flight)
+#   3. 1,000 stalled connections (bench/stall.py) while other clients get /healthz and predict
+#   4. resident memory across ~1M requests (REST, 64 connections, batching on)
+# Usage: bench/serve-bench.sh [seconds-per-run] [rest-port] [grpc-port]   (default 30 s, 8571, 8570)
+# Needs: the built jars (mvn -B package -DskipTests), wrk (apt-get install wrk), MNIST in ./data, python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-30}
+port=${2:-8571}
+gport=${3:-8570}
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
+[ -f rnnport-cli/target/rnnport.jar ] || { echo "build first: mvn -B package -DskipTests" >&2; exit 1; }
+out=target/bench-serve
+mkdir -p "$out/models/mnist-rnn"
+cp -r savedmodels/mnist-rnn/1 "$out/models/mnist-rnn/"
+cp="rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*"
+
+python3 - > "$out/body.json" <<'PY'
+import gzip, json
+d = gzip.open("data/mnist/t10k-images-idx3-ubyte.gz").read()[16:16 + 784]
+print(json.dumps({"instances": [[[d[r * 28 + c] / 255.0 for c in range(28)] for r in range(28)]]}))
+PY
+cat > "$out/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$out/body.json", "r"); wrk.body = f:read("*a"); f:close()
+LUA
+cat > "$out/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT p50_ms=%.3f p99_ms=%.3f rps=%.1f requests=%d non2xx=%d errors=%d\n",
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6),
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout))
+end
+LUA
+cat "$out/post.lua" "$out/report.lua" > "$out/predict.lua"
+cp "$out/report.lua" "$out/get.lua"
+cat > "$out/batching.config" <<'CFG'
+max_batch_size { value: 64 }
+batch_timeout_micros { value: 1000 }
+num_batch_threads { value: 2 }
+max_enqueued_batches { value: 64 }
+CFG
+
+server=""
+start() {  # start [extra flags...]
+  TF_CPP_MIN_LOG_LEVEL=2 java ${RNNPORT_JAVA_OPTS:--Xmx256m} -cp "$cp" org.rnnport.cli.Main serve --models "$out/models" \
+    --rest_api_port "$port" --port "$gport" --max-inflight 1024 --read-timeout-ms 120000 "$@" > "$out/server.log" 2>&1 &
+  server=$!
+  for i in $(seq 1 120); do curl -sf "localhost:$port/healthz" >/dev/null && break; sleep 0.5; done
+  wrk -t2 -c16 -d10s -s "$out/predict.lua" "http://127.0.0.1:$port/v1/models/mnist-rnn:predict" > /dev/null  # warm-up
+  java -cp "$cp" bench/GrpcLoad.java "$gport" 16 5 > /dev/null
+}
+stop() { kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=""; }
+trap 'stop' EXIT
+rss() { awk '/VmRSS/ {print int($2 / 1024)}' /proc/$server/status; }
+url="http://127.0.0.1:$port/v1/models/mnist-rnn:predict"
+rest() { wrk -t$(( $1 < 2 ? 1 : 2 )) -c"$1" -d"${2:-$secs}"s --latency -s "$out/predict.lua" "$url" | grep RESULT; }
+grpc() { java -cp "$cp" bench/GrpcLoad.java "$gport" "$1" "${2:-$secs}" | grep RESULT; }
+
+echo "== 1. one connection, batch 1, no batching"
+start
+echo "REST c=1 $(rest 1)"
+echo "gRPC c=1 $(grpc 1)"
+echo "REST c=64 (no batching) $(rest 64)"
+echo "gRPC c=64 (no batching) $(grpc 64)"
+stop
+
+echo "== 2. 64 connections, --enable_batching (max_batch_size 64, batch_timeout_micros 1000, 2 threads)"
+start --enable_batching --batching_parameters_file "$out/batching.config"
+echo "REST c=64 $(rest 64)"
+echo "gRPC c=64 $(grpc 64)"
+
+echo "== 3. 1,000 stalled connections (500 mid-request-line, 500 mid-body), others on loopback"
+python3 bench/stall.py "$port" 1000 $((secs * 2 + 20)) > "$out/stall.log" &
+stall=$!
+sleep 5
+echo "stalled: $(cat "$out/stall.log")"
+echo "healthz c=4 $(wrk -t1 -c4 -d"$secs"s --latency -s "$out/get.lua" "http://127.0.0.1:$port/healthz" | grep RESULT)"
+echo "predict c=4 $(rest 4)"
+threads=$(ls /proc/$server/task | wc -l)
+kill "$stall" 2>/dev/null; wait "$stall" 2>/dev/null || true
+sleep 2
+echo "server threads while stalled: $threads; after: $(ls /proc/$server/task | wc -l)"
+
+echo "== 4. resident memory across ~1M requests (REST c=64, batching on)"
+before=$(rss)
+n=0
+while [ "$n" -lt 1000000 ]; do
+  line=$(rest 64 60)
+  n=$(( n + $(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/') ))
+  echo "  $line; total $n; rss $(rss) MiB"
+  [ "$n" -gt 0 ] || break
+done
+echo "requests: $n; resident memory $before MiB before, $(rss) MiB after"
+curl -s "localhost:$port/metrics" | grep -E 'rnnport_requests_total|rnnport_rejected' || true

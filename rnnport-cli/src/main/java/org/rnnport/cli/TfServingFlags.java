@@ -1,0 +1,77 @@
+package org.rnnport.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tensorflow_model_server}'s flags, spelled as TF Serving spells them (and taking
+ * {@code --flag=value} as it does), with its defaults. The tuning flags of TF Serving's C++ runtime
+ * that have no counterpart here are accepted, so a command line carries over unchanged, and named as
+ * ignored on stderr.
+ */
+final class TfServingFlags {
+  @Option(names = "--port", defaultValue = "8500", description = "gRPC port (default: ${DEFAULT-VALUE}; 0 = no gRPC)")
+  int port;
+
+  @Option(names = "--rest_api_port", defaultValue = "0", description = "REST port (default: ${DEFAULT-VALUE} = no REST, "
+      + "as in TF Serving; 8501 by convention)")
+  int restPort;
+
+  @Option(names = "--rest_api_timeout_in_ms", defaultValue = "30000", description = "deadline of a REST request, and of "
+      + "a gRPC call that sets none (default: ${DEFAULT-VALUE})")
+  long restTimeoutMs;
+
+  @Option(names = "--model_name", defaultValue = "default", description = "name of the model of --model_base_path "
+      + "(default: ${DEFAULT-VALUE})")
+  String modelName;
+
+  @Option(names = "--model_base_path", description = "folder of the model's numeric version folders")
+  Path modelBasePath;
+
+  @Option(names = "--model_config_file", description = "TF Serving's model config (text ModelServerConfig: "
+      + "model_config_list with name, base_path, model_platform, model_version_policy, version_labels)")
+  Path modelConfigFile;
+
+  @Option(names = "--model_config_file_poll_wait_seconds", defaultValue = "0", description = "re-read "
+      + "--model_config_file this often and apply changes (default: ${DEFAULT-VALUE} = never)")
+  long configPollSeconds;
+
+  @Option(names = "--file_system_poll_wait_seconds", defaultValue = "1", description = "look for new versions this "
+      + "often (default: ${DEFAULT-VALUE}; 0 = once at start)")
+  long fileSystemPollSeconds;
+
+  @Option(names = "--enable_batching", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+      description = "batch concurrent requests into one session run (TF Serving's batching)")
+  boolean enableBatching;
+
+  @Option(names = "--batching_parameters_file", description = "text BatchingParameters: max_batch_size, "
+      + "batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes, pad_variable_length_inputs")
+  Path batchingFile;
+
+  @Option(names = "--monitoring_config_file", description = "text MonitoringConfig: prometheus_config { enable: true "
+      + "path: \"/monitoring/prometheus/metrics\" } serves metrics on the REST port")
+  Path monitoringFile;
+
+  @Option(names = "--allow_version_labels_for_unavailable_models", arity = "0..1", fallbackValue = "true",
+      defaultValue = "false", description = "accepted; labels may name any configured version here")
+  boolean allowLabelsForUnavailable;
+
+  // tuning flags of TF Serving's C++ runtime: accepted so a command line carries over, ignored here
+  @Option(names = {"--tensorflow_session_parallelism", "--tensorflow_intra_op_parallelism",
+      "--tensorflow_inter_op_parallelism", "--rest_api_num_threads_unused", "--max_num_load_retries",
+      "--load_retry_interval_micros", "--saved_model_tags", "--grpc_channel_arguments", "--enable_model_warmup",
+      "--flush_filesystem_caches", "--per_process_gpu_memory_fraction", "--enable_signature_method_name_check",
+      "--xla_cpu_compilation_enabled", "--platform_config_file", "--rest_api_enable_cors_support",
+      "--remove_unused_fields_from_bundle_metagraph", "--num_load_threads", "--num_unload_threads"},
+      hidden = true, arity = "0..1", fallbackValue = "true")
+  List<String> ignored = new ArrayList<>();
+
+  void warnIgnored(PrintStream err) {
+    if (!ignored.isEmpty()) {
+      err.println("note: TF Serving runtime tuning flags are accepted and ignored here: " + ignored);
+    }
+  }
+}

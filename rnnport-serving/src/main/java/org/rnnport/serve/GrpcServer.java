@@ -1,0 +1,393 @@
+package org.rnnport.serve;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Int64Value;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.rnnport.predictor.NamedTensors;
+import org.rnnport.predictor.SignatureSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tensorflow.serving.GetModelMetadata.GetModelMetadataRequest;
+import tensorflow.serving.GetModelMetadata.GetModelMetadataResponse;
+import tensorflow.serving.GetModelMetadata.SignatureDefMap;
+import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
+import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import tensorflow.serving.GetModelStatus.ModelVersionStatus;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.ModelServiceGrpc;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.Predict.PredictResponse;
+import tensorflow.serving.PredictionServiceGrpc;
+
+/**
+ * TensorFlow Serving's gRPC API ({@code --port}, 8500) on grpc-java over Netty:
+ * {@code tensorflow.serving.PredictionService} (Predict, GetModelMetadata, Classify, Regress,
+ * MultiInference) and {@code tensorflow.serving.ModelService/GetModelStatus}, with TF Serving's
+ * semantics for the model spec (name, version or version_label, signature_name), output_filter and
+ * status codes. Calls are parsed and answered on the I/O threads; predictions run on a fixed pool
+ * behind a bound on the calls admitted (RESOURCE_EXHAUSTED
+ * above it); messages over the size limit get RESOURCE_EXHAUSTED from gRPC itself.
+ */
+public final class GrpcServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
+
+  /** Address, worker threads, calls admitted at once, largest message, deadline of a call without one. */
+  public record Config(String host, int port, int threads, int maxInFlight, int maxMessageBytes, long timeoutMillis) {}
+
+  private final Inference inference;
+  private final Metrics metrics;
+  private final Config config;
+  private final Semaphore admitted;
+  private final ThreadPoolExecutor executor;
+  private final NioEventLoopGroup boss = new NioEventLoopGroup(1,
+      new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-accept", true));
+  private final NioEventLoopGroup io = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+      new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-io", true));
+  private final Server server;
+  private volatile boolean draining;
+
+  public GrpcServer(Inference inference, Metrics metrics, Config config) {
+    this.inference = inference;
+    this.metrics = metrics;
+    this.config = config;
+    this.admitted = new Semaphore(config.maxInFlight());
+    AtomicInteger n = new AtomicInteger();
+    // runs the admitted calls: the queue never holds more than those
+    this.executor = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(Math.max(1, config.maxInFlight())), r -> {
+          Thread t = new Thread(r, "rnnport-grpc-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+    this.executor.prestartAllCoreThreads();
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class)
+        // callbacks run on the I/O threads (one thread hop per call, as on REST): parsing and answering
+        // there, the session run on the workers below
+        .directExecutor()
+        .maxInboundMessageSize(config.maxMessageBytes())
+        .maxConcurrentCallsPerConnection(Math.max(1, config.maxInFlight()))
+        .keepAliveTime(2, TimeUnit.HOURS)
+        .permitKeepAliveWithoutCalls(true)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .maxConnectionIdle(10, TimeUnit.MINUTES)
+        .handshakeTimeout(10, TimeUnit.SECONDS)
+        .addService(new Predictions())
+        .addService(new Models())
+        .build();
+  }
+
+  public GrpcServer start() throws IOException {
+    server.start();
+    return this;
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Status of a failed call, as TF Serving answers it. */
+  static StatusRuntimeException status(Throwable e) {
+    ServingException s = ServingException.of(e);
+    Status st = switch (s.code()) {
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+      case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
+      case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+      case INTERNAL -> Status.INTERNAL;
+    };
+    return st.withDescription(s.getMessage()).asRuntimeException();
+  }
+
+  /** The request's model spec as an {@link Inference.Spec}; INVALID_ARGUMENT without a name. */
+  static Inference.Spec spec(boolean has, ModelSpec m) {
+    if (!has || m.getName().isEmpty()) {
+      throw ServingException.invalid("Missing ModelSpec");
+    }
+    Long version = m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION ? m.getVersion().getValue() : null;
+    String label = m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION_LABEL ? m.getVersionLabel() : null;
+    return new Inference.Spec(m.getName(), version, label, m.getSignatureName().isEmpty() ? null : m.getSignatureName());
+  }
+
+  static ModelSpec answerSpec(ModelRepository.Loaded l, String signature) {
+    return ModelSpec.newBuilder().setName(l.name()).setVersion(Int64Value.of(l.version())).setSignatureName(signature).build();
+  }
+
+  /** Runs a call: admission, the work (which may finish later), status mapping, metrics. */
+  private <T> void call(String model, StreamObserver<T> obs, boolean heavy, java.util.function.Supplier<CompletableFuture<T>> work) {
+    long t0 = System.nanoTime();
+    if (heavy && draining) {
+      obs.onError(Status.UNAVAILABLE.withDescription("shutting down").asRuntimeException());
+      return;
+    }
+    if (heavy && !admitted.tryAcquire()) {
+      metrics.rejectedBusy.increment();
+      metrics.record(inference.repository().knows(model) ? model : null, 503, 0);
+      obs.onError(Status.RESOURCE_EXHAUSTED.withDescription("server busy: " + config.maxInFlight()
+          + " calls admitted; retry").asRuntimeException());
+      return;
+    }
+    if (heavy) {
+      metrics.inFlight.incrementAndGet();
+    }
+    CompletableFuture<T> f;
+    if (heavy) {
+      f = new CompletableFuture<>();
+      CompletableFuture<T> result = f;
+      try {
+        executor.execute(() -> {
+          try {
+            work.get().whenComplete((r, e) -> {
+              if (e == null) {
+                result.complete(r);
+              } else {
+                result.completeExceptionally(e);
+              }
+            });
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        f.completeExceptionally(ServingException.busy("server busy; retry"));
+      }
+    } else {
+      try {
+        f = work.get();
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+    }
+    f.orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+      if (heavy) {
+        metrics.inFlight.decrementAndGet();
+        admitted.release();
+      }
+      String m = inference.repository().knows(model) ? model : null;
+      if (e == null) {
+        metrics.record(m, 200, (System.nanoTime() - t0) / 1e9);
+        obs.onNext(r);
+        obs.onCompleted();
+      } else {
+        StatusRuntimeException s = status(e);
+        metrics.record(m, httpLike(s.getStatus()), (System.nanoTime() - t0) / 1e9);
+        obs.onError(s);
+      }
+    });
+  }
+
+  private static int httpLike(Status s) {
+    return switch (s.getCode()) {
+      case INVALID_ARGUMENT -> 400;
+      case NOT_FOUND -> 404;
+      case RESOURCE_EXHAUSTED, UNAVAILABLE -> 503;
+      case UNIMPLEMENTED -> 501;
+      case DEADLINE_EXCEEDED -> 504;
+      default -> 500;
+    };
+  }
+
+  private final class Predictions extends PredictionServiceGrpc.PredictionServiceImplBase {
+    @Override
+    public void predict(PredictRequest req, StreamObserver<PredictResponse> obs) {
+      call(req.getModelSpec().getName(), obs, true, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        Set<String> filter = new LinkedHashSet<>();
+        for (String k : req.getOutputFilterList()) {
+          if (!filter.add(k)) {
+            throw ServingException.invalid("duplicate output tensor alias: " + k);
+          }
+        }
+        Function<SignatureSpec, NamedTensors> in = sig -> TensorProtos.inputs(sig, req.getInputsMap());
+        return inference.run(spec, in, filter).thenApply(a -> {
+          try (a) {
+            PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answerSpec(a.loaded(), a.sig().key()));
+            for (String k : a.outputs().keys()) {
+              b.putOutputs(k, TensorProtos.toProto(a.outputs().get(k)));
+            }
+            return b.build();
+          }
+        });
+      });
+    }
+
+    @Override
+    public void classify(tensorflow.serving.Classification.ClassificationRequest req,
+        StreamObserver<tensorflow.serving.Classification.ClassificationResponse> obs) {
+      call(req.getModelSpec().getName(), obs, true, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        return Examples.classify(inference, spec, Examples.serialized(req.getInput())).thenApply(r ->
+            tensorflow.serving.Classification.ClassificationResponse.newBuilder()
+                .setModelSpec(answerSpec(r.loaded(), r.signature())).setResult(r.result()).build());
+      });
+    }
+
+    @Override
+    public void regress(tensorflow.serving.RegressionOuterClass.RegressionRequest req,
+        StreamObserver<tensorflow.serving.RegressionOuterClass.RegressionResponse> obs) {
+      call(req.getModelSpec().getName(), obs, true, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        return Examples.regress(inference, spec, Examples.serialized(req.getInput())).thenApply(r ->
+            tensorflow.serving.RegressionOuterClass.RegressionResponse.newBuilder()
+                .setModelSpec(answerSpec(r.loaded(), r.signature())).setResult(r.result()).build());
+      });
+    }
+
+    @Override
+    public void multiInference(tensorflow.serving.Inference.MultiInferenceRequest req,
+        StreamObserver<tensorflow.serving.Inference.MultiInferenceResponse> obs) {
+      String model = req.getTasksCount() > 0 ? req.getTasks(0).getModelSpec().getName() : null;
+      call(model, obs, true, () -> {
+        if (req.getTasksCount() == 0) {
+          throw ServingException.invalid("MultiInferenceRequest must have at least one task");
+        }
+        List<ByteString> ex = Examples.serialized(req.getInput());
+        Set<String> seen = new java.util.HashSet<>();
+        List<CompletableFuture<tensorflow.serving.Inference.InferenceResult>> parts = new ArrayList<>();
+        for (tensorflow.serving.Inference.InferenceTask t : req.getTasksList()) {
+          Inference.Spec spec = spec(t.hasModelSpec(), t.getModelSpec());
+          if (!spec.model().equals(model)) {
+            throw ServingException.invalid("All ModelSpecs in a MultiInferenceRequest must access the same model name.");
+          }
+          String sigName = spec.signature() == null ? "serving_default" : spec.signature();
+          if (!seen.add(sigName)) {
+            throw ServingException.invalid("Duplicate evaluation of signature: " + sigName);
+          }
+          switch (t.getMethodName()) {
+            case Examples.CLASSIFY -> parts.add(Examples.classify(inference, spec, ex).thenApply(r ->
+                tensorflow.serving.Inference.InferenceResult.newBuilder()
+                    .setModelSpec(answerSpec(r.loaded(), r.signature())).setClassificationResult(r.result()).build()));
+            case Examples.REGRESS -> parts.add(Examples.regress(inference, spec, ex).thenApply(r ->
+                tensorflow.serving.Inference.InferenceResult.newBuilder()
+                    .setModelSpec(answerSpec(r.loaded(), r.signature())).setRegressionResult(r.result()).build()));
+            default -> throw ServingException.invalid("Unsupported signature method_name: " + t.getMethodName());
+          }
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+          tensorflow.serving.Inference.MultiInferenceResponse.Builder b =
+              tensorflow.serving.Inference.MultiInferenceResponse.newBuilder();
+          parts.forEach(p -> b.addResults(p.join()));
+          return b.build();
+        });
+      });
+    }
+
+    @Override
+    public void getModelMetadata(GetModelMetadataRequest req, StreamObserver<GetModelMetadataResponse> obs) {
+      call(req.getModelSpec().getName(), obs, false, () -> {
+        Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
+        if (req.getMetadataFieldCount() == 0) {
+          throw ServingException.invalid("GetModelMetadataRequest must specify at least one metadata_field");
+        }
+        for (String f : req.getMetadataFieldList()) {
+          if (!f.equals("signature_def")) {
+            throw ServingException.invalid("Metadata field " + f + " is not supported");
+          }
+        }
+        ModelRepository.Loaded l = inference.resolve(spec);
+        SignatureDefMap.Builder sigs = SignatureDefMap.newBuilder();
+        l.predictor().metaGraphDef().getSignatureDefMap().forEach((k, v) -> sigs.putSignatureDef(k, TensorProtos.toServing(v)));
+        return CompletableFuture.completedFuture(GetModelMetadataResponse.newBuilder()
+            .setModelSpec(ModelSpec.newBuilder().setName(l.name()).setVersion(Int64Value.of(l.version())))
+            .putMetadata("signature_def", Any.pack(sigs.build())).build());
+      });
+    }
+  }
+
+  private final class Models extends ModelServiceGrpc.ModelServiceImplBase {
+    @Override
+    public void handleReloadConfigRequest(tensorflow.serving.ModelManagement.ReloadConfigRequest req,
+        StreamObserver<tensorflow.serving.ModelManagement.ReloadConfigResponse> obs) {
+      call(null, obs, true, () -> { // loads models: on a worker, not an I/O thread
+        try {
+          inference.repository().reconfigure(TfServingConfig.modelConfig(req.getConfig(), java.nio.file.Path.of("")));
+        } catch (IllegalArgumentException e) {
+          throw ServingException.invalid(e.getMessage());
+        } catch (IllegalStateException e) {
+          throw new ServingException(ServingException.Code.FAILED_PRECONDITION, e.getMessage());
+        } catch (IOException e) {
+          throw new ServingException(ServingException.Code.INTERNAL, e.getMessage());
+        }
+        return CompletableFuture.completedFuture(tensorflow.serving.ModelManagement.ReloadConfigResponse.newBuilder()
+            .setStatus(tensorflow.serving.Status.StatusProto.newBuilder().setErrorCode(org.tensorflow.framework.Code.OK))
+            .build());
+      });
+    }
+
+    @Override
+    public void getModelStatus(GetModelStatusRequest req, StreamObserver<GetModelStatusResponse> obs) {
+      call(req.getModelSpec().getName(), obs, false, () -> {
+        if (!req.hasModelSpec() || req.getModelSpec().getName().isEmpty()) {
+          throw ServingException.invalid("Missing ModelSpec");
+        }
+        ModelSpec m = req.getModelSpec();
+        Long version = null;
+        if (m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION) {
+          version = m.getVersion().getValue();
+        } else if (m.getVersionChoiceCase() == ModelSpec.VersionChoiceCase.VERSION_LABEL) {
+          version = inference.repository().labelVersion(m.getName(), m.getVersionLabel());
+        }
+        GetModelStatusResponse.Builder b = GetModelStatusResponse.newBuilder();
+        for (ModelRepository.VersionStatus s : inference.repository().status(m.getName(), version)) {
+          b.addModelVersionStatus(ModelVersionStatus.newBuilder().setVersion(s.version())
+              .setState(ModelVersionStatus.State.valueOf(s.state().name()))
+              .setStatus(tensorflow.serving.Status.StatusProto.newBuilder()
+                  .setErrorCode(s.error().isEmpty() ? org.tensorflow.framework.Code.OK : org.tensorflow.framework.Code.UNKNOWN)
+                  .setErrorMessage(s.error())));
+        }
+        return CompletableFuture.completedFuture(b.build());
+      });
+    }
+  }
+
+  /** Refuses new calls, lets admitted ones finish (up to {@code drainSeconds}), then stops. */
+  public void stop(int drainSeconds) {
+    draining = true;
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(drainSeconds, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    executor.shutdown();
+    io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @Override
+  public void close() {
+    stop(5);
+  }
+
+  static List<String> keys(Map<String, ?> m) {
+    return new ArrayList<>(m.keySet());
+  }
+}

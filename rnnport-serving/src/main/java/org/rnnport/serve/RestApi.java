@@ -1,0 +1,262 @@
+package org.rnnport.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.rnnport.predictor.NamedTensors;
+import org.rnnport.predictor.SignatureSpec;
+import org.rnnport.predictor.TensorSpec;
+
+/**
+ * TF Serving's REST API as request in, answer out, independent of the HTTP stack: routing,
+ * {@code model_version_status}, metadata, {@code :predict}, {@code :classify}, {@code :regress}, health
+ * and metrics. Maps {@link ServingException} codes to HTTP statuses; errors are
+ * {@code {"error": "..."}}.
+ */
+final class RestApi {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final Pattern MODEL = Pattern.compile(
+      "^/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress)?$");
+
+  /** An answer: status, content type and body. */
+  record Reply(int status, String contentType, byte[] body) {
+    static Reply json(int status, JsonNode body) {
+      try {
+        return new Reply(status, "application/json", JSON.writeValueAsBytes(body));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    static Reply error(int status, String message) {
+      return json(status, F.objectNode().put("error", message));
+    }
+  }
+
+  /** Whether a request needs a worker (it runs a model or parses a body) or can be answered on the I/O thread. */
+  static boolean heavy(String path) {
+    return path.endsWith(":predict") || path.endsWith(":classify") || path.endsWith(":regress");
+  }
+
+  private final Inference inference;
+  private final ModelRepository repo;
+  private final Metrics metrics;
+  private volatile boolean draining;
+  private volatile String prometheusPath;
+
+  RestApi(Inference inference, Metrics metrics) {
+    this.inference = inference;
+    this.repo = inference.repository();
+    this.metrics = metrics;
+  }
+
+  /** Serves the metrics at this path too ({@code --monitoring_config_file}'s prometheus_config), or not (null). */
+  void prometheusPath(String path) {
+    this.prometheusPath = path;
+  }
+
+  void drain() {
+    draining = true;
+  }
+
+  boolean draining() {
+    return draining;
+  }
+
+  /** The model a path names, when it is a model this server knows (for metrics), else null. */
+  String modelOf(String path) {
+    Matcher m = MODEL.matcher(path);
+    return m.matches() && repo.knows(m.group(1)) ? m.group(1) : null;
+  }
+
+  /** Answers one request; the future never fails (errors become their replies). */
+  CompletableFuture<Reply> handle(String method, String path, byte[] body) {
+    try {
+      return route(method, path, body).exceptionally(RestApi::errorReply);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(errorReply(e));
+    }
+  }
+
+  static Reply errorReply(Throwable e) {
+    ServingException s = ServingException.of(e);
+    return Reply.error(httpStatus(s), s.getMessage());
+  }
+
+  /** TF Serving's mapping of canonical codes to HTTP, with rnnport's 413 for oversized requests. */
+  static int httpStatus(ServingException e) {
+    return switch (e.code()) {
+      case INVALID_ARGUMENT, FAILED_PRECONDITION -> 400;
+      case NOT_FOUND -> 404;
+      case RESOURCE_EXHAUSTED -> e.tooLarge() ? 413 : 503;
+      case UNAVAILABLE -> 503;
+      case UNIMPLEMENTED -> 501;
+      case DEADLINE_EXCEEDED -> 504;
+      case INTERNAL -> 500;
+    };
+  }
+
+  private CompletableFuture<Reply> route(String method, String path, byte[] body) {
+    if (path.equals("/healthz")) {
+      boolean ok = !draining && repo.ready();
+      ObjectNode o = F.objectNode().put("status", ok ? "ready" : draining ? "shutting down" : "no model loaded");
+      o.set("models", JSON.valueToTree(repo.names()));
+      return done(Reply.json(ok ? 200 : 503, o));
+    }
+    if (path.equals("/metrics") || path.equals(prometheusPath)) {
+      return done(new Reply(200, "text/plain; version=0.0.4", metrics.text().getBytes(StandardCharsets.UTF_8)));
+    }
+    Matcher m = MODEL.matcher(path);
+    if (!m.matches()) {
+      return done(Reply.error(404, "no such endpoint: " + method + " " + path));
+    }
+    String model = m.group(1);
+    Long version = m.group(2) == null ? null : Long.parseLong(m.group(2));
+    String label = m.group(3);
+    String op = m.group(4);
+    if (op == null || op.equals("/metadata")) {
+      if (!method.equals("GET")) {
+        return done(Reply.error(405, "use GET, not " + method));
+      }
+      if (op == null) {
+        Long v = label != null ? Long.valueOf(repo.labelVersion(model, label)) : version;
+        return done(Reply.json(200, versionStatus(repo.status(model, v))));
+      }
+      return done(Reply.json(200, metadata(inference.resolve(new Inference.Spec(model, version, label, null)))));
+    }
+    if (!method.equals("POST")) {
+      return done(Reply.error(405, "use POST, not " + method));
+    }
+    if (draining) {
+      throw ServingException.unavailable("shutting down");
+    }
+    JsonNode req;
+    try {
+      req = JSON.readTree(body);
+    } catch (IOException e) {
+      throw ServingException.invalid("invalid JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
+          : e.getMessage()));
+    }
+    return switch (op) {
+      case ":predict" -> predict(model, version, label, req);
+      case ":classify", ":regress" -> Examples.rest(inference, new Inference.Spec(model, version, label,
+          req != null && req.hasNonNull("signature_name") ? req.get("signature_name").asText() : null), req,
+          op.equals(":classify")).thenApply(j -> Reply.json(200, j));
+      default -> done(Reply.error(404, "no such endpoint: " + method + " " + path));
+    };
+  }
+
+  private CompletableFuture<Reply> predict(String model, Long version, String label, JsonNode req) {
+    RestRequests.Predict p = RestRequests.predict(req);
+    Inference.Spec spec = new Inference.Spec(model, version, label, p.signatureName());
+    return inference.run(spec, p::tensors, null).thenApply(a -> {
+      try (a) {
+        return Reply.json(200, p.rowFormat() ? rowResponse(a.sig(), a.outputs()) : columnResponse(a.outputs()));
+      }
+    });
+  }
+
+  private static CompletableFuture<Reply> done(Reply r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  /** TF Serving's row answer: a prediction per row; a single output is unwrapped. */
+  static JsonNode rowResponse(SignatureSpec sig, NamedTensors out) {
+    List<String> keys = List.copyOf(out.keys());
+    ArrayNode preds = F.arrayNode();
+    long n = -1;
+    for (String k : keys) {
+      long[] s = out.get(k).shape().asArray();
+      if (s.length == 0) {
+        throw ServingException.invalid("output '" + k + "' is a scalar: use the columnar format (\"inputs\")");
+      }
+      if (n >= 0 && s[0] != n) {
+        throw ServingException.invalid("the outputs differ in their first dimension (" + n + " vs " + s[0]
+            + "): use the columnar format (\"inputs\")");
+      }
+      n = s[0];
+    }
+    for (int i = 0; i < n; i++) {
+      if (keys.size() == 1) {
+        preds.add(JsonTensors.toJson(out.get(keys.get(0)), i));
+      } else {
+        ObjectNode o = F.objectNode();
+        for (String k : keys) {
+          o.set(k, JsonTensors.toJson(out.get(k), i));
+        }
+        preds.add(o);
+      }
+    }
+    return F.objectNode().set("predictions", preds);
+  }
+
+  /** TF Serving's columnar answer: each output whole; a single output is unwrapped. */
+  static JsonNode columnResponse(NamedTensors out) {
+    List<String> keys = List.copyOf(out.keys());
+    ObjectNode o = F.objectNode();
+    for (String k : keys) {
+      o.set(k, JsonTensors.toJson(out.get(k), -1));
+    }
+    return F.objectNode().set("outputs", keys.size() == 1 ? o.get(keys.get(0)) : o);
+  }
+
+  static JsonNode versionStatus(List<ModelRepository.VersionStatus> statuses) {
+    ArrayNode list = F.arrayNode();
+    for (ModelRepository.VersionStatus s : statuses) {
+      ObjectNode st = F.objectNode();
+      st.put("error_code", s.error().isEmpty() ? "OK" : "UNKNOWN");
+      st.put("error_message", s.error());
+      list.add(F.objectNode().put("version", Long.toString(s.version())).put("state", s.state().name()).set("status", st));
+    }
+    return F.objectNode().set("model_version_status", list);
+  }
+
+  /** TF Serving's GetModelMetadata answer: the signature map. */
+  static JsonNode metadata(ModelRepository.Loaded l) {
+    ObjectNode sigs = F.objectNode();
+    l.predictor().signatures().forEach((key, sig) -> {
+      ObjectNode s = F.objectNode();
+      s.set("inputs", tensors(sig.inputs()));
+      s.set("outputs", tensors(sig.outputs()));
+      s.put("method_name", sig.methodName());
+      s.set("defaults", F.objectNode());
+      sigs.set(key, s);
+    });
+    ObjectNode md = F.objectNode();
+    md.set("signature_def", F.objectNode().put("@type", "type.googleapis.com/tensorflow.serving.SignatureDefMap")
+        .set("signature_def", sigs));
+    ObjectNode spec = F.objectNode().put("name", l.name()).put("signature_name", "").put("version", Long.toString(l.version()));
+    ObjectNode out = F.objectNode();
+    out.set("model_spec", spec);
+    out.set("metadata", md);
+    return out;
+  }
+
+  private static ObjectNode tensors(Map<String, TensorSpec> specs) {
+    ObjectNode o = F.objectNode();
+    specs.forEach((k, t) -> {
+      ObjectNode shape = F.objectNode();
+      ArrayNode dims = F.arrayNode();
+      if (t.shape() != null) {
+        for (long d : t.shape()) {
+          dims.add(F.objectNode().put("size", Long.toString(d)).put("name", ""));
+        }
+      }
+      shape.set("dim", dims);
+      shape.put("unknown_rank", t.shape() == null);
+      o.set(k, F.objectNode().put("dtype", t.dtype()).put("name", t.tensorName()).set("tensor_shape", shape));
+    });
+    return o;
+  }
+}

@@ -1,0 +1,85 @@
+package org.rnnport.serve;
+
+import org.rnnport.predictor.InvalidInputException;
+import org.rnnport.predictor.SavedModelPredictor;
+
+/**
+ * A request the serving library cannot answer, with TF Serving's status code (gRPC's canonical
+ * codes). The library throws no protocol status: the REST server maps the code to HTTP, the gRPC
+ * server to a gRPC status.
+ */
+public class ServingException extends RuntimeException {
+  /** The canonical codes TF Serving answers with. */
+  public enum Code { INVALID_ARGUMENT, NOT_FOUND, RESOURCE_EXHAUSTED, UNAVAILABLE, UNIMPLEMENTED, DEADLINE_EXCEEDED,
+    FAILED_PRECONDITION, INTERNAL }
+
+  private final Code code;
+  private final boolean tooLarge;
+
+  public ServingException(Code code, String message) {
+    this(code, message, false);
+  }
+
+  private ServingException(Code code, String message, boolean tooLarge) {
+    super(message);
+    this.code = code;
+    this.tooLarge = tooLarge;
+  }
+
+  public static ServingException invalid(String message) {
+    return new ServingException(Code.INVALID_ARGUMENT, message);
+  }
+
+  public static ServingException notFound(String message) {
+    return new ServingException(Code.NOT_FOUND, message);
+  }
+
+  /** A valid request over a size limit (REST 413, gRPC RESOURCE_EXHAUSTED). */
+  public static ServingException tooLarge(String message) {
+    return new ServingException(Code.RESOURCE_EXHAUSTED, message, true);
+  }
+
+  /** The server is at its limit of queued work (REST 503, gRPC RESOURCE_EXHAUSTED). */
+  public static ServingException busy(String message) {
+    return new ServingException(Code.RESOURCE_EXHAUSTED, message, false);
+  }
+
+  public static ServingException unavailable(String message) {
+    return new ServingException(Code.UNAVAILABLE, message);
+  }
+
+  public Code code() {
+    return code;
+  }
+
+  /** True for RESOURCE_EXHAUSTED because the request itself is too large (not because the server is busy). */
+  public boolean tooLarge() {
+    return tooLarge;
+  }
+
+  /** Any exception of a request as a ServingException (the predictor's own errors keep their meaning). */
+  public static ServingException of(Throwable e) {
+    if (e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException) {
+      if (e.getCause() != null) {
+        return of(e.getCause());
+      }
+    }
+    if (e instanceof ServingException s) {
+      return s;
+    }
+    if (e instanceof InvalidInputException i) {
+      return i.tooLarge() ? tooLarge(i.getMessage()) : invalid(i.getMessage());
+    }
+    if (e instanceof SavedModelPredictor.ClosedException c) {
+      return unavailable(c.getMessage() + "; retry");
+    }
+    if (e instanceof java.util.concurrent.TimeoutException) {
+      return new ServingException(Code.DEADLINE_EXCEEDED, "the request did not finish within its deadline");
+    }
+    if (e instanceof org.tensorflow.exceptions.TFInvalidArgumentException t) {
+      return invalid(t.getMessage());
+    }
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    return new ServingException(Code.INTERNAL, "internal error: " + m);
+  }
+}
