@@ -48,10 +48,11 @@ final class KerasParity {
     ParityReport rep = st.report(o);
     rep.settings.put("order", "sequential (train_on_batch on batches of " + model.defaults().batchSize() + ")");
     rep.settings.put("init", "Python's initial weights, restored by name");
+    rep.settings.put("gradients", o.gradients().name().toLowerCase());
 
     Reuters.Padded data = Reuters.notebook(dataDir);
     int n = Math.min(o.testCount(), data.test().size());
-    try (Trainer java = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null)) {
+    try (Trainer java = o.trainer()) {
       List<Tf1Variable> modelVars = java.modelGraph().modelVariables();
       ParityRunner.checkCheckpointNames(py.resolve("initial/variables.json"), modelVars);
       rep.check("variables: names, shapes (tf-keras vs Java)", "identical (" + modelVars.size() + ")", "identical", true);
@@ -77,11 +78,7 @@ final class KerasParity {
       boolean firstSame = Float.floatToIntBits(jl[0]) == Float.floatToIntBits(pl[0]);
       rep.check("first-step loss", String.format("Java %s, Python %s%s", jl[0], pl[0], firstSame ? " (bit-identical)" : ""),
           "bit-identical", firstSame);
-      Compare.Diff losses = Compare.diff(jl, pl);
-      rep.check("loss over " + o.steps() + " steps", losses.bitIdentical() ? "bit-identical at every step"
-          : String.format("max rel %.3g, max abs %.3g; %d of %d steps bit-identical", losses.maxRel(), losses.maxAbs(),
-              losses.total() - losses.differing(), losses.total()),
-          "max rel <= 1e-5", losses.maxRel() <= ParityRunner.MAX_LOSS_REL_DIFF);
+      TrainingChecks.losses(rep, o.gradients(), o.steps(), jl, pl);
 
       Map<String, float[]> javaFinal = java.values(modelVars);
       Map<String, float[]> pyFinal;
@@ -91,7 +88,7 @@ final class KerasParity {
         pyFinal = other.values(other.modelGraph().modelVariables());
       }
       Compare.Diff fin = ParityRunner.compareVariables(modelVars, javaFinal, pyFinal, rep, "finalModelVariables");
-      rep.check("final model variables after " + o.steps() + " steps", fin.describe(), "reported", true);
+      TrainingChecks.finalVariables(rep, o.gradients(), o.steps(), fin);
 
       float[] pyLogits = ParityRunner.readFloats(py.resolve("test_logits.json"), "logits");
       float[] javaLogits;
@@ -103,7 +100,7 @@ final class KerasParity {
         t.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(javaLogits, false, false));
       }
       Compare.Diff tl = Compare.diff(javaLogits, pyLogits);
-      rep.check("test logits after training (first " + n + " examples)", tl.describe(), "reported", true);
+      TrainingChecks.testLogits(rep, o.gradients(), "test logits after training (first " + n + " examples)", tl);
 
       Path javaModels = out.resolve("java/savedmodels");
       ModelInfo info = new ModelInfo(model.name(), model.notebook(), model.input().name(), model.input().dataset(),
