@@ -56,7 +56,9 @@ public final class GruCell implements RnnCell {
   @Override
   public Step call(Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
     Operand<TFloat32> h = state.get(0);
-    var gates = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, h), tf.constant(1)), vars.use(gatesKernel, tf)),
+    // Python sums the state's gradient as AddN(concat, u*h, r*h) = (concat + u*h) + r*h: group the first two
+    Operand<TFloat32> hGates = PythonGradients.grouped(vars, tf, h);
+    var gates = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, hGates), tf.constant(1)), vars.use(gatesKernel, tf)),
         vars.use(gatesBias, tf));
     List<Output<TFloat32>> ru = tf.split(tf.constant(1), tf.math.sigmoid(gates), 2L).output();
     Operand<TFloat32> r = ru.get(0);
@@ -64,7 +66,7 @@ public final class GruCell implements RnnCell {
     var cand = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, tf.math.mul(r, h)), tf.constant(1)),
         vars.use(candidateKernel, tf)), vars.use(candidateBias, tf));
     Operand<TFloat32> c = tf.math.tanh(cand);
-    Operand<TFloat32> newH = tf.math.add(tf.math.mul(u, h), tf.math.mul(tf.math.sub(tf.constant(1f), u), c));
+    Operand<TFloat32> newH = tf.math.add(tf.math.mul(u, hGates), tf.math.mul(tf.math.sub(tf.constant(1f), u), c));
     return new Step(newH, List.of(newH));
   }
 }

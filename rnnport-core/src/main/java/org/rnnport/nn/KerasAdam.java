@@ -16,9 +16,11 @@ import org.tensorflow.types.TFloat32;
  * ε 1e-7, with its update written as Keras writes it in {@code update_step}:
  * {@code local_step = iterations + 1}, {@code α = lr·sqrt(1-β2^t)/(1-β1^t)},
  * {@code m += (g-m)(1-β1)}, {@code v += (g²-v)(1-β2)}, {@code var -= m·α/(sqrt(v)+ε)}. All gradients are
- * computed before any update; {@code iterations} is incremented after. (Keras updates the embedding
- * through its sparse IndexedSlices path; here its gradient is dense: the same arithmetic, rounded in
- * another order, see the README.)
+ * computed before any update; {@code iterations} is incremented after. With {@code --gradients python} a
+ * variable read only through an embedding lookup ({@link PythonGradients#gathered}) is updated through Keras'
+ * sparse IndexedSlices path, as {@code update_step} writes it: {@code m.assign_add(-m·(1-β1))},
+ * {@code m.scatter_add(values·(1-β1))}, {@code v.assign_add(-v·(1-β2))}, {@code v.scatter_add(values²·(1-β2))},
+ * {@code var -= m·α/(sqrt(v)+ε)}; otherwise its gradient is dense (the same arithmetic, rounded otherwise).
  */
 public final class KerasAdam {
   private KerasAdam() {}

@@ -130,6 +130,29 @@ public final class PythonGradients {
     }
   }
 
+  /**
+   * The state a cell passes to the next step: with per-use reads, an Identity of each state tensor (the
+   * While loop's loop variable), so the gradient of a step's new state is summed in two groups, as in
+   * Python's loop body: what comes back through the next step, plus what the step's output received.
+   */
+  public static List<Operand<TFloat32>> loopState(Tf1Variables vars, Ops tf, List<Operand<TFloat32>> state) {
+    if (vars.uses() == null) {
+      return state;
+    }
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    state.forEach(s -> out.add(tf.identity(s)));
+    return out;
+  }
+
+  /**
+   * {@code x} for a subset of its consumers: with per-use reads an Identity, so the gradients of these
+   * consumers are added together first (one AddN of two), then to the others'. Used where Python's AddN of
+   * three gradients adds in an order the C++ builder would not: AddN(a, b, c) is (a + b) + c.
+   */
+  public static Operand<TFloat32> grouped(Tf1Variables vars, Ops tf, Operand<TFloat32> x) {
+    return vars.uses() == null ? x : tf.identity(x);
+  }
+
   /** Marks the variables read from here on as a dynamic_rnn's (a While loop's) in {@code vars}, if per-use. */
   public static void dynamicRnn(Tf1Variables vars) {
     if (vars.uses() != null) {
@@ -168,9 +191,24 @@ public final class PythonGradients {
     List<Output<?>> xs = new ArrayList<>();
     int[] first = new int[vars.size()];
     int[] count = new int[vars.size()];
+    java.util.Set<String> upstream = uses == null ? java.util.Set.of() : upstreamOf(loss);
+    List<List<Integer>> useNumbers = new ArrayList<>();
     for (int i = 0; i < vars.size(); i++) {
       Tf1Variable v = vars.get(i);
-      List<Operand<TFloat32>> reads = uses == null ? List.of() : uses.of(v);
+      List<Operand<TFloat32>> reads = new ArrayList<>();
+      List<Integer> numbers = new ArrayList<>();
+      if (uses != null) {
+        // a use the loss does not depend on has no gradient (static_bidirectional_rnn's outputs[-1] reads only
+        // the backward cell's first step): tf.gradients leaves it out, the C++ builder would fail on it
+        List<Operand<TFloat32>> all = uses.of(v);
+        for (int k = 0; k < all.size(); k++) {
+          if (upstream.contains(all.get(k).op().name())) {
+            reads.add(all.get(k));
+            numbers.add(k);
+          }
+        }
+      }
+      useNumbers.add(numbers);
       first[i] = xs.size();
       if (uses != null && uses.gathers.containsKey(v)) {
         xs.add(uses.gathers.get(v)[0].asOutput());
@@ -203,7 +241,7 @@ public final class PythonGradients {
         Operand<TFloat32> gk = (Operand<TFloat32>) g[first[i] + k];
         perUse.add(gk);
       }
-      out[i] = sum(sum, perUse, uses.aggregation.get(vars.get(i))).asOutput();
+      out[i] = sum(sum, perUse, useNumbers.get(i), uses.aggregation.get(vars.get(i))).asOutput();
     }
     return out;
   }
@@ -227,14 +265,39 @@ public final class PythonGradients {
     return new Slices(summed, u.y());
   }
 
-  /** The per-use gradients (in order of use) summed as Python sums them. */
-  static Operand<TFloat32> sum(Ops tf, List<Operand<TFloat32>> grads, Aggregation a) {
+  /** The names of the ops {@code loss} depends on through data inputs. */
+  private static java.util.Set<String> upstreamOf(Operand<TFloat32> loss) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.ArrayDeque<org.tensorflow.GraphOperation> todo = new java.util.ArrayDeque<>();
+    todo.add((org.tensorflow.GraphOperation) loss.op());
+    seen.add(loss.op().name());
+    while (!todo.isEmpty()) {
+      org.tensorflow.GraphOperation op = todo.poll();
+      for (int k = 0; k < op.numInputs(); k++) {
+        org.tensorflow.GraphOperation in = (org.tensorflow.GraphOperation) op.input(k).op();
+        if (seen.add(in.name())) {
+          todo.add(in);
+        }
+      }
+    }
+    return seen;
+  }
+
+  /**
+   * The per-use gradients summed as Python sums them; {@code useNumbers} are their uses' numbers (0 = the
+   * first use), which decide Python's order.
+   */
+  static Operand<TFloat32> sum(Ops tf, List<Operand<TFloat32>> grads, List<Integer> useNumbers, Aggregation a) {
     if (grads.size() == 1) {
       return grads.get(0);
     }
     List<Operand<TFloat32>> ordered = new ArrayList<>();
-    for (int k : pythonOrder(grads.size(), a)) {
-      ordered.add(grads.get(k));
+    int n = java.util.Collections.max(useNumbers) + 1;
+    for (int k : pythonOrder(n, a)) {
+      int at = useNumbers.indexOf(k);
+      if (at >= 0) {
+        ordered.add(grads.get(at));
+      }
     }
     if (a == Aggregation.WHILE_LOOP) {
       Operand<TFloat32> acc = tf.zerosLike(grads.get(0));
