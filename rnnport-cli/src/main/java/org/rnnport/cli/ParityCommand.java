@@ -18,8 +18,12 @@ import picocli.CommandLine.Parameters;
         + "graphs, initial weights, losses, variables, logits and cross-loaded SavedModels. Exits 1 when a "
         + "threshold is missed.")
 final class ParityCommand implements Callable<Integer> {
-  @Parameters(description = "model name, e.g. mnist-rnn")
+  @Parameters(arity = "0..1", description = "model name, e.g. mnist-rnn (or --all)")
   String model;
+
+  @Option(names = "--all", description = "every notebook model and the README's GRU, stacked and bidirectional "
+      + "variants, one after the other; writes <out>/summary.md and summary.json")
+  boolean all;
 
   @Option(names = "--variant", description = "faithful (default) or fixed, as for train")
   String variant;
@@ -41,6 +45,10 @@ final class ParityCommand implements Callable<Integer> {
       + "Python's initial checkpoint by name) or python-seed (Java's own initializers with Python's seed rule); "
       + "either way both are compared (default: ${DEFAULT-VALUE})")
   String init;
+
+  @Option(names = "--gradients", defaultValue = "python", description = "python (default): shared weights' per-step "
+      + "gradients summed in Python's order and with Python's ops; tf: TF Java's C++ gradient builder")
+  String gradients;
 
   @Option(names = "--test-count", defaultValue = "1000", description = "test images whose logits are compared")
   int testCount;
@@ -67,9 +75,27 @@ final class ParityCommand implements Callable<Integer> {
     if (steps <= 0 || testCount <= 0 || testCount > 10000) {
       throw new IllegalArgumentException("--steps must be positive and --test-count 1..10000");
     }
+    org.rnnport.nn.PythonGradients.Mode grads = org.rnnport.nn.PythonGradients.Mode.parse(gradients);
+    if (all) {
+      if (model != null || variant != null || rnnOptions.given()) {
+        throw new IllegalArgumentException("--all takes no model, --variant or layer options");
+      }
+      Path data = DataDir.resolve(dataDir);
+      java.util.List<org.rnnport.parity.ParitySummary.Row> rows = org.rnnport.parity.ParitySummary.runAll(
+          org.rnnport.parity.ParitySummary.models(),
+          m -> new ParityRunner.Options(m, steps, order, seed, i, data, parityDir, out, testCount, grads), out, System.err);
+      System.out.print(org.rnnport.parity.ParitySummary.markdown(rows));
+      System.out.println("\nsummary: " + out.resolve("summary.md") + ", " + out.resolve("summary.json"));
+      boolean ok = rows.stream().allMatch(org.rnnport.parity.ParitySummary.Row::passed);
+      System.out.println(ok ? "parity passed (every model)" : "parity FAILED");
+      return ok ? 0 : 1;
+    }
+    if (model == null) {
+      throw new IllegalArgumentException("give a model, e.g. mnist-rnn, or --all");
+    }
     org.rnnport.models.NotebookModel m = rnnOptions.apply(org.rnnport.models.ModelRegistry.get(model, variant));
     ParityReport r = ParityRunner.run(new ParityRunner.Options(m, steps, order, seed, i, DataDir.resolve(dataDir),
-        parityDir, out, testCount), System.err);
+        parityDir, out, testCount, grads), System.err);
     model = m.name();
     System.out.print(ParityRunner.markdown(r));
     Path dir = out.resolve(model);

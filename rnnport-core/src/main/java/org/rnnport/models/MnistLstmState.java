@@ -91,6 +91,7 @@ public final class MnistLstmState extends LayeredModel {
     // outputs, final_state = tf.nn.dynamic_rnn(BasicLSTMCell(lstm_size), inputs, dtype=tf.float32)
     // (other cells, stacking, bidirectional: the last layer's h, forward and backward concatenated)
     String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
+    org.rnnport.nn.PythonGradients.dynamicRnn(vars);
     Operand<TFloat32> h = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), inputs, 28), 28, vars, seeds)
         .finalH();
     // results = tf.nn.softmax(tf.matmul(final_state[1], weights) + biases)

@@ -89,6 +89,7 @@ public final class MnistRnn extends LayeredModel {
     // outputs, states = tf.nn.dynamic_rnn(BasicRNNCell(n_hidden), X, dtype=tf.float32)
     // (other cells, stacking, bidirectional: the same with RnnSpec; both directions concatenated)
     String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
+    org.rnnport.nn.PythonGradients.dynamicRnn(vars);
     StaticRnn.Bidi rnn = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), x, N_STEP), N_INPUT, vars, seeds);
     Operand<TFloat32> outputs = StaticRnn.stackBatchMajor(vars.scope(scope), rnn.outputs());
     // outputs = tf.transpose(outputs, [1, 0, 2]); outputs = outputs[-1]

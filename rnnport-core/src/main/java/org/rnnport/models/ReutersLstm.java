@@ -81,9 +81,11 @@ public final class ReutersLstm implements NotebookModel {
         KerasInitializers.uniform(Shape.of(VOCAB, EMBED), -0.05f, 0.05f, seeds));
     Ops e = vars.scope("embedding");
     Operand<TFloat32> embedded = e.withName("embedding_lookup").gather(emb.read(), x, e.constant(0));
+    org.rnnport.nn.PythonGradients.gathered(vars, emb, embedded, x);
     // LSTM(100, activation='tanh'): the last output
     List<Operand<TFloat32>> steps = new ArrayList<>(
         vars.scope("lstm").withName("unstack").unstack(embedded, (long) MAXLEN, Unstack.axis(1L)).output());
+    org.rnnport.nn.PythonGradients.dynamicRnn(vars);
     StaticRnn.Result rnn = StaticRnn.unroll("lstm", new KerasLstmCell(UNITS), steps, EMBED, vars, seeds);
     // Dense(46, activation='softmax'): bias_add(matmul(h, kernel), bias), softmax
     Shape k = Shape.of(UNITS, CLASSES);

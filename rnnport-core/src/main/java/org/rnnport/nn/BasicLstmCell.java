@@ -14,6 +14,7 @@ import org.tensorflow.types.TFloat32;
  */
 public final class BasicLstmCell implements RnnCell {
   private final int units;
+  private Tf1Variables vars;
   private final float forgetBias;
   private Tf1Variable kernel;
   private Tf1Variable bias;
@@ -40,6 +41,7 @@ public final class BasicLstmCell implements RnnCell {
 
   @Override
   public void build(Tf1Variables vars, String scope, long inputDepth, SeedSource seeds) {
+    this.vars = vars;
     String prefix = scope + "/" + name() + "/";
     Shape k = Shape.of(inputDepth + units, 4L * units);
     kernel = vars.get(prefix + "kernel", k, Initializers.glorotUniform(k, seeds));
@@ -50,8 +52,8 @@ public final class BasicLstmCell implements RnnCell {
   public Step call(Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
     Operand<TFloat32> c = state.get(0);
     Operand<TFloat32> h = state.get(1);
-    var gates = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, h), tf.constant(1)), kernel.read()),
-        bias.read());
+    var gates = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, h), tf.constant(1)), vars.use(kernel, tf)),
+        vars.use(bias, tf));
     List<org.tensorflow.Output<TFloat32>> ijfo = tf.split(tf.constant(1), gates, 4L).output();
     Operand<TFloat32> i = ijfo.get(0);
     Operand<TFloat32> j = ijfo.get(1);

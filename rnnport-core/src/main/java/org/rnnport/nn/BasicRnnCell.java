@@ -12,6 +12,7 @@ import org.tensorflow.types.TFloat32;
  */
 public final class BasicRnnCell implements RnnCell {
   private final int units;
+  private Tf1Variables vars;
   private Tf1Variable kernel;
   private Tf1Variable bias;
 
@@ -36,6 +37,7 @@ public final class BasicRnnCell implements RnnCell {
 
   @Override
   public void build(Tf1Variables vars, String scope, long inputDepth, SeedSource seeds) {
+    this.vars = vars;
     String prefix = scope + "/" + name() + "/";
     Shape k = Shape.of(inputDepth + units, units);
     kernel = vars.get(prefix + "kernel", k, Initializers.glorotUniform(k, seeds));
@@ -46,7 +48,7 @@ public final class BasicRnnCell implements RnnCell {
   public Step call(Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
     Operand<TFloat32> h = state.get(0);
     var concat = tf.concat(List.of(input, h), tf.constant(1));
-    var z = tf.nn.biasAdd(tf.linalg.matMul(concat, kernel.read()), bias.read());
+    var z = tf.nn.biasAdd(tf.linalg.matMul(concat, vars.use(kernel, tf)), vars.use(bias, tf));
     Operand<TFloat32> out = tf.math.tanh(z);
     return new Step(out, List.of(out));
   }

@@ -15,6 +15,7 @@ import org.tensorflow.types.TFloat32;
  */
 public final class GruCell implements RnnCell {
   private final int units;
+  private Tf1Variables vars;
   private Tf1Variable gatesKernel;
   private Tf1Variable gatesBias;
   private Tf1Variable candidateKernel;
@@ -41,6 +42,7 @@ public final class GruCell implements RnnCell {
 
   @Override
   public void build(Tf1Variables vars, String scope, long inputDepth, SeedSource seeds) {
+    this.vars = vars;
     String p = scope + "/" + name() + "/";
     Shape gk = Shape.of(inputDepth + units, 2L * units);
     Shape ck = Shape.of(inputDepth + units, units);
@@ -54,15 +56,17 @@ public final class GruCell implements RnnCell {
   @Override
   public Step call(Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
     Operand<TFloat32> h = state.get(0);
-    var gates = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, h), tf.constant(1)), gatesKernel.read()),
-        gatesBias.read());
+    // Python sums the state's gradient as AddN(concat, u*h, r*h) = (concat + u*h) + r*h: group the first two
+    Operand<TFloat32> hGates = PythonGradients.grouped(vars, tf, h);
+    var gates = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, hGates), tf.constant(1)), vars.use(gatesKernel, tf)),
+        vars.use(gatesBias, tf));
     List<Output<TFloat32>> ru = tf.split(tf.constant(1), tf.math.sigmoid(gates), 2L).output();
     Operand<TFloat32> r = ru.get(0);
     Operand<TFloat32> u = ru.get(1);
     var cand = tf.nn.biasAdd(tf.linalg.matMul(tf.concat(List.of(input, tf.math.mul(r, h)), tf.constant(1)),
-        candidateKernel.read()), candidateBias.read());
+        vars.use(candidateKernel, tf)), vars.use(candidateBias, tf));
     Operand<TFloat32> c = tf.math.tanh(cand);
-    Operand<TFloat32> newH = tf.math.add(tf.math.mul(u, h), tf.math.mul(tf.math.sub(tf.constant(1f), u), c));
+    Operand<TFloat32> newH = tf.math.add(tf.math.mul(u, hGates), tf.math.mul(tf.math.sub(tf.constant(1f), u), c));
     return new Step(newH, List.of(newH));
   }
 }

@@ -16,9 +16,11 @@ import org.tensorflow.types.TFloat32;
  * ε 1e-7, with its update written as Keras writes it in {@code update_step}:
  * {@code local_step = iterations + 1}, {@code α = lr·sqrt(1-β2^t)/(1-β1^t)},
  * {@code m += (g-m)(1-β1)}, {@code v += (g²-v)(1-β2)}, {@code var -= m·α/(sqrt(v)+ε)}. All gradients are
- * computed before any update; {@code iterations} is incremented after. (Keras updates the embedding
- * through its sparse IndexedSlices path; here its gradient is dense: the same arithmetic, rounded in
- * another order, see the README.)
+ * computed before any update; {@code iterations} is incremented after. With {@code --gradients python} a
+ * variable read only through an embedding lookup ({@link PythonGradients#gathered}) is updated through Keras'
+ * sparse IndexedSlices path, as {@code update_step} writes it: {@code m.assign_add(-m·(1-β1))},
+ * {@code m.scatter_add(values·(1-β1))}, {@code v.assign_add(-v·(1-β2))}, {@code v.scatter_add(values²·(1-β2))},
+ * {@code var -= m·α/(sqrt(v)+ε)}; otherwise its gradient is dense (the same arithmetic, rounded otherwise).
  */
 public final class KerasAdam {
   private KerasAdam() {}
@@ -30,8 +32,7 @@ public final class KerasAdam {
     double epsilon = 1e-7;
     Ops tf = variables.ops();
     Graph graph = (Graph) tf.scope().env();
-    Output<?>[] xs = vars.stream().map(v -> v.read().asOutput()).toArray(Output<?>[]::new);
-    Output<?>[] grads = graph.addGradients("gradients", new Output<?>[] {loss.asOutput()}, xs, null);
+    Output<?>[] grads = PythonGradients.gradients(variables, loss, vars);
 
     Tf1Variable iterations = variables.create("Adam/iterations", Shape.scalar(),
         variables.scope("Adam").withName("iterations_init").constant(0f));
@@ -63,6 +64,20 @@ public final class KerasAdam {
       Operand<TFloat32> g = (Operand<TFloat32>) grads[i];
       Tf1Variable m = mv.get(i)[0];
       Tf1Variable v = mv.get(i)[1];
+      PythonGradients.Slices sparse = variables.uses() == null ? null : variables.uses().slices(vars.get(i));
+      if (sparse != null) {
+        // IndexedSlices: m.assign_add(-m * (1 - beta_1)); m.scatter_add(IndexedSlices(values * (1 - beta_1), indices));
+        // v.assign_add(-v * (1 - beta_2)); v.scatter_add(IndexedSlices(tf.square(values) * (1 - beta_2), indices))
+        Operand<TFloat32> mDecayed = a.assignAdd(m.ref(), a.math.mul(a.math.neg(m.read()), oneMinusB1));
+        Operand<TFloat32> mNew = a.scatterAdd(mDecayed, sparse.indices(), a.math.mul(sparse.values(), oneMinusB1));
+        Operand<TFloat32> vDecayed = a.withControlDependencies(List.of(mNew))
+            .assignAdd(v.ref(), a.math.mul(a.math.neg(v.read()), oneMinusB2));
+        Operand<TFloat32> vNew = a.scatterAdd(vDecayed, sparse.indices(),
+            a.math.mul(a.math.square(sparse.values()), oneMinusB2));
+        // variable.assign_sub((m * alpha) / (tf.sqrt(v) + epsilon_hat))
+        updates.add(a.assignSub(vars.get(i).ref(), a.math.div(a.math.mul(mNew, alpha), a.math.add(a.math.sqrt(vNew), eps))));
+        continue;
+      }
       // m.assign_add((gradient - m) * (1 - self.beta_1)); v.assign_add((tf.square(gradient) - v) * (1 - self.beta_2))
       Operand<TFloat32> mNew = a.assignAdd(m.ref(), a.math.mul(a.math.sub(g, m.read()), oneMinusB1));
       Operand<TFloat32> vNew = a.assignAdd(v.ref(), a.math.mul(a.math.sub(a.math.square(g), v.read()), oneMinusB2));

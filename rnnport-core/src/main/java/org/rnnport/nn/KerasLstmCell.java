@@ -16,6 +16,7 @@ import org.tensorflow.types.TFloat32;
  */
 public final class KerasLstmCell implements RnnCell {
   private final int units;
+  private Tf1Variables vars;
   private Tf1Variable kernel;
   private Tf1Variable recurrentKernel;
   private Tf1Variable bias;
@@ -41,6 +42,7 @@ public final class KerasLstmCell implements RnnCell {
 
   @Override
   public void build(Tf1Variables vars, String scope, long inputDepth, SeedSource seeds) {
+    this.vars = vars;
     String p = scope + "/" + name() + "/";
     Shape k = Shape.of(inputDepth, 4L * units);
     Shape rk = Shape.of(units, 4L * units);
@@ -59,8 +61,8 @@ public final class KerasLstmCell implements RnnCell {
     Operand<TFloat32> h = state.get(0);
     Operand<TFloat32> c = state.get(1);
     // z = backend.dot(cell_inputs, kernel); z += backend.dot(h_tm1, recurrent_kernel); z = bias_add(z, bias)
-    Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(input, kernel.read()), tf.linalg.matMul(h, recurrentKernel.read()));
-    z = tf.nn.biasAdd(z, bias.read());
+    Operand<TFloat32> z = tf.math.add(tf.linalg.matMul(input, vars.use(kernel, tf)), tf.linalg.matMul(h, vars.use(recurrentKernel, tf)));
+    z = tf.nn.biasAdd(z, vars.use(bias, tf));
     List<Output<TFloat32>> g = tf.split(tf.constant(1), z, 4L).output();
     Operand<TFloat32> i = tf.math.sigmoid(g.get(0));
     Operand<TFloat32> f = tf.math.sigmoid(g.get(1));

@@ -42,7 +42,7 @@ public final class StaticRnn {
     for (Operand<TFloat32> x : inputs) {
       RnnCell.Step step = cell.call(cellScope, x, state);
       outputs.add(step.output());
-      state = step.state();
+      state = PythonGradients.loopState(vars, cellScope, step.state());
     }
     return new Result(outputs, state);
   }

@@ -36,8 +36,7 @@ public final class Tf1Adam {
       Config cfg) {
     Ops tf = variables.ops();
     Graph graph = (Graph) tf.scope().env();
-    Output<?>[] xs = vars.stream().map(v -> v.read().asOutput()).toArray(Output<?>[]::new);
-    Output<?>[] grads = graph.addGradients("gradients", new Output<?>[] {loss.asOutput()}, xs, null);
+    Output<?>[] grads = PythonGradients.gradients(variables, loss, vars);
 
     List<Tf1Variable> slots = new ArrayList<>();
     List<Tf1Variable[]> mv = new ArrayList<>();

@@ -23,6 +23,7 @@ public final class Tf1Variables {
   private final List<Tf1Variable> all = new ArrayList<>();
   private final java.util.Map<String, Ops> scopes = new java.util.HashMap<>();
   private int unnamed = 0;
+  private final PythonGradients.Uses uses = PythonGradients.newUses();
 
   public Tf1Variables(Ops tf) {
     this.tf = tf;
@@ -109,6 +110,19 @@ public final class Tf1Variables {
       }
     }
     return out;
+  }
+
+  /**
+   * A read of {@code v} by one use (one time step of a cell): the shared {@code name/read}, or with
+   * {@code --gradients python} an Identity of it of its own, so each use gets its own gradient.
+   */
+  public Operand<TFloat32> use(Tf1Variable v, Ops op) {
+    return uses == null ? v.read() : uses.read(v, op);
+  }
+
+  /** The per-use reads ({@code --gradients python}), or null. */
+  public PythonGradients.Uses uses() {
+    return uses;
   }
 
   /** Every variable created here, in creation order. */

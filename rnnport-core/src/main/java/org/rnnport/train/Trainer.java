@@ -6,6 +6,7 @@ import org.rnnport.data.EvalSet;
 import org.tensorflow.Tensor;
 import org.rnnport.models.ModelGraph;
 import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.PythonGradients;
 import org.rnnport.nn.SeedSource;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
@@ -36,6 +37,15 @@ public final class Trainer implements AutoCloseable {
    * @param device e.g. {@code /CPU:0}, or null for TensorFlow's choice
    */
   public Trainer(NotebookModel model, SeedSource seeds, float learningRate, int threads, String device) {
+    this(model, seeds, learningRate, threads, device, PythonGradients.Mode.TF);
+  }
+
+  /**
+   * Builds the training graph with gradients summed as {@code gradients} says ({@code python}: in Python's
+   * order, see {@link PythonGradients}).
+   */
+  public Trainer(NotebookModel model, SeedSource seeds, float learningRate, int threads, String device,
+      PythonGradients.Mode gradients) {
     this.model = model;
     this.graph = new Graph();
     try {
@@ -44,8 +54,9 @@ public final class Trainer implements AutoCloseable {
       if (spec != null) {
         tf = tf.withDevice(spec);
       }
-      this.g = model.build(tf, seeds, learningRate, true);
-      this.session = Devices.session(graph, threads);
+      Ops ops = tf;
+      this.g = PythonGradients.building(gradients, () -> model.build(ops, seeds, learningRate, true));
+      this.session = new Session(graph, PythonGradients.configure(Devices.config(threads), gradients));
     } catch (RuntimeException e) {
       graph.close();
       throw e;

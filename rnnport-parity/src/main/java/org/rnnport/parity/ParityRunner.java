@@ -25,6 +25,7 @@ import org.rnnport.models.ModelRegistry;
 import org.rnnport.models.NotebookModel;
 import org.rnnport.models.TrainingData;
 import org.rnnport.models.TrainingProtocol;
+import org.rnnport.nn.PythonGradients;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.nn.Tf1Variable;
 import org.rnnport.train.Trainer;
@@ -64,11 +65,23 @@ public final class ParityRunner {
 
   /** Settings of a run. */
   public record Options(NotebookModel notebookModel, int steps, BatchOrder order, long seed, Init init, Path dataDir,
-      Path parityDir, Path outDir, int testCount) {
+      Path parityDir, Path outDir, int testCount, PythonGradients.Mode gradients) {
+    /** With gradients summed in Python's order ({@code --gradients python}, the parity default). */
+    public Options(NotebookModel notebookModel, int steps, BatchOrder order, long seed, Init init, Path dataDir,
+        Path parityDir, Path outDir, int testCount) {
+      this(notebookModel, steps, order, seed, init, dataDir, parityDir, outDir, testCount, PythonGradients.Mode.PYTHON);
+    }
+
     /** By registry name. */
     public Options(String model, int steps, BatchOrder order, long seed, Init init, Path dataDir, Path parityDir,
         Path outDir, int testCount) {
       this(ModelRegistry.get(model), steps, order, seed, init, dataDir, parityDir, outDir, testCount);
+    }
+
+    /** The Java training graph of this run. */
+    Trainer trainer() {
+      return new Trainer(notebookModel, SeedSource.tf1GraphSeed(seed), notebookModel.defaults().learningRate(), 0, null,
+          gradients);
     }
 
     public String model() {
@@ -161,12 +174,13 @@ public final class ParityRunner {
         ? oracle.describeOrder() + " (batches of " + batchSize + ")" : order);
     rep.settings.put("init", oracle.drawsSameInitialWeights() ? o.init().name().toLowerCase().replace('_', '-')
         : "Python's initial weights, restored by name");
+    rep.settings.put("gradients", o.gradients().name().toLowerCase());
 
     TrainingData data = protocol.load(dataDir);
     EvalSet test = data.test();
     int n = Math.min(o.testCount(), test.size());
 
-    try (Trainer java = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null)) {
+    try (Trainer java = o.trainer()) {
       if (model.rnn() != null) {
         rep.settings.put("rnn", String.valueOf(model.rnn()));
       }
@@ -244,16 +258,7 @@ public final class ParityRunner {
       boolean firstSame = Float.floatToIntBits(jl[0]) == Float.floatToIntBits(pl[0]);
       rep.check("first-step loss", String.format("Java %s, Python %s%s", jl[0], pl[0], firstSame ? " (bit-identical)" : ""),
           "bit-identical", firstSame);
-      Compare.Diff losses = Compare.diff(jl, pl);
-      int identicalSteps = 0;
-      while (identicalSteps < jl.length && Float.floatToIntBits(jl[identicalSteps]) == Float.floatToIntBits(pl[identicalSteps])) {
-        identicalSteps++;
-      }
-      rep.details.put("lossStepsBitIdenticalFromStart", identicalSteps);
-      rep.check("loss over " + o.steps() + " steps", losses.bitIdentical() ? "bit-identical at every step"
-          : String.format("max rel %.3g, max abs %.3g; %d of %d steps bit-identical, first %d in a row", losses.maxRel(),
-              losses.maxAbs(), losses.total() - losses.differing(), losses.total(), identicalSteps),
-          "max rel <= 1e-5", losses.maxRel() <= MAX_LOSS_REL_DIFF);
+      TrainingChecks.losses(rep, o.gradients(), o.steps(), jl, pl);
 
       // 4. final variables
       Map<String, float[]> javaFinal = java.values(modelVars);
@@ -266,13 +271,13 @@ public final class ParityRunner {
         pyFinal = other.values(otherVars);
       }
       Compare.Diff fin = compareVariables(modelVars, javaFinal, pyFinal, rep, "finalModelVariables");
-      rep.check("final model variables after " + o.steps() + " steps", fin.describe(), "reported", true);
+      TrainingChecks.finalVariables(rep, o.gradients(), o.steps(), fin);
 
       // 5. test logits of the trained graphs
       float[] javaLogits = java.logits(test, n, 1000);
       float[] pyLogits = readFloats(py.resolve("test_logits.json"), "logits");
       Compare.Diff tl = Compare.diff(javaLogits, pyLogits);
-      rep.check("test logits after training (first " + n + " examples)", tl.describe(), "reported", true);
+      TrainingChecks.testLogits(rep, o.gradients(), "test logits after training (first " + n + " examples)", tl);
 
       // 6. cross-loading
       Path javaModels = out.resolve("java/savedmodels");

@@ -32,5 +32,6 @@ class CellsParityTest {
     assertThat(MnistRnnParityTest.check(r, "variables").measured()).isEqualTo("identical (" + variables + " VariableV2)");
     assertThat(MnistRnnParityTest.check(r, "initial weights").measured()).startsWith("bit-identical");
     assertThat(MnistRnnParityTest.check(r, "first-step loss").measured()).endsWith("(bit-identical)");
+    assertThat(MnistRnnParityTest.check(r, "loss over").measured()).startsWith("bit-identical at every step");
   }
 }

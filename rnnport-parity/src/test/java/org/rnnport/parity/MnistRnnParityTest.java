@@ -45,6 +45,11 @@ class MnistRnnParityTest {
     assertThat(check(r, "Java SavedModel loaded in Python, tf.compat.v1").passed()).isTrue();
     assertThat(check(r, "Python SavedModel loaded in Java").passed()).isTrue();
     assertThat(r.javaLosses).hasSize(100);
+    // --gradients python (the default): every loss, the final variables and the test logits to the bit
+    assertThat(r.settings.get("gradients")).isEqualTo("python");
+    assertThat(check(r, "loss over").measured()).startsWith("bit-identical at every step");
+    assertThat(check(r, "final model variables").measured()).startsWith("bit-identical");
+    assertThat(check(r, "test logits").measured()).startsWith("bit-identical");
     // the op types differ where they should: Python's While loop, Java's 28 unrolled steps
     assertThat(r.details.get("opTypeCountsThatDiffer").toString()).contains("Enter", "Exit", "Tanh");
     assertThat(TestData.projectDir().resolve("target/parity-tests/sequential/mnist-rnn/losses.png")).exists();
@@ -57,5 +62,6 @@ class MnistRnnParityTest {
     ParityReport r = run(BatchOrder.SHUFFLE, 7, 100, ParityRunner.Init.PYTHON_SEED, "shuffle");
     assertThat(r.failures()).as(ParityRunner.markdown(r)).isEmpty();
     assertThat(check(r, "first-step loss").measured()).endsWith("(bit-identical)");
+    assertThat(check(r, "loss over").measured()).startsWith("bit-identical at every step");
   }
 }
