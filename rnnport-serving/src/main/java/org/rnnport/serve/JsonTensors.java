@@ -88,6 +88,72 @@ final class JsonTensors {
     }
   }
 
+  private static boolean numeric(TensorSpec spec) {
+    return !spec.dtype().equals("DT_STRING") && !spec.dtype().equals("DT_BOOL");
+  }
+
+  /**
+   * A DT_STRING tensor (JSON strings, or {"b64": ...} for bytes) or a DT_BOOL one (true/false) from a
+   * nested JSON value, rectangular.
+   */
+  static Tensor leaves(TensorSpec spec, JsonNode node, String where) {
+    List<Long> shape = new ArrayList<>();
+    JsonNode n = node;
+    while (n.isArray()) {
+      shape.add((long) n.size());
+      if (n.size() == 0) {
+        break;
+      }
+      n = n.get(0);
+    }
+    List<JsonNode> flat = new ArrayList<>();
+    collect(node, 0, shape, flat, where);
+    org.tensorflow.ndarray.Shape s = Shape.of(shape.stream().mapToLong(Long::longValue).toArray());
+    boolean strings = spec.dtype().equals("DT_STRING");
+    for (JsonNode v : flat) {
+      boolean ok = strings ? v.isTextual() || RestRequests.isB64(v) : v.isBoolean();
+      if (!ok) {
+        throw ServingException.invalid(where + ": JSON Value: " + abbreviate(v.toString()) + " is not of expected type: "
+            + spec.dtype());
+      }
+    }
+    if (strings) {
+      org.tensorflow.ndarray.NdArray<byte[]> a = org.tensorflow.ndarray.NdArrays.ofObjects(byte[].class, s);
+      int[] i = {0};
+      a.scalars().forEach(x -> {
+        JsonNode v = flat.get(i[0]++);
+        try {
+          x.setObject(v.isTextual() ? v.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+              : java.util.Base64.getDecoder().decode(v.get("b64").asText()));
+        } catch (IllegalArgumentException e) {
+          throw ServingException.invalid(where + ": Unable to base64 decode");
+        }
+      });
+      return org.tensorflow.types.TString.tensorOfBytes(a);
+    }
+    org.tensorflow.types.TBool t = org.tensorflow.types.TBool.tensorOf(s);
+    int[] i = {0};
+    t.scalars().forEach(x -> x.setBoolean(flat.get(i[0]++).asBoolean()));
+    return t;
+  }
+
+  private static void collect(JsonNode n, int depth, List<Long> shape, List<JsonNode> out, String where) {
+    if (depth == shape.size()) {
+      if (n.isArray()) {
+        throw ServingException.invalid(where + ": ragged input: a nested array deeper than the first value's");
+      }
+      out.add(n);
+      return;
+    }
+    if (!n.isArray() || n.size() != shape.get(depth)) {
+      throw ServingException.invalid(where + ": ragged input: expected an array of " + shape.get(depth) + " at depth "
+          + depth + ", got " + abbreviate(n.toString()));
+    }
+    for (JsonNode c : n) {
+      collect(c, depth + 1, shape, out, where);
+    }
+  }
+
   private static String abbreviate(String s) {
     return s.length() > 40 ? s.substring(0, 37) + "..." : s;
   }
@@ -102,6 +168,11 @@ final class JsonTensors {
 
   /** A tensor of the spec's dtype from rows (each a value of the per-row shape), batch first. */
   static Tensor fromRows(TensorSpec spec, List<JsonNode> rows, String where) {
+    if (!numeric(spec)) {
+      com.fasterxml.jackson.databind.node.ArrayNode all = F.arrayNode();
+      rows.forEach(all::add);
+      return leaves(spec, all, where);
+    }
     Dense d = denseRows(spec, rows, where);
     return tensor(spec, d.shape(), d.values());
   }
@@ -135,6 +206,9 @@ final class JsonTensors {
 
   /** A tensor of the spec's dtype from one whole value (columnar "inputs"). */
   static Tensor fromColumn(TensorSpec spec, JsonNode value, String where) {
+    if (!numeric(spec)) {
+      return leaves(spec, value, where);
+    }
     Dense d = dense(value, where, integral(spec));
     return tensor(spec, d.shape(), d.values());
   }

@@ -1,8 +1,14 @@
 /**
- * TensorFlow Serving's REST and gRPC APIs over the predictor library: model status, metadata and predict,
- * and columnar), a model repository with version watching and hot swap, limits, metrics and optional
- * micro-batching.
+ * TensorFlow Serving's gRPC and REST APIs over the predictor library, as a drop-in for
+ * {@code tensorflow_model_server}: {@link org.rnnport.serve.Inference} (one tensor path for both APIs,
+ * with {@link org.rnnport.serve.TensorBatcher} batching), {@link org.rnnport.serve.ModelRepository}
+ * (model configs, version policies and labels, hot swap), {@link org.rnnport.serve.GrpcServer} and
+ * {@link org.rnnport.serve.RestServer} (Netty), TF Serving's config files
+ * ({@link org.rnnport.serve.TfServingConfig}), metrics. The library part throws
+ * {@link org.rnnport.serve.ServingException} codes, never HTTP statuses.
  *
- * <p>May depend on: the predictor library, Jackson, slf4j-api. Not on core (data, models, training).
+ * <p>May depend on: the predictor library, Jackson, grpc-java, Netty, protobuf-java and TF Serving's
+ * generated classes (camel-tensorflow-serving, Camel excluded), slf4j-api. Not on core (data,
+ * models, training).
  */
 package org.rnnport.serve;

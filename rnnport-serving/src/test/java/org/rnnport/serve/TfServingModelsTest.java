@@ -116,6 +116,13 @@ class TfServingModelsTest {
     assertThat(r.body().get("error").asText()).contains("odd_dtype", "x:0", "DT_FLOAT", "DT_INT64");
     assertThat(curl("POST", "/v1/models/half_plus_three:predict", "{\"instances\": [[1.0], [2.0]]}").body()
         .get("predictions").get(1).get(0).asDouble()).isEqualTo(4.0);
+    // DT_STRING inputs on REST: serialized tf.Examples as {"b64": ...} into the regress signature, via :predict
+    String b64 = java.util.Base64.getEncoder().encodeToString(ex("x", 1f).toByteArray());
+    Reply strings = curl("POST", "/v1/models/half_plus_three:predict", "{\"signature_name\": \"tensorflow/serving/regress\", "
+        + "\"instances\": [{\"b64\": \"" + b64 + "\"}]}");
+    assertThat(strings.body()).as(strings.body().toString()).isEqualTo(RestApi.JSON.readTree("{\"predictions\": [[3.5]]}"));
+    assertThat(curl("POST", "/v1/models/half_plus_three:predict", "{\"signature_name\": \"tensorflow/serving/regress\", "
+        + "\"inputs\": [1.0]}").status()).isEqualTo(400);
     // rnnport's own models keep their clear shape errors
     Reply bad = curl("POST", "/v1/models/mnist-rnn:predict", "{\"instances\": [[1, 2, 3]]}");
     assertThat(bad.status()).isEqualTo(400);
