@@ -35,7 +35,7 @@ class PredictMainTest {
     Path in = tmp.resolve("in.parquet");
     TestSpark.pixels(7000, 120, 2).write().parquet(in.toString());
     Path out = tmp.resolve("out.parquet");
-    int rc = command("--model", TestSpark.ROOT.resolve("savedmodels/mnist-rnn").toString(), "--input", in.toString(),
+    int rc = command("--model", TestSpark.MNIST_RNN.toString(), "--input", in.toString(),
         "--output", out.toString(), "--input-column", "pixels", "--batch-size", "100", "--outputs", "classes,logits")
         .predict(TestSpark.spark());
     assertThat(rc).isZero();
