@@ -16,6 +16,7 @@ import org.rnnport.data.Mnist;
 import org.rnnport.export.Versions;
 import org.rnnport.models.ModelRegistry;
 import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.train.Trainer;
 import org.rnnport.util.Json;
@@ -57,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", description = "dataset folder (default: $RNNPORT_DATA_DIR or ./data)")
   Path dataDir;
+
+  @Option(names = "--graph", defaultValue = "faithful", description = "faithful (the notebook's graph) or fast "
+      + "(fused cells, hand-built backward pass; same variables)")
+  String graph;
 
   @Option(names = "--json", description = "also write the figures as JSON to this file")
   Path json;
@@ -122,7 +127,10 @@ final class BenchCommand implements Callable<Integer> {
     r.put("threads", threads);
     r.put("cores", Runtime.getRuntime().availableProcessors());
     r.put("versions", Versions.all());
-    try (Trainer t = new Trainer(m, SeedSource.tf1GraphSeed(1), m.defaults().learningRate(), threads, device)) {
+    GraphKind kind = GraphKind.parse(graph);
+    r.put("graph", kind.label());
+    try (Trainer t = new Trainer(m, SeedSource.tf1GraphSeed(1), m.defaults().learningRate(), threads, device,
+        org.rnnport.nn.PythonGradients.Mode.TF, kind)) {
       t.initialize();
       Batcher batches = new Batcher(mnist.train(), b, BatchOrder.SHUFFLE, 1);
       double[] times = new double[steps];

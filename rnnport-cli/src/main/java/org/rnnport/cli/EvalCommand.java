@@ -38,11 +38,26 @@ final class EvalCommand implements Callable<Integer> {
       + "(default 0: one per core, at most 8)")
   int workers;
 
+  @Option(names = "--graph", defaultValue = "faithful", description = "faithful (run the SavedModel as it is) or fast: "
+      + "rebuild the model with its fast graph and the SavedModel's variables (default: ${DEFAULT-VALUE})")
+  String graph;
+
   @Override
   public Integer call() throws Exception {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("--batch-size must be positive");
     }
+    org.rnnport.nn.GraphKind kind = org.rnnport.nn.GraphKind.parse(graph);
+    if (kind == org.rnnport.nn.GraphKind.FAITHFUL) {
+      return run(model);
+    }
+    try (org.rnnport.export.GraphConversion.Converted c = org.rnnport.export.GraphConversion.convert(model, kind)) {
+      System.out.println("graph: fast, rebuilt from " + c.source());
+      return run(c.dir());
+    }
+  }
+
+  private int run(Path model) throws Exception {
     // eval is predict on the bundled test split: one pipeline (rnnport-predict's DatasetEval)
     Evaluator.Result r = DatasetEval.evaluate(model, DataDir.resolve(dataDir), batchSize, limit, workers);
     System.out.println("model: " + r.model() + " (" + r.modelName() + ")");

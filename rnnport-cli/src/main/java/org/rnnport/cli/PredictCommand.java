@@ -75,6 +75,10 @@ final class PredictCommand implements Callable<Integer> {
       + "(default 0: one per core, at most 8)")
   int workers;
 
+  @Option(names = "--graph", defaultValue = "faithful", description = "faithful (run the SavedModel as it is) or fast: "
+      + "rebuild one of rnnport's models with its fast graph and the SavedModel's variables (default: ${DEFAULT-VALUE})")
+  String graph;
+
   static double parseScale(String s) {
     String t = s.trim();
     int slash = t.indexOf('/');
@@ -88,6 +92,17 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    org.rnnport.nn.GraphKind kind = org.rnnport.nn.GraphKind.parse(graph);
+    if (kind == org.rnnport.nn.GraphKind.FAITHFUL) {
+      return run(model);
+    }
+    try (org.rnnport.export.GraphConversion.Converted c = org.rnnport.export.GraphConversion.convert(model, kind)) {
+      System.out.println("graph: fast, rebuilt from " + c.source());
+      return run(c.dir());
+    }
+  }
+
+  private int run(Path model) throws Exception {
     PredictJob.Options o = new PredictJob.Options(model, tag, signature, inputs, format, output, outputFormat,
         outputKeys, batchSize, workers, parseScale(scale), labels, labelsFormat, labelColumn, numClasses,
         skipBadRows, rejects, report);

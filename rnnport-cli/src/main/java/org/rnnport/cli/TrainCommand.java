@@ -60,6 +60,10 @@ final class TrainCommand implements Callable<Integer> {
       + "checkpoint, e.g. the Python oracle's, restored by variable name). Default: python-seed")
   String init;
 
+  @Option(names = "--graph", description = "faithful (the notebook's graph, the default) or fast (fused cells and a "
+      + "hand-built backward pass; the same variables, checkpoints and SavedModel signature); --resume may switch it")
+  String graph;
+
   @Option(names = "--order", description = "batch order: ${COMPLETION-CANDIDATES} (default: SHUFFLE)")
   BatchOrder order;
 
@@ -154,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
         checkpointEvery != null ? checkpointEvery : 0,
         keepCheckpoints != null ? keepCheckpoints : TrainOptions.DEFAULT_KEEP, false,
         patience != null ? new EarlyStopping(patience, monitor != null ? monitor : "val_loss", restoreBest) : null,
-        !noValidation);
+        !noValidation, graph != null ? org.rnnport.nn.GraphKind.parse(graph) : org.rnnport.nn.GraphKind.FAITHFUL);
     if (o.epochs() <= 0 || o.stepsPerEpoch() <= 0 || o.batchSize() <= 0 || !(o.learningRate() > 0)) {
       throw new IllegalArgumentException("--epochs, --steps-per-epoch, --batch-size and --lr must be positive");
     }
@@ -165,9 +169,9 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--monitor and --restore-best go with --early-stopping-patience N");
     }
     RunRecord.write(run, m, o);
-    System.out.printf("training %s (notebook %s): %d epochs x %d steps, batch %d, lr %s, seed %d, order %s%n",
+    System.out.printf("training %s (notebook %s): %d epochs x %d steps, batch %d, lr %s, seed %d, order %s%s%n",
         m.name(), m.notebook(), o.epochs(), o.stepsPerEpoch(), o.batchSize(), o.learningRate(), s,
-        o.order().name().toLowerCase());
+        o.order().name().toLowerCase(), o.graph() == org.rnnport.nn.GraphKind.FAST ? ", fast graph" : "");
     return train(m, o);
   }
 
@@ -220,6 +224,9 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     o = o.withResume(true);
+    if (graph != null) {
+      o = o.withGraph(org.rnnport.nn.GraphKind.parse(graph)); // both graphs restore the same checkpoints
+    }
     if (checkpointEvery != null || keepCheckpoints != null) {
       o = o.withCheckpoints(checkpointEvery != null ? checkpointEvery : o.checkpointEvery(),
           keepCheckpoints != null ? keepCheckpoints : o.keepCheckpoints());

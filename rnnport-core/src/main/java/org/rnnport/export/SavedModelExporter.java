@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.rnnport.predictor.ModelVersions;
 import org.rnnport.models.ModelGraph;
 import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.util.AtomicFiles;
 import org.rnnport.util.Json;
@@ -44,6 +45,12 @@ public final class SavedModelExporter {
    */
   public static Path export(NotebookModel model, Session trainSession, Checkpoint trained, Path root,
       Integer version, ModelInfo info) throws IOException {
+    return export(model, trainSession, trained, root, version, info, GraphKind.FAITHFUL);
+  }
+
+  /** Exports with the inference graph of {@code kind} (the same variables and signature either way). */
+  public static Path export(NotebookModel model, Session trainSession, Checkpoint trained, Path root,
+      Integer version, ModelInfo info, GraphKind kind) throws IOException {
     Path modelDir = root.resolve(model.name());
     Files.createDirectories(modelDir);
     int v = version != null ? version : nextVersion(modelDir);
@@ -57,17 +64,7 @@ public final class SavedModelExporter {
       AtomicFiles.deleteRecursively(tmp);
       String prefix = ckpt.resolve("model").toString();
       trained.save(trainSession, prefix);
-      try (Graph g = new Graph()) {
-        Ops tf = Ops.create(g);
-        ModelGraph mg = model.build(tf, SeedSource.tf1GraphSeed(0), model.defaults().learningRate(), false);
-        Checkpoint load = new Checkpoint(tf, "rnnport_load", mg.modelVariables());
-        try (Session s = new Session(g)) {
-          load.restore(s, prefix);
-          SavedModelBundle.exporter(tmp.toString())
-              .withFunction(s.function(signature(mg)))
-              .export();
-        }
-      }
+      writeSavedModel(model, prefix, tmp, kind);
       Json.write(tmp.resolve(ModelInfo.FILE), info);
       // check that it loads before it becomes visible
       try (SavedModelBundle b = SavedModelBundle.load(tmp.toString(), TAG)) {
@@ -81,6 +78,26 @@ public final class SavedModelExporter {
     } finally {
       AtomicFiles.deleteRecursively(tmp);
       AtomicFiles.deleteRecursively(ckpt);
+    }
+  }
+
+  /**
+   * Builds {@code model}'s inference graph of {@code kind}, restores its variables by name from the checkpoint
+   * {@code prefix} and writes a SavedModel (no rnnport.json) to {@code dir}.
+   */
+  public static void writeSavedModel(NotebookModel model, String prefix, Path dir, GraphKind kind)
+      throws IOException {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      ModelGraph mg = kind.building(() -> model.build(tf, SeedSource.tf1GraphSeed(0), model.defaults().learningRate(),
+          false));
+      Checkpoint load = new Checkpoint(tf, "rnnport_load", mg.modelVariables());
+      try (Session s = new Session(g)) {
+        load.restore(s, prefix);
+        SavedModelBundle.exporter(dir.toString())
+            .withFunction(s.function(signature(mg)))
+            .export();
+      }
     }
   }
 

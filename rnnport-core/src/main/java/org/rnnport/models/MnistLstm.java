@@ -12,6 +12,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.rnnport.nn.RnnSpec;
 import org.rnnport.nn.Dense;
+import org.rnnport.nn.FastRnn;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.Initializers;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.nn.StaticRnn;
@@ -76,17 +78,22 @@ public final class MnistLstm extends LayeredModel {
     Placeholder<TFloat32> y = training ? tf.withName("Placeholder_1").placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, 10))) : null;
     // x = tf.unstack(x, 28, 1); outputs, states = rnn.static_rnn(BasicLSTMCell(128, forget_bias=1.0), x)
-    List<Operand<TFloat32>> steps = new ArrayList<>(
-        tf.withName("unstack").unstack(x, 28L, Unstack.axis(1L)).output());
     // (bidirectional: static_bidirectional_rnn, outputs concatenated per step)
-    StaticRnn.Bidi rnn = StaticRnn.layer(spec, steps, 28, vars, seeds);
+    Operand<TFloat32> last;
+    if (GraphKind.fast()) {
+      last = FastRnn.layer(spec, x, 28, 28, vars, seeds).last();
+    } else {
+      List<Operand<TFloat32>> steps = new ArrayList<>(
+          tf.withName("unstack").unstack(x, 28L, Unstack.axis(1L)).output());
+      last = StaticRnn.layer(spec, steps, 28, vars, seeds).last();
+    }
     // weight = tf.Variable(tf.random_normal([128, 10])); bias = tf.Variable(tf.random_normal([10]))
     Tf1Variable w = vars.unnamed(Shape.of(spec.outputWidth(), 10),
         Initializers.randomNormal(tf, "random_normal", Shape.of(spec.outputWidth(), 10), 0f, 1f, seeds));
     Tf1Variable b = vars.unnamed(Shape.of(10),
         Initializers.randomNormal(tf, "random_normal_1", Shape.of(10), 0f, 1f, seeds));
     // return tf.matmul(outputs[-1], weight) + bias
-    Operand<TFloat32> logits = Dense.apply(tf, rnn.last(), w, b);
+    Operand<TFloat32> logits = Dense.apply(tf, last, w, b);
     List<Tf1Variable> modelVars = new ArrayList<>(vars.all());
     Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);
     Operand<TInt64> classes = tf.withName("classes").math.argMax(logits, tf.constant(1));

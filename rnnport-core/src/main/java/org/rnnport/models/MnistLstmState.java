@@ -11,6 +11,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.rnnport.nn.RnnSpec;
 import org.rnnport.nn.Dense;
+import org.rnnport.nn.FastRnn;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.Initializers;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.nn.StaticRnn;
@@ -90,10 +92,14 @@ public final class MnistLstmState extends LayeredModel {
     Operand<TFloat32> inputs = tf.withName("Reshape").reshape(x, tf.constant(new int[] {-1, 28, 28}));
     // outputs, final_state = tf.nn.dynamic_rnn(BasicLSTMCell(lstm_size), inputs, dtype=tf.float32)
     // (other cells, stacking, bidirectional: the last layer's h, forward and backward concatenated)
-    String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
-    org.rnnport.nn.PythonGradients.dynamicRnn(vars);
-    Operand<TFloat32> h = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), inputs, 28), 28, vars, seeds)
-        .finalH();
+    Operand<TFloat32> h;
+    if (GraphKind.fast()) {
+      h = FastRnn.layer(spec, inputs, 28, 28, vars, seeds).finalH();
+    } else {
+      String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
+      org.rnnport.nn.PythonGradients.dynamicRnn(vars);
+      h = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), inputs, 28), 28, vars, seeds).finalH();
+    }
     // results = tf.nn.softmax(tf.matmul(final_state[1], weights) + biases)
     Operand<TFloat32> logits = Dense.apply(tf, h, w, b);
     Operand<TFloat32> prediction = tf.withName("Softmax").nn.softmax(logits);

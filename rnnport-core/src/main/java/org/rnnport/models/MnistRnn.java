@@ -13,6 +13,8 @@ import org.tensorflow.types.TInt64;
 import org.rnnport.data.Mnist;
 import org.rnnport.nn.RnnSpec;
 import org.rnnport.nn.Dense;
+import org.rnnport.nn.FastRnn;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.Initializers;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.nn.StaticRnn;
@@ -88,13 +90,20 @@ public final class MnistRnn extends LayeredModel {
         Initializers.randomNormal(tf, "bias_b", Shape.of(N_CLASS), 0f, 1f, seeds));
     // outputs, states = tf.nn.dynamic_rnn(BasicRNNCell(n_hidden), X, dtype=tf.float32)
     // (other cells, stacking, bidirectional: the same with RnnSpec; both directions concatenated)
-    String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
-    org.rnnport.nn.PythonGradients.dynamicRnn(vars);
-    StaticRnn.Bidi rnn = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), x, N_STEP), N_INPUT, vars, seeds);
-    Operand<TFloat32> outputs = StaticRnn.stackBatchMajor(vars.scope(scope), rnn.outputs());
-    // outputs = tf.transpose(outputs, [1, 0, 2]); outputs = outputs[-1]
-    outputs = tf.withName("transpose").linalg.transpose(outputs, tf.constant(new int[] {1, 0, 2}));
-    Operand<TFloat32> last = tf.withName("strided_slice").stridedSlice(outputs, Indices.at(-1));
+    Operand<TFloat32> last;
+    if (GraphKind.fast()) {
+      // --graph fast: the same variables, fused steps, the last output read directly
+      last = FastRnn.layer(spec, x, N_STEP, N_INPUT, vars, seeds).last();
+    } else {
+      String scope = spec.bidirectional() ? "bidirectional_rnn" : "rnn";
+      org.rnnport.nn.PythonGradients.dynamicRnn(vars);
+      StaticRnn.Bidi rnn = StaticRnn.layer(spec, StaticRnn.unstackTime(vars.scope(scope), x, N_STEP), N_INPUT, vars,
+          seeds);
+      Operand<TFloat32> outputs = StaticRnn.stackBatchMajor(vars.scope(scope), rnn.outputs());
+      // outputs = tf.transpose(outputs, [1, 0, 2]); outputs = outputs[-1]
+      outputs = tf.withName("transpose").linalg.transpose(outputs, tf.constant(new int[] {1, 0, 2}));
+      last = tf.withName("strided_slice").stridedSlice(outputs, Indices.at(-1));
+    }
     // model = tf.matmul(outputs, W) + b
     Operand<TFloat32> logits = Dense.apply(tf, last, w, b);
     List<Tf1Variable> modelVars = new ArrayList<>(vars.all());

@@ -11,6 +11,8 @@ import org.tensorflow.op.core.Unstack;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.rnnport.nn.FastRnn;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.KerasAdam;
 import org.rnnport.nn.KerasInitializers;
 import org.rnnport.nn.KerasLstmCell;
@@ -83,17 +85,22 @@ public final class ReutersLstm implements NotebookModel {
     Operand<TFloat32> embedded = e.withName("embedding_lookup").gather(emb.read(), x, e.constant(0));
     org.rnnport.nn.PythonGradients.gathered(vars, emb, embedded, x);
     // LSTM(100, activation='tanh'): the last output
-    List<Operand<TFloat32>> steps = new ArrayList<>(
-        vars.scope("lstm").withName("unstack").unstack(embedded, (long) MAXLEN, Unstack.axis(1L)).output());
-    org.rnnport.nn.PythonGradients.dynamicRnn(vars);
-    StaticRnn.Result rnn = StaticRnn.unroll("lstm", new KerasLstmCell(UNITS), steps, EMBED, vars, seeds);
+    Operand<TFloat32> last;
+    if (GraphKind.fast()) {
+      last = FastRnn.unroll("lstm", new KerasLstmCell(UNITS), embedded, MAXLEN, EMBED, vars, seeds).last();
+    } else {
+      List<Operand<TFloat32>> steps = new ArrayList<>(
+          vars.scope("lstm").withName("unstack").unstack(embedded, (long) MAXLEN, Unstack.axis(1L)).output());
+      org.rnnport.nn.PythonGradients.dynamicRnn(vars);
+      last = StaticRnn.unroll("lstm", new KerasLstmCell(UNITS), steps, EMBED, vars, seeds).last();
+    }
     // Dense(46, activation='softmax'): bias_add(matmul(h, kernel), bias), softmax
     Shape k = Shape.of(UNITS, CLASSES);
     Tf1Variable kernel = vars.get("dense/kernel", k, KerasInitializers.glorotUniform(k, seeds));
     Tf1Variable bias = vars.get("dense/bias", Shape.of(CLASSES),
         org.rnnport.nn.Initializers.zeros(Shape.of(CLASSES)));
     Ops d = vars.scope("dense");
-    Operand<TFloat32> logits = d.withName("BiasAdd").nn.biasAdd(d.linalg.matMul(rnn.last(), kernel.read()), bias.read());
+    Operand<TFloat32> logits = d.withName("BiasAdd").nn.biasAdd(d.linalg.matMul(last, kernel.read()), bias.read());
     Operand<TFloat32> probabilities = d.withName("Softmax").nn.softmax(logits);
     Operand<TInt64> classes = tf.withName("classes").math.argMax(logits, tf.constant(1));
     List<Tf1Variable> modelVars = new ArrayList<>(vars.all());

@@ -64,4 +64,19 @@ public final class BasicLstmCell implements RnnCell {
     Operand<TFloat32> newH = tf.math.mul(tf.math.tanh(newC), tf.math.sigmoid(o));
     return new Step(newH, List.of(newC, newH));
   }
+
+  /** The kernel {@code [in+units, 4*units]}, gates in the order i, j, f, o (after {@link #build}). */
+  public Tf1Variable kernel() {
+    return kernel;
+  }
+
+  /** The bias {@code [4*units]}. */
+  public Tf1Variable bias() {
+    return bias;
+  }
+
+  /** The forget bias added at call time. */
+  public float forgetBias() {
+    return forgetBias;
+  }
 }

@@ -69,4 +69,24 @@ public final class GruCell implements RnnCell {
     Operand<TFloat32> newH = tf.math.add(tf.math.mul(u, hGates), tf.math.mul(tf.math.sub(tf.constant(1f), u), c));
     return new Step(newH, List.of(newH));
   }
+
+  /** {@code gates/kernel [in+units, 2*units]}: r then u (after {@link #build}). */
+  public Tf1Variable gatesKernel() {
+    return gatesKernel;
+  }
+
+  /** {@code gates/bias [2*units]}. */
+  public Tf1Variable gatesBias() {
+    return gatesBias;
+  }
+
+  /** {@code candidate/kernel [in+units, units]}. */
+  public Tf1Variable candidateKernel() {
+    return candidateKernel;
+  }
+
+  /** {@code candidate/bias [units]}. */
+  public Tf1Variable candidateBias() {
+    return candidateBias;
+  }
 }

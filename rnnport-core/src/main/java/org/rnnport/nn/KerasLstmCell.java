@@ -72,4 +72,19 @@ public final class KerasLstmCell implements RnnCell {
     Operand<TFloat32> newH = tf.math.mul(o, tf.math.tanh(newC));
     return new Step(newH, List.of(newH, newC));
   }
+
+  /** {@code kernel [in, 4*units]}, gates in Keras' order i, f, c, o (after {@link #build}). */
+  public Tf1Variable kernel() {
+    return kernel;
+  }
+
+  /** {@code recurrent_kernel [units, 4*units]}. */
+  public Tf1Variable recurrentKernel() {
+    return recurrentKernel;
+  }
+
+  /** {@code bias [4*units]}. */
+  public Tf1Variable bias() {
+    return bias;
+  }
 }

@@ -66,4 +66,9 @@ public final class MultiRnnCell implements RnnCell {
     RnnCell last = cells.get(cells.size() - 1);
     return last.finalH(state.subList(state.size() - last.stateCount(), state.size()));
   }
+
+  /** The stacked cells, bottom first. */
+  public List<RnnCell> cells() {
+    return cells;
+  }
 }

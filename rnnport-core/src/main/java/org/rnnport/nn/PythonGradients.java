@@ -177,7 +177,7 @@ public final class PythonGradients {
 
   /** The mode's per-use bookkeeping for a new {@link Tf1Variables}: null in TF mode. */
   static Uses newUses() {
-    return current() == Mode.PYTHON ? new Uses() : null;
+    return current() == Mode.PYTHON && !GraphKind.fast() ? new Uses() : null;
   }
 
   /**
@@ -185,6 +185,9 @@ public final class PythonGradients {
    * builder, summed in Python's order; otherwise the builder's gradient of the variable's read.
    */
   public static Output<?>[] gradients(Tf1Variables variables, Operand<TFloat32> loss, List<Tf1Variable> vars) {
+    if (variables.fast() != null) {
+      return variables.fast().gradients(loss, vars);
+    }
     Ops tf = variables.ops();
     Graph graph = (Graph) tf.scope().env();
     Uses uses = variables.uses();
@@ -266,7 +269,7 @@ public final class PythonGradients {
   }
 
   /** The names of the ops {@code loss} depends on through data inputs. */
-  private static java.util.Set<String> upstreamOf(Operand<TFloat32> loss) {
+  static java.util.Set<String> upstreamOf(Operand<TFloat32> loss) {
     java.util.Set<String> seen = new java.util.HashSet<>();
     java.util.ArrayDeque<org.tensorflow.GraphOperation> todo = new java.util.ArrayDeque<>();
     todo.add((org.tensorflow.GraphOperation) loss.op());

@@ -23,6 +23,7 @@ public final class Tf1Variables {
   private final List<Tf1Variable> all = new ArrayList<>();
   private final java.util.Map<String, Ops> scopes = new java.util.HashMap<>();
   private int unnamed = 0;
+  private FastRnn fast;
   private final PythonGradients.Uses uses = PythonGradients.newUses();
 
   public Tf1Variables(Ops tf) {
@@ -123,6 +124,20 @@ public final class Tf1Variables {
   /** The per-use reads ({@code --gradients python}), or null. */
   public PythonGradients.Uses uses() {
     return uses;
+  }
+
+  /** Registers the graph's fast recurrent layer, whose backward pass {@link FastRnn} builds itself. */
+  FastRnn fast(FastRnn layer) {
+    if (fast != null) {
+      throw new IllegalStateException("a graph has at most one fast recurrent layer");
+    }
+    fast = layer;
+    return layer;
+  }
+
+  /** The graph's fast recurrent layer, or null. */
+  FastRnn fast() {
+    return fast;
   }
 
   /** Every variable created here, in creation order. */

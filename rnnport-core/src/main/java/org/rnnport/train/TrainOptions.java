@@ -2,6 +2,7 @@ package org.rnnport.train;
 
 import java.nio.file.Path;
 import org.rnnport.data.BatchOrder;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.models.NotebookModel;
 import org.rnnport.models.TrainDefaults;
 
@@ -18,6 +19,7 @@ import org.rnnport.models.TrainDefaults;
  * @param resume continue the run in {@code runDir} from its newest intact checkpoint
  * @param earlyStopping Keras-style early stopping, or null
  * @param validate evaluate the validation split after every epoch
+ * @param graph the graph to train and export ({@code fast}: {@link org.rnnport.nn.FastRnn}; same variables)
  */
 public record TrainOptions(
     int epochs,
@@ -37,7 +39,22 @@ public record TrainOptions(
     int keepCheckpoints,
     boolean resume,
     EarlyStopping earlyStopping,
-    boolean validate) {
+    boolean validate,
+    GraphKind graph) {
+
+  public TrainOptions {
+    graph = graph == null ? GraphKind.FAITHFUL : graph; // run.json written before --graph existed
+  }
+
+  /** The options with the faithful graph. */
+  public TrainOptions(int epochs, int stepsPerEpoch, int batchSize, float learningRate, long seed, BatchOrder order,
+      int threads, String device, Path dataDir, Path runDir, Path exportRoot, Integer exportVersion,
+      Path initCheckpoint, int checkpointEvery, int keepCheckpoints, boolean resume, EarlyStopping earlyStopping,
+      boolean validate) {
+    this(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir, runDir, exportRoot,
+        exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping, validate,
+        GraphKind.FAITHFUL);
+  }
 
   /** TensorFlow's Saver keeps 5. */
   public static final int DEFAULT_KEEP = 5;
@@ -57,26 +74,32 @@ public record TrainOptions(
 
   public TrainOptions withCheckpoints(int every, int keep) {
     return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
-        runDir, exportRoot, exportVersion, initCheckpoint, every, keep, resume, earlyStopping, validate);
+        runDir, exportRoot, exportVersion, initCheckpoint, every, keep, resume, earlyStopping, validate, graph);
   }
 
   public TrainOptions withResume(boolean r) {
     return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
-        runDir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, r, earlyStopping, validate);
+        runDir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, r, earlyStopping, validate, graph);
   }
 
   public TrainOptions withEarlyStopping(EarlyStopping es) {
     return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
-        runDir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, resume, es, validate);
+        runDir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, resume, es, validate, graph);
   }
 
   public TrainOptions withValidation(boolean v) {
     return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
-        runDir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping, v);
+        runDir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping, v, graph);
+  }
+
+  public TrainOptions withGraph(GraphKind g) {
+    return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
+        runDir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping,
+        validate, g);
   }
 
   public TrainOptions withExport(Path root, Integer version) {
     return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
-        runDir, root, version, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping, validate);
+        runDir, root, version, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping, validate, graph);
   }
 }

@@ -6,6 +6,7 @@ import org.rnnport.data.EvalSet;
 import org.tensorflow.Tensor;
 import org.rnnport.models.ModelGraph;
 import org.rnnport.models.NotebookModel;
+import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.PythonGradients;
 import org.rnnport.nn.SeedSource;
 import org.tensorflow.DeviceSpec;
@@ -46,6 +47,15 @@ public final class Trainer implements AutoCloseable {
    */
   public Trainer(NotebookModel model, SeedSource seeds, float learningRate, int threads, String device,
       PythonGradients.Mode gradients) {
+    this(model, seeds, learningRate, threads, device, gradients, GraphKind.FAITHFUL);
+  }
+
+  /**
+   * Builds the training graph of kind {@code kind} ({@code fast}: {@link org.rnnport.nn.FastRnn}; the same
+   * variables, so checkpoints restore into either).
+   */
+  public Trainer(NotebookModel model, SeedSource seeds, float learningRate, int threads, String device,
+      PythonGradients.Mode gradients, GraphKind kind) {
     this.model = model;
     this.graph = new Graph();
     try {
@@ -55,7 +65,8 @@ public final class Trainer implements AutoCloseable {
         tf = tf.withDevice(spec);
       }
       Ops ops = tf;
-      this.g = PythonGradients.building(gradients, () -> model.build(ops, seeds, learningRate, true));
+      this.g = kind.building(() -> PythonGradients.building(gradients, () -> model.build(ops, seeds, learningRate,
+          true)));
       this.session = new Session(graph, PythonGradients.configure(Devices.config(threads), gradients));
     } catch (RuntimeException e) {
       graph.close();

@@ -58,7 +58,8 @@ public final class TrainingRun {
     if (es != null && !validate) {
       throw new IllegalArgumentException("early stopping monitors " + es.monitor() + ": it needs the validation split");
     }
-    try (Trainer t = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), o.learningRate(), o.threads(), o.device())) {
+    try (Trainer t = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), o.learningRate(), o.threads(), o.device(),
+        org.rnnport.nn.PythonGradients.Mode.TF, o.graph())) {
       Checkpoint modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
       RunCheckpoints ckpts = new RunCheckpoints(Ops.create(t.graph()), o.runDir().resolve("checkpoints"),
           o.keepCheckpoints(), t.modelGraph().allVariables(), t.modelGraph().modelVariables());
@@ -324,7 +325,8 @@ public final class TrainingRun {
     was.fieldNames().forEachRemaining(keys::add);
     is.fieldNames().forEachRemaining(keys::add);
     for (String k : keys) {
-      if (!java.util.Objects.equals(was.get(k), is.get(k))) {
+      // the graph may change on resume: both graphs have the same variables and train the same function
+      if (!k.equals("graph") && !java.util.Objects.equals(was.get(k), is.get(k))) {
         diffs.add(k + ": the run has " + was.get(k) + ", now " + is.get(k));
       }
     }
@@ -408,6 +410,9 @@ public final class TrainingRun {
     hp.put("order", o.order().name().toLowerCase());
     hp.put("threads", o.threads());
     hp.put("device", o.device() == null ? "default" : o.device());
+    if (o.graph() != org.rnnport.nn.GraphKind.FAITHFUL) {
+      hp.put("graph", o.graph().label());
+    }
     return h;
   }
 
@@ -424,7 +429,8 @@ public final class TrainingRun {
     training.put("testAccuracy", testAccuracy);
     training.put("trainSeconds", trainSeconds);
     ModelInfo info = Provenance.modelInfo(model, t.modelGraph().inputKey(), training, h.datasetFiles);
-    Path dir = SavedModelExporter.export(model, t.session(), modelVars, o.exportRoot(), o.exportVersion(), info);
+    Path dir = SavedModelExporter.export(model, t.session(), modelVars, o.exportRoot(), o.exportVersion(), info,
+        o.graph());
     h.exportedTo = dir.toString();
     out.println("exported " + dir);
   }
