@@ -50,6 +50,11 @@ final class ParityCommand implements Callable<Integer> {
       + "gradients summed in Python's order and with Python's ops; tf: TF Java's C++ gradient builder")
   String gradients;
 
+  @Option(names = "--graph", defaultValue = "faithful", description = "faithful (default): the notebook's graph; fast: "
+      + "also check the fast graph against the same oracle run (losses, final variables and test logits within "
+      + "tolerances, its SavedModel's signature and Python loading it)")
+  String graph;
+
   @Option(names = "--test-count", defaultValue = "1000", description = "test images whose logits are compared")
   int testCount;
 
@@ -76,6 +81,7 @@ final class ParityCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--steps must be positive and --test-count 1..10000");
     }
     org.rnnport.nn.PythonGradients.Mode grads = org.rnnport.nn.PythonGradients.Mode.parse(gradients);
+    boolean fast = org.rnnport.nn.GraphKind.parse(graph) == org.rnnport.nn.GraphKind.FAST;
     if (all) {
       if (model != null || variant != null || rnnOptions.given()) {
         throw new IllegalArgumentException("--all takes no model, --variant or layer options");
@@ -83,7 +89,8 @@ final class ParityCommand implements Callable<Integer> {
       Path data = DataDir.resolve(dataDir);
       java.util.List<org.rnnport.parity.ParitySummary.Row> rows = org.rnnport.parity.ParitySummary.runAll(
           org.rnnport.parity.ParitySummary.models(),
-          m -> new ParityRunner.Options(m, steps, order, seed, i, data, parityDir, out, testCount, grads), out, System.err);
+          m -> new ParityRunner.Options(m, steps, order, seed, i, data, parityDir, out, testCount, grads, fast), out,
+          System.err);
       System.out.print(org.rnnport.parity.ParitySummary.markdown(rows));
       System.out.println("\nsummary: " + out.resolve("summary.md") + ", " + out.resolve("summary.json"));
       boolean ok = rows.stream().allMatch(org.rnnport.parity.ParitySummary.Row::passed);
@@ -95,7 +102,7 @@ final class ParityCommand implements Callable<Integer> {
     }
     org.rnnport.models.NotebookModel m = rnnOptions.apply(org.rnnport.models.ModelRegistry.get(model, variant));
     ParityReport r = ParityRunner.run(new ParityRunner.Options(m, steps, order, seed, i, DataDir.resolve(dataDir),
-        parityDir, out, testCount, grads), System.err);
+        parityDir, out, testCount, grads, fast), System.err);
     model = m.name();
     System.out.print(ParityRunner.markdown(r));
     Path dir = out.resolve(model);

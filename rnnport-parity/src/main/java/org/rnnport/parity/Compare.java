@@ -53,4 +53,15 @@ public final class Compare {
     }
     return new Diff(abs, rel, d, t);
   }
+
+  /** {@code ||a - b|| / ||b||} (L2; the absolute norm when b is all zeros). */
+  public static double relativeL2(float[] a, float[] b) {
+    double diff = 0;
+    double norm = 0;
+    for (int k = 0; k < a.length; k++) {
+      diff += ((double) a[k] - b[k]) * ((double) a[k] - b[k]);
+      norm += (double) b[k] * b[k];
+    }
+    return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+  }
 }

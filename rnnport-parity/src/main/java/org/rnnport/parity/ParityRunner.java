@@ -65,7 +65,13 @@ public final class ParityRunner {
 
   /** Settings of a run. */
   public record Options(NotebookModel notebookModel, int steps, BatchOrder order, long seed, Init init, Path dataDir,
-      Path parityDir, Path outDir, int testCount, PythonGradients.Mode gradients) {
+      Path parityDir, Path outDir, int testCount, PythonGradients.Mode gradients, boolean fastGraph) {
+    /** Without the fast graph's checks. */
+    public Options(NotebookModel notebookModel, int steps, BatchOrder order, long seed, Init init, Path dataDir,
+        Path parityDir, Path outDir, int testCount, PythonGradients.Mode gradients) {
+      this(notebookModel, steps, order, seed, init, dataDir, parityDir, outDir, testCount, gradients, false);
+    }
+
     /** With gradients summed in Python's order ({@code --gradients python}, the parity default). */
     public Options(NotebookModel notebookModel, int steps, BatchOrder order, long seed, Init init, Path dataDir,
         Path parityDir, Path outDir, int testCount) {
@@ -331,8 +337,125 @@ public final class ParityRunner {
       }
     }
 
+    if (o.fastGraph()) {
+      fastGraph(o, st, rep, data, pyLogits(py), n);
+    }
     write(rep, out);
     return rep;
+  }
+
+  /** {@code --graph fast}: the largest relative loss difference, per step, against Python's losses. */
+  static final double FAST_MAX_LOSS_REL = 1e-5;
+  /** {@code --graph fast}: the largest {@code ||fast - python|| / ||python||} of a final variable. */
+  static final double FAST_MAX_VARIABLE_REL = 1e-5;
+  /** {@code --graph fast}: the largest absolute difference of a test logit after training. */
+  static final double FAST_MAX_TEST_LOGIT_ABS = 1e-4;
+
+  private static float[] pyLogits(Path py) throws IOException {
+    return readFloats(py.resolve("test_logits.json"), "logits");
+  }
+
+  /**
+   * The fast graph ({@link org.rnnport.nn.FastRnn}) against the same oracle run: the same variables restored from
+   * Python's initial checkpoint, the same batches; losses, final variables and test logits within tolerances
+   * (the graphs sum in other orders, so not bit for bit); its SavedModel keeps the signature and loads in Python.
+   */
+  static void fastGraph(Options o, Setup st, ParityReport rep, TrainingData data, float[] pyLogits, int n)
+      throws IOException {
+    NotebookModel model = o.notebookModel();
+    TrainingProtocol.Oracle oracle = model.protocol().oracle();
+    Path py = st.py();
+    EvalSet test = data.test();
+    int batchSize = model.defaults().batchSize();
+    try (Trainer fast = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null,
+        PythonGradients.Mode.TF, org.rnnport.nn.GraphKind.FAST)) {
+      List<Tf1Variable> modelVars = fast.modelGraph().modelVariables();
+      List<Tf1Variable> oracleVars = oracle.writesGraph() ? fast.modelGraph().allVariables() : modelVars;
+      fast.initialize();
+      new Checkpoint(Ops.create(fast.graph()), "parity_ckpt", oracleVars).restore(fast.session(),
+          py.resolve("initial/model.ckpt").toString());
+      BatchStream batches = data.train().open(batchSize, o.order(), o.seed() & 0xffffffffL);
+      long[] dims = fast.inputDims();
+      int pass = batches.batchesPerPass();
+      float[] losses = new float[o.steps()];
+      for (int i = 0; i < o.steps(); i++) {
+        if (i == 0 || (pass > 0 && i % pass == 0)) {
+          batches.startEpoch();
+        }
+        batches.next();
+        try (Tensor x = batches.x(dims); TFloat32 y = batches.oneHot()) {
+          losses[i] = fast.runBatch(x, y, true).loss();
+        }
+      }
+      float[] pl = toArray(rep.pythonLosses);
+      Compare.Diff ld = Compare.diff(losses, pl);
+      rep.details.put("fastGraphLosses", losses);
+      rep.check("fast graph: loss over " + o.steps() + " steps", String.format("max rel %.3g", ld.maxRel()),
+          "max rel <= 1e-5", ld.maxRel() <= FAST_MAX_LOSS_REL);
+
+      Map<String, float[]> fastFinal = fast.values(modelVars);
+      Map<String, float[]> pyFinal;
+      try (Trainer other = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0,
+          null)) {
+        List<Tf1Variable> otherVars = oracle.writesGraph() ? other.modelGraph().allVariables()
+            : other.modelGraph().modelVariables();
+        new Checkpoint(Ops.create(other.graph()), "parity_ckpt", otherVars).restore(other.session(),
+            py.resolve("final/model.ckpt").toString());
+        pyFinal = other.values(otherVars);
+      }
+      double worst = 0;
+      String worstName = "";
+      Map<String, Object> perVar = new LinkedHashMap<>();
+      for (Tf1Variable v : modelVars) {
+        double rel = Compare.relativeL2(fastFinal.get(v.name()), pyFinal.get(v.name()));
+        perVar.put(v.name(), rel);
+        if (rel >= worst) {
+          worst = rel;
+          worstName = v.name();
+        }
+      }
+      rep.details.put("fastGraphFinalVariablesRelativeL2", perVar);
+      rep.check("fast graph: final model variables after " + o.steps() + " steps",
+          String.format("worst relative L2 difference %.3g (%s)", worst, worstName),
+          "relative L2 <= 1e-5 per variable", worst <= FAST_MAX_VARIABLE_REL);
+
+      float[] fastLogits = fast.logits(test, n, 1000);
+      Compare.Diff tl = Compare.diff(fastLogits, pyLogits);
+      rep.check("fast graph: test logits after training (first " + n + " examples)", tl.describe(),
+          String.format("max abs <= %.0e", FAST_MAX_TEST_LOGIT_ABS), tl.maxAbs() <= FAST_MAX_TEST_LOGIT_ABS);
+
+      // its SavedModel: the faithful signature, the training graph's logits, and Python loads it
+      Map<String, Object> training = new LinkedHashMap<>();
+      training.put("parity", true);
+      training.put("graph", "fast");
+      ModelInfo info = Provenance.modelInfo(model, fast.modelGraph().inputKey(), training,
+          Provenance.sha256(st.dataDir(), data.files()));
+      Path saved = SavedModelExporter.export(model, fast.session(),
+          new Checkpoint(Ops.create(fast.graph()), "parity_export", modelVars), st.out().resolve("java/savedmodels-fast"),
+          1, info, org.rnnport.nn.GraphKind.FAST);
+      float[] savedLogits;
+      try (Tensor x = test.x(0, n, dims)) {
+        savedLogits = savedModelLogits(saved, x);
+      }
+      Compare.Diff sd = Compare.diff(savedLogits, fastLogits);
+      rep.check("fast graph: its SavedModel vs its training graph", sd.describe(), "max abs <= 1e-6",
+          sd.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
+      Path faithfulSaved = st.out().resolve("java/savedmodels/" + model.name() + "/1");
+      SignatureDef fSig = Inspector.read(saved).getMetaGraphs(0).getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
+      SignatureDef jSig = Inspector.read(faithfulSaved).getMetaGraphs(0)
+          .getSignatureDefOrThrow(SavedModelExporter.SIGNATURE);
+      List<String> sigDiff = GraphComparison.differences(GraphComparison.signature(jSig), GraphComparison.signature(fSig));
+      rep.check("fast graph: serving_default signature vs the faithful export's",
+          sigDiff.isEmpty() ? "identical" : String.join("; ", sigDiff), "identical", sigDiff.isEmpty());
+      Path crossOut = st.out().resolve("python-loads-java-fast.json");
+      st.env().runModule(o.parityDir().toAbsolutePath(), "rnnport_oracle.load_savedmodel", List.of("--model",
+          saved.toString(), "--data-dir", st.dataDir().toString(), "--count", Integer.toString(n), "--dataset",
+          model.input().dataset(), "--out", crossOut.toString()), System.err);
+      float[] got = floats(Json.MAPPER.readTree(crossOut.toFile()).get("v2").get("logits"));
+      Compare.Diff pd = Compare.diff(got, savedLogits);
+      rep.check("fast graph: its SavedModel loaded in Python (tf.saved_model.load)", pd.describe(), "max abs <= 1e-6",
+          pd.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
+    }
   }
 
   /** The report as Markdown: settings, the checks, op-type differences. */

@@ -38,7 +38,7 @@ public final class ParitySummary {
 
   /** One summary row. */
   public record Row(String model, int steps, int bitIdenticalSteps, int firstDivergingStep, String finalVariables,
-      String testLogits, boolean passed, List<String> failures) {}
+      String testLogits, String fastGraph, boolean passed, List<String> failures) {}
 
   /** Runs {@code options.apply(model)} for every model, and writes the summary into {@code out}. */
   public static List<Row> runAll(List<NotebookModel> models, Function<NotebookModel, ParityRunner.Options> options,
@@ -59,8 +59,15 @@ public final class ParitySummary {
     return new Row(r.model, ((Number) steps.getOrDefault("total", r.javaLosses.size())).intValue(),
         ((Number) steps.getOrDefault("bitIdentical", 0)).intValue(),
         ((Number) steps.getOrDefault("firstDivergingStep", 0)).intValue(),
-        measured(r, "final model variables"), measured(r, "test logits"), r.passed(),
+        measured(r, "final model variables"), measured(r, "test logits"), fast(r), r.passed(),
         r.failures().stream().map(ParityReport.Check::name).toList());
+  }
+
+  /** The fast graph's loss and variable figures, or "-" when it was not checked. */
+  private static String fast(ParityReport r) {
+    String loss = measured(r, "fast graph: loss");
+    String vars = measured(r, "fast graph: final model variables");
+    return loss.equals("-") ? "-" : "loss " + loss + "; variables " + vars.replace("worst relative L2 difference ", "");
   }
 
   private static String measured(ParityReport r, String prefix) {
@@ -70,12 +77,15 @@ public final class ParitySummary {
 
   /** The table. */
   public static String markdown(List<Row> rows) {
+    boolean fast = rows.stream().anyMatch(r -> !r.fastGraph().equals("-"));
     StringBuilder sb = new StringBuilder("| model | losses bit-identical | first diverging step | final variables | "
-        + "test logits | result |\n|---|---|---|---|---|---|\n");
+        + "test logits | " + (fast ? "fast graph (rel. to Python) | " : "") + "result |\n|---|---|---|---|---|---|"
+        + (fast ? "---|" : "") + "\n");
     for (Row r : rows) {
       sb.append("| ").append(r.model()).append(" | ").append(r.bitIdenticalSteps()).append(" of ").append(r.steps())
           .append(" | ").append(r.firstDivergingStep() == 0 ? "none" : Integer.toString(r.firstDivergingStep()))
           .append(" | ").append(r.finalVariables()).append(" | ").append(r.testLogits()).append(" | ")
+          .append(fast ? r.fastGraph() + " | " : "")
           .append(r.passed() ? "pass" : "**FAIL** " + r.failures()).append(" |\n");
     }
     return sb.toString();
