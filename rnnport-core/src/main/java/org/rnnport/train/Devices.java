@@ -38,11 +38,25 @@ public final class Devices {
    * back to one that can) and the given thread counts (0 lets TensorFlow choose).
    */
   public static ConfigProto config(int threads) {
-    return ConfigProto.newBuilder()
+    ConfigProto.Builder b = ConfigProto.newBuilder()
         .setAllowSoftPlacement(true)
-        .setIntraOpParallelismThreads(Math.max(0, threads))
-        .setInterOpParallelismThreads(Math.max(0, threads))
-        .build();
+        .setIntraOpParallelismThreads(Integer.getInteger("rnnport.tf.intraOpThreads", Math.max(0, threads)))
+        .setInterOpParallelismThreads(Integer.getInteger("rnnport.tf.interOpThreads", Math.max(0, threads)));
+    if (Boolean.getBoolean("rnnport.tf.xla")) {
+      enableXlaCpuJit();
+      b.getGraphOptionsBuilder().getOptimizerOptionsBuilder()
+          .setGlobalJitLevel(org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.ON_1);
+    }
+    return b.build();
+  }
+
+  /**
+   * XLA auto-clustering on CPU ({@code -Drnnport.tf.xla=true}, a benchmark lever): the session's
+   * {@code global_jit_level} alone does nothing on CPU; TensorFlow also needs its CPU global-jit flag
+   * ({@code TF_XLA_FLAGS=--tf_xla_cpu_global_jit}), set here through the C API before the session exists.
+   */
+  private static synchronized void enableXlaCpuJit() {
+    org.tensorflow.internal.c_api.global.tensorflow.TF_SetTfXlaCpuGlobalJit((byte) 1);
   }
 
   /** Options that make a run report where each op executed. */

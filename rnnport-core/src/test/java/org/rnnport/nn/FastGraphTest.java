@@ -54,15 +54,29 @@ class FastGraphTest {
   record Run(float[] losses, Map<String, float[]> vars) {}
 
   static Run run(NotebookModel m, GraphKind kind, int steps) throws Exception {
+    return run(m, kind, steps, 5);
+  }
+
+  static Run run(NotebookModel m, GraphKind kind, int steps, long seed) throws Exception {
+    return run(m, kind, steps, seed, PythonGradients.Mode.TF);
+  }
+
+  static Run runMode(NotebookModel m, int steps, long seed, PythonGradients.Mode mode) throws Exception {
+    return run(m, GraphKind.FAITHFUL, steps, seed, mode);
+  }
+
+  static Run run(NotebookModel m, GraphKind kind, int steps, long seed, PythonGradients.Mode mode) throws Exception {
     float[] losses = new float[steps];
-    try (Trainer t = new Trainer(m, SeedSource.tf1GraphSeed(5), m.defaults().learningRate(), 0, null,
-        PythonGradients.Mode.TF, kind)) {
+    try (Trainer t = new Trainer(m, SeedSource.tf1GraphSeed(seed), m.defaults().learningRate(), 0, null,
+        mode, kind)) {
       t.initialize();
       if (m instanceof ReutersLstm) {
         SequenceBatches b = new SequenceBatches(Reuters.notebook(TestData.ensure("reuters")).train(), 100,
             BatchOrder.SEQUENTIAL, 5);
-        b.startEpoch();
         for (int i = 0; i < steps; i++) {
+          if (i % b.batchesPerPass() == 0) {
+            b.startEpoch();
+          }
           b.next();
           try (Tensor x = b.x(t.inputDims()); TFloat32 y = b.oneHot()) {
             losses[i] = t.runBatch(x, y, true).loss();

@@ -348,17 +348,83 @@ public final class ParityRunner {
   static final double FAST_MAX_LOSS_REL = 1e-5;
   /** {@code --graph fast}: the largest {@code ||fast - python|| / ||python||} of a final variable. */
   static final double FAST_MAX_VARIABLE_REL = 1e-5;
-  /** {@code --graph fast}: the largest absolute difference of a test logit after training. */
-  static final double FAST_MAX_TEST_LOGIT_ABS = 1e-4;
+  /** {@code --graph fast}: the largest difference of a test logit after training, over the largest |logit|. */
+  static final double FAST_MAX_TEST_LOGIT_REL = 1e-4;
 
   private static float[] pyLogits(Path py) throws IOException {
     return readFloats(py.resolve("test_logits.json"), "logits");
   }
 
+  /** Losses, final model variables and test logits of a Java graph trained on the oracle's run. */
+  private record Trained(float[] losses, Map<String, float[]> finalVars, float[] logits) {
+    /** Worst relative loss difference to Python's over the first {@code k} steps. */
+    double lossRel(float[] python, int k) {
+      return Compare.diff(java.util.Arrays.copyOf(losses, k), java.util.Arrays.copyOf(python, k)).maxRel();
+    }
+
+    /** Worst per-variable relative L2 difference to Python's, and which variable. */
+    Map.Entry<String, Double> varRel(List<Tf1Variable> vars, Map<String, float[]> python) {
+      Map.Entry<String, Double> worst = Map.entry("", 0.0);
+      for (Tf1Variable v : vars) {
+        double rel = Compare.relativeL2(finalVars.get(v.name()), python.get(v.name()));
+        if (rel >= worst.getValue()) {
+          worst = Map.entry(v.name(), rel);
+        }
+      }
+      return worst;
+    }
+
+    /** Largest logit difference to Python's over the largest |logit|. */
+    double logitRel(float[] python) {
+      double scale = 0;
+      for (float v : python) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      return Compare.diff(logits, python).maxAbs() / Math.max(scale, 1e-30);
+    }
+  }
+
+  /** Trains {@code t} from Python's initial checkpoint on the oracle's batches. */
+  private static Trained trainLikeOracle(Trainer t, Options o, Setup st, TrainingData data, int n) throws IOException {
+    NotebookModel model = o.notebookModel();
+    TrainingProtocol.Oracle oracle = model.protocol().oracle();
+    List<Tf1Variable> modelVars = t.modelGraph().modelVariables();
+    List<Tf1Variable> oracleVars = oracle.writesGraph() ? t.modelGraph().allVariables() : modelVars;
+    t.initialize();
+    new Checkpoint(Ops.create(t.graph()), "parity_ckpt", oracleVars).restore(t.session(),
+        st.py().resolve("initial/model.ckpt").toString());
+    BatchStream batches = data.train().open(model.defaults().batchSize(), o.order(), o.seed() & 0xffffffffL);
+    long[] dims = t.inputDims();
+    int pass = batches.batchesPerPass();
+    float[] losses = new float[o.steps()];
+    for (int i = 0; i < o.steps(); i++) {
+      if (i == 0 || (pass > 0 && i % pass == 0)) {
+        batches.startEpoch();
+      }
+      batches.next();
+      try (Tensor x = batches.x(dims); TFloat32 y = batches.oneHot()) {
+        losses[i] = t.runBatch(x, y, true).loss();
+      }
+    }
+    return new Trained(losses, t.values(modelVars), t.logits(data.test(), n, 1000));
+  }
+
+  /** Steps whose losses must agree within {@link #FAST_MAX_LOSS_REL} whatever the trajectory does later. */
+  static final int FAST_STRICT_STEPS = 10;
+  /** How far beyond a mere change of summation order the fast graph may drift on a chaotic trajectory. */
+  static final double FAST_CHAOS_FACTOR = 10;
+
   /**
    * The fast graph ({@link org.rnnport.nn.FastRnn}) against the same oracle run: the same variables restored from
-   * Python's initial checkpoint, the same batches; losses, final variables and test logits within tolerances
-   * (the graphs sum in other orders, so not bit for bit); its SavedModel keeps the signature and loads in Python.
+   * Python's initial checkpoint, the same batches; losses, final variables and test logits within 1e-5 (the
+   * graphs sum in other orders, so not bit for bit); its SavedModel keeps the signature and loads in Python.
+   *
+   * <p>Some trajectories are chaotic: from some initial weights (reuters-lstm's, which Keras draws unseeded), any
+   * change in the order of a sum, TF Java's own gradient order included, grows from 1e-7 to 1e-2 within a few
+   * steps near the end of the run. The yardstick is therefore measured too, the faithful graph with TF Java's
+   * gradients ({@code --gradients tf}) on the same run; the fast graph passes when it stays within the tolerance,
+   * or within {@link #FAST_CHAOS_FACTOR} times the yardstick's drift. The first {@link #FAST_STRICT_STEPS} losses
+   * must agree within 1e-5 regardless: a wrong gradient shows there at once.
    */
   static void fastGraph(Options o, Setup st, ParityReport rep, TrainingData data, float[] pyLogits, int n)
       throws IOException {
@@ -366,63 +432,54 @@ public final class ParityRunner {
     TrainingProtocol.Oracle oracle = model.protocol().oracle();
     Path py = st.py();
     EvalSet test = data.test();
-    int batchSize = model.defaults().batchSize();
+    float[] pl = toArray(rep.pythonLosses);
+    Map<String, float[]> pyFinal;
+    try (Trainer other = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0,
+        null)) {
+      List<Tf1Variable> otherVars = oracle.writesGraph() ? other.modelGraph().allVariables()
+          : other.modelGraph().modelVariables();
+      new Checkpoint(Ops.create(other.graph()), "parity_ckpt", otherVars).restore(other.session(),
+          py.resolve("final/model.ckpt").toString());
+      pyFinal = other.values(otherVars);
+    }
+    Trained yard;
+    try (Trainer tfOrder = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0,
+        null, PythonGradients.Mode.TF, org.rnnport.nn.GraphKind.FAITHFUL)) {
+      yard = trainLikeOracle(tfOrder, o, st, data, n);
+    }
     try (Trainer fast = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0, null,
         PythonGradients.Mode.TF, org.rnnport.nn.GraphKind.FAST)) {
       List<Tf1Variable> modelVars = fast.modelGraph().modelVariables();
-      List<Tf1Variable> oracleVars = oracle.writesGraph() ? fast.modelGraph().allVariables() : modelVars;
-      fast.initialize();
-      new Checkpoint(Ops.create(fast.graph()), "parity_ckpt", oracleVars).restore(fast.session(),
-          py.resolve("initial/model.ckpt").toString());
-      BatchStream batches = data.train().open(batchSize, o.order(), o.seed() & 0xffffffffL);
+      Trained f = trainLikeOracle(fast, o, st, data, n);
       long[] dims = fast.inputDims();
-      int pass = batches.batchesPerPass();
-      float[] losses = new float[o.steps()];
-      for (int i = 0; i < o.steps(); i++) {
-        if (i == 0 || (pass > 0 && i % pass == 0)) {
-          batches.startEpoch();
-        }
-        batches.next();
-        try (Tensor x = batches.x(dims); TFloat32 y = batches.oneHot()) {
-          losses[i] = fast.runBatch(x, y, true).loss();
-        }
-      }
-      float[] pl = toArray(rep.pythonLosses);
-      Compare.Diff ld = Compare.diff(losses, pl);
-      rep.details.put("fastGraphLosses", losses);
-      rep.check("fast graph: loss over " + o.steps() + " steps", String.format("max rel %.3g", ld.maxRel()),
-          "max rel <= 1e-5", ld.maxRel() <= FAST_MAX_LOSS_REL);
-
-      Map<String, float[]> fastFinal = fast.values(modelVars);
-      Map<String, float[]> pyFinal;
-      try (Trainer other = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), model.defaults().learningRate(), 0,
-          null)) {
-        List<Tf1Variable> otherVars = oracle.writesGraph() ? other.modelGraph().allVariables()
-            : other.modelGraph().modelVariables();
-        new Checkpoint(Ops.create(other.graph()), "parity_ckpt", otherVars).restore(other.session(),
-            py.resolve("final/model.ckpt").toString());
-        pyFinal = other.values(otherVars);
-      }
-      double worst = 0;
-      String worstName = "";
+      rep.details.put("fastGraphLosses", f.losses());
+      int strict = Math.min(FAST_STRICT_STEPS, o.steps());
+      double first = f.lossRel(pl, strict);
+      rep.check("fast graph: loss over the first " + strict + " steps", String.format("max rel %.3g", first),
+          "max rel <= 1e-5", first <= FAST_MAX_LOSS_REL);
+      double lossRel = f.lossRel(pl, o.steps());
+      double yLoss = yard.lossRel(pl, o.steps());
+      rep.check("fast graph: loss over " + o.steps() + " steps",
+          String.format("max rel %.3g (faithful graph, TF Java's gradient order: %.3g)", lossRel, yLoss),
+          "max rel <= 1e-5, or <= 10x the gradient order's", lossRel <= Math.max(FAST_MAX_LOSS_REL, FAST_CHAOS_FACTOR * yLoss));
+      Map.Entry<String, Double> vr = f.varRel(modelVars, pyFinal);
+      double yVar = yard.varRel(modelVars, pyFinal).getValue();
       Map<String, Object> perVar = new LinkedHashMap<>();
       for (Tf1Variable v : modelVars) {
-        double rel = Compare.relativeL2(fastFinal.get(v.name()), pyFinal.get(v.name()));
-        perVar.put(v.name(), rel);
-        if (rel >= worst) {
-          worst = rel;
-          worstName = v.name();
-        }
+        perVar.put(v.name(), Compare.relativeL2(f.finalVars().get(v.name()), pyFinal.get(v.name())));
       }
       rep.details.put("fastGraphFinalVariablesRelativeL2", perVar);
       rep.check("fast graph: final model variables after " + o.steps() + " steps",
-          String.format("worst relative L2 difference %.3g (%s)", worst, worstName),
-          "relative L2 <= 1e-5 per variable", worst <= FAST_MAX_VARIABLE_REL);
-
-      float[] fastLogits = fast.logits(test, n, 1000);
-      Compare.Diff tl = Compare.diff(fastLogits, pyLogits);
-      rep.check("fast graph: test logits after training (first " + n + " examples)", tl.describe(),
-          String.format("max abs <= %.0e", FAST_MAX_TEST_LOGIT_ABS), tl.maxAbs() <= FAST_MAX_TEST_LOGIT_ABS);
+          String.format("worst relative L2 difference %.3g (%s; gradient order: %.3g)", vr.getValue(), vr.getKey(), yVar),
+          "relative L2 <= 1e-5 per variable, or <= 10x the gradient order's",
+          vr.getValue() <= Math.max(FAST_MAX_VARIABLE_REL, FAST_CHAOS_FACTOR * yVar));
+      double lr = f.logitRel(pyLogits);
+      double yLogits = yard.logitRel(pyLogits);
+      rep.check("fast graph: test logits after training (first " + n + " examples)",
+          String.format("max abs %.3g of the largest |logit| (gradient order: %.3g)", lr, yLogits),
+          "<= 1e-4 of the largest |logit|, or <= 10x the gradient order's",
+          lr <= Math.max(FAST_MAX_TEST_LOGIT_REL, FAST_CHAOS_FACTOR * yLogits));
+      float[] fastLogits = f.logits();
 
       // its SavedModel: the faithful signature, the training graph's logits, and Python loads it
       Map<String, Object> training = new LinkedHashMap<>();

@@ -65,7 +65,8 @@ public final class ParitySummary {
 
   /** The fast graph's loss and variable figures, or "-" when it was not checked. */
   private static String fast(ParityReport r) {
-    String loss = measured(r, "fast graph: loss");
+    String loss = r.checks.stream().filter(c -> c.name().startsWith("fast graph: loss over ")
+        && !c.name().contains("first")).map(ParityReport.Check::measured).findFirst().orElse("-");
     String vars = measured(r, "fast graph: final model variables");
     return loss.equals("-") ? "-" : "loss " + loss + "; variables " + vars.replace("worst relative L2 difference ", "");
   }

@@ -1,0 +1,48 @@
+"""The roofline of this machine for the fast-graph figures: float32 GEMM throughput (GFLOP/s) that TensorFlow
+reaches here, on one large product and on the shapes the notebook graphs run per time step. A benchmark, not a
+test. Run in the parity venv: ~/.cache/rnnport/venv-*/bin/python bench/gemm-peak.py [--threads N]"""
+import argparse
+import json
+import os
+import time
+
+import tensorflow as tf
+
+
+def rate(m, k, n, seconds=2.0):
+    a = tf.random.normal([m, k])
+    b = tf.random.normal([k, n])
+    f = tf.function(lambda: tf.matmul(a, b))
+    f().numpy()
+    reps, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        f().numpy()
+        reps += 1
+    dt = (time.perf_counter() - t0) / reps
+    return 2.0 * m * k * n / dt / 1e9
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--threads", type=int, default=0)
+    args = p.parse_args()
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    shapes = {
+        "large 2048x2048x2048": (2048, 2048, 2048),
+        "000 step, batch 128: [128,156]x[156,128]": (128, 156, 128),
+        "000 step, batch 1000: [1000,156]x[156,128]": (1000, 156, 128),
+        "001 step, batch 128: [128,156]x[156,512]": (128, 156, 512),
+        "001 step, batch 1000: [1000,156]x[156,512]": (1000, 156, 512),
+        "000 weight gradient, all steps: [128,3584]x[3584,128]": (128, 3584, 128),
+    }
+    out = {name: round(rate(*s), 1) for name, s in shapes.items()}
+    out["cores"] = os.cpu_count()
+    out["loadavg"] = open("/proc/loadavg").read().split()[:3]
+    out["tensorflow"] = tf.__version__
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
