@@ -538,7 +538,12 @@ final class BenchCommand implements Callable<Integer> {
   private int predictorLoop(NotebookModel m) throws Exception {
     Path dir = org.rnnport.predictor.ModelVersions.resolve(modelDir != null ? modelDir : Path.of("savedmodels", m.name()));
     List<Object> inputs = exampleInputs(m, 100);
-    try (SavedModelPredictor p = SavedModelPredictor.load(dir)) {
+    GraphKind kind = GraphKind.parse(graph);
+    // --graph fast: the SavedModel rebuilt with the fast graph; -Drnnport.tf.xla=true: XLA's CPU auto-clustering
+    try (GraphConversion.Converted conv = kind == GraphKind.FAST ? GraphConversion.convert(dir, kind) : null;
+         SavedModelPredictor p = SavedModelPredictor.builder(conv != null ? conv.dir() : dir)
+             .optConfig(org.rnnport.train.Devices.config(threads)).build()) {
+      System.out.println("graph " + kind.label() + (Boolean.getBoolean("rnnport.tf.xla") ? ", XLA auto-clustering" : ""));
       String key = p.signature(null).inputs().keySet().iterator().next();
       for (int i = 0; i < 2000; i++) {
         p.predict(Map.of(key, inputs.get(i % 100)));

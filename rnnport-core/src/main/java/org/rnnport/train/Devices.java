@@ -52,8 +52,9 @@ public final class Devices {
 
   /**
    * XLA auto-clustering on CPU ({@code -Drnnport.tf.xla=true}, a benchmark lever): the session's
-   * {@code global_jit_level} alone does nothing on CPU; TensorFlow also needs its CPU global-jit flag
-   * ({@code TF_XLA_FLAGS=--tf_xla_cpu_global_jit}), set here through the C API before the session exists.
+   * {@code global_jit_level} alone does nothing on CPU; TensorFlow also needs its CPU global-jit flag. Setting it
+   * through the C API here was not enough in TF Java 1.1.0 (no cluster was compiled); the environment variable
+   * {@code TF_XLA_FLAGS=--tf_xla_cpu_global_jit} is (TensorFlow logs "Compiled cluster using XLA!").
    */
   private static synchronized void enableXlaCpuJit() {
     org.tensorflow.internal.c_api.global.tensorflow.TF_SetTfXlaCpuGlobalJit((byte) 1);

@@ -90,7 +90,8 @@ final class OddSignatures {
   }
 
   /** Loads {@code dir} without the signatures {@code drop}. */
-  static SavedModelBundle loadWithout(Path dir, String[] tags, Collection<String> drop) throws IOException {
+  static SavedModelBundle loadWithout(Path dir, String[] tags, Collection<String> drop,
+      org.tensorflow.proto.ConfigProto config) throws IOException {
     SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
     SavedModel.Builder b = sm.toBuilder();
     for (MetaGraphDef.Builder mg : b.getMetaGraphsBuilderList()) {
@@ -107,7 +108,9 @@ final class OddSignatures {
           Files.createSymbolicLink(tmp.resolve(sub), from);
         }
       }
-      return SavedModelBundle.load(tmp.toString(), tags); // variables are restored and assets read now
+      // variables are restored and assets read now
+      return config == null ? SavedModelBundle.load(tmp.toString(), tags)
+          : SavedModelBundle.loader(tmp.toString()).withTags(tags).withConfigProto(config).load();
     } finally {
       try (Stream<Path> s = Files.walk(tmp)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {

@@ -55,6 +55,7 @@ public final class SavedModelPredictor implements AutoCloseable {
     private String[] tags = {DEFAULT_TAG};
     private int maxBatch = 1024;
     private boolean resolveVersion = true;
+    private org.tensorflow.proto.ConfigProto config;
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -84,6 +85,15 @@ public final class SavedModelPredictor implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The session configuration (threads, graph optimizations such as XLA's {@code global_jit_level}); TensorFlow's
+     * defaults when not set.
+     */
+    public Builder optConfig(org.tensorflow.proto.ConfigProto config) {
+      this.config = config;
+      return this;
+    }
+
     /** Loads the SavedModel; an {@link IOException} names the folder and what is wrong. */
     public SavedModelPredictor build() throws IOException {
       Path d = resolveVersion ? ModelVersions.resolve(dir) : dir;
@@ -94,7 +104,8 @@ public final class SavedModelPredictor implements AutoCloseable {
       MetaGraphDef original = null;
       Map<String, String> unusable = new TreeMap<>();
       try {
-        b = SavedModelBundle.load(d.toString(), tags);
+        b = config == null ? SavedModelBundle.load(d.toString(), tags)
+            : SavedModelBundle.loader(d.toString()).withTags(tags).withConfigProto(config).load();
       } catch (IllegalArgumentException e) {
         // TF Java's loader refuses the whole model when one signature does not match its graph (a
         // declared dtype or shape the tensor does not have); TF Serving loads such a model and fails
@@ -106,7 +117,7 @@ public final class SavedModelPredictor implements AutoCloseable {
         }
         LOG.warn("{}: loading without the signatures that do not match the graph: {}", d, unusable);
         try {
-          b = OddSignatures.loadWithout(d, tags, unusable.keySet());
+          b = OddSignatures.loadWithout(d, tags, unusable.keySet(), config);
         } catch (RuntimeException e2) {
           throw new IOException(d + ": cannot load the SavedModel: " + e2.getMessage(), e2);
         }
