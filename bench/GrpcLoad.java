@@ -1,7 +1,13 @@
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -10,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
@@ -25,15 +32,43 @@ import tensorflow.serving.PredictionServiceGrpc;
  * A ghz-like load client for TF Serving's gRPC Predict (loopback only): C concurrent calls in flight
  * (closed loop) over K HTTP/2 connections for S seconds, one MNIST test image per call; prints
  * p50/p99 latency, calls/s and errors. Bounded in time and count.
+ *
+ * <p>Like ghz (Go, no thread hand-offs of its own), the client should not be what is measured: the
+ * answers are handled on the connection's event loop ({@code directExecutor}), which starts the
+ * next call from there; the event loops are few (the machine's cores are the server's too); and a
+ * warm-up of W seconds (the JIT compiling this client) is run and left out of the figures.
  * Usage: java -cp 'rnnport-cli/target/lib/*' bench/GrpcLoad.java PORT CONCURRENCY SECONDS [MODEL] [CONNECTIONS]
+ * Environment: GRPCLOAD_WARMUP (seconds, default 2), GRPCLOAD_THREADS (event loops, default
+ * min(connections, 2)), GRPCLOAD_EXECUTOR=direct|pool (default direct: pool is grpc's default
+ * callback executor, one thread hop per answer).
  */
 public class GrpcLoad {
+  /** Latencies of one worker: grows as needed, up to a bound. */
+  static final class Lat {
+    long[] v = new long[1 << 12];
+    int n;
+
+    boolean add(long x) {
+      if (n == v.length) {
+        if (n >= 1 << 24) {
+          return false;
+        }
+        v = Arrays.copyOf(v, n * 2);
+      }
+      v[n++] = x;
+      return true;
+    }
+  }
+
   public static void main(String[] a) throws Exception {
     int port = Integer.parseInt(a[0]);
     int conc = Integer.parseInt(a[1]);
     int secs = Math.min(600, Integer.parseInt(a[2]));
     String model = a.length > 3 ? a[3] : "mnist-rnn";
     int conns = a.length > 4 ? Integer.parseInt(a[4]) : Math.max(1, Math.min(conc, 4));
+    int warmup = Math.min(60, Integer.parseInt(env("GRPCLOAD_WARMUP", "2")));
+    int threads = Integer.parseInt(env("GRPCLOAD_THREADS", String.valueOf(Math.min(conns, 2))));
+    boolean direct = !env("GRPCLOAD_EXECUTOR", "direct").equals("pool");
     byte[] img;
     try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(Path.of("data/mnist/t10k-images-idx3-ubyte.gz")))) {
       img = Arrays.copyOfRange(in.readAllBytes(), 16, 16 + 784);
@@ -49,56 +84,85 @@ public class GrpcLoad {
     PredictRequest req = PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName(model))
         .putInputs("input_X", TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape)
             .setTensorContent(ByteString.copyFrom(b.array())).build()).build();
+    NioEventLoopGroup loops = new NioEventLoopGroup(Math.max(1, threads), new DefaultThreadFactory("grpcload", true));
+    var pool = direct ? null : Executors.newCachedThreadPool(new DefaultThreadFactory("grpcload-cb", true));
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < conns; i++) {
-      channels.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+      NettyChannelBuilder cb = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().disableRetry()
+          .eventLoopGroup(loops).channelType(NioSocketChannel.class);
+      channels.add((direct ? cb.directExecutor() : cb.executor(pool)).build());
     }
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
-    long[][] lat = new long[conc][];
-    int[] count = new int[conc];
-    AtomicLong errors = new AtomicLong();
-    CountDownLatch done = new CountDownLatch(conc);
+    if (warmup > 0) {
+      run(channels, req, Math.min(conc, 16), warmup, new AtomicLong()); // the JIT compiles the client: not measured
+    }
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
+    AtomicLong errors = new AtomicLong();
+    Lat[] lat = run(channels, req, conc, secs, errors);
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    long cpu = os.getProcessCpuTime() - cpu0;
+    int total = Arrays.stream(lat, 0, conc).mapToInt(l -> l.n).sum();
+    long[] all = new long[total];
+    int k = 0;
     for (int w = 0; w < conc; w++) {
-      int id = w;
-      lat[id] = new long[1 << 20];
-      var stub = PredictionServiceGrpc.newStub(channels.get(w % conns));
+      System.arraycopy(lat[w].v, 0, all, k, lat[w].n);
+      k += lat[w].n;
+    }
+    Arrays.sort(all);
+    System.out.printf("RESULT p50_ms=%.3f p99_ms=%.3f rps=%.1f requests=%d errors=%d client_cpu_us_per_call=%.1f%n",
+        total == 0 ? 0 : all[total / 2] / 1e6, total == 0 ? 0 : all[(int) (total * 0.99)] / 1e6, total / elapsed, total,
+        errors.get(), total == 0 ? 0 : cpu / 1e3 / total);
+    channels.forEach(ManagedChannel::shutdownNow);
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  static String env(String k, String def) {
+    String v = System.getenv(k);
+    return v == null || v.isEmpty() ? def : v;
+  }
+
+  /** C closed-loop workers for S seconds: the latencies of each (failed calls counted in {@code errors} too). */
+  static Lat[] run(List<ManagedChannel> channels, PredictRequest req, int conc, int secs, AtomicLong errors)
+      throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
+    Lat[] lat = new Lat[conc];
+    CountDownLatch done = new CountDownLatch(conc);
+    for (int w = 0; w < conc; w++) {
+      Lat mine = lat[w] = new Lat();
+      ManagedChannel ch = channels.get(w % channels.size());
       new Object() {
         void next() {
-          if (System.nanoTime() > end || count[id] >= lat[id].length) {
+          if (System.nanoTime() > end) {
             done.countDown();
             return;
           }
           long s = System.nanoTime();
-          stub.withDeadlineAfter(30, TimeUnit.SECONDS).predict(req, new StreamObserver<PredictResponse>() {
-            public void onNext(PredictResponse r) {}
-
-            public void onError(Throwable t) {
-              errors.incrementAndGet();
-              lat[id][count[id]++] = System.nanoTime() - s;
-              next();
+          ClientCall<PredictRequest, PredictResponse> call = ch.newCall(PredictionServiceGrpc.getPredictMethod(),
+              CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS));
+          call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status st, Metadata trailers) {
+              if (!st.isOk()) {
+                errors.incrementAndGet();
+              }
+              if (mine.add(System.nanoTime() - s)) {
+                next();
+              } else {
+                done.countDown();
+              }
             }
-
-            public void onCompleted() {
-              lat[id][count[id]++] = System.nanoTime() - s;
-              next();
-            }
-          });
+          }, new Metadata());
+          call.request(1);
+          call.sendMessage(req);
+          call.halfClose();
         }
       }.next();
     }
     done.await(secs + 60, TimeUnit.SECONDS);
-    double elapsed = (System.nanoTime() - t0) / 1e9;
-    int total = Arrays.stream(count).sum();
-    long[] all = new long[total];
-    int k = 0;
-    for (int w = 0; w < conc; w++) {
-      System.arraycopy(lat[w], 0, all, k, count[w]);
-      k += count[w];
-    }
-    Arrays.sort(all);
-    System.out.printf("RESULT p50_ms=%.3f p99_ms=%.3f rps=%.1f requests=%d errors=%d%n", all[total / 2] / 1e6,
-        all[(int) (total * 0.99)] / 1e6, total / elapsed, total, errors.get());
-    channels.forEach(ManagedChannel::shutdownNow);
+    return lat;
   }
 }

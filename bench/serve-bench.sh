@@ -5,10 +5,13 @@
 #   3. 1,000 stalled connections (bench/stall.py) while other clients get /healthz and predict
 #   4. resident memory across ~1M requests (REST, 64 connections, batching on)
 # Usage: bench/serve-bench.sh [seconds-per-run] [rest-port] [grpc-port]   (default 30 s, 8571, 8570)
+#   ONLY=grpc bench/serve-bench.sh ...   runs the gRPC figures of 1 and 2 only (ONLY=rest: the REST ones of 1 and 2)
 # Needs: the built jars (mvn -B package -DskipTests), wrk (apt-get install wrk), MNIST in ./data, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
+only=${ONLY:-}
+case "$only" in ""|grpc|rest) ;; *) echo "ONLY must be grpc or rest" >&2; exit 1 ;; esac
 port=${2:-8571}
 gport=${3:-8570}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
@@ -51,8 +54,8 @@ start() {  # start [extra flags...]
     --rest_api_port "$port" --port "$gport" --max-inflight 1024 --read-timeout-ms 120000 "$@" > "$out/server.log" 2>&1 &
   server=$!
   for i in $(seq 1 120); do curl -sf "localhost:$port/healthz" >/dev/null && break; sleep 0.5; done
-  wrk -t2 -c16 -d10s -s "$out/predict.lua" "http://127.0.0.1:$port/v1/models/mnist-rnn:predict" > /dev/null  # warm-up
-  java -cp "$cp" bench/GrpcLoad.java "$gport" 16 5 > /dev/null
+  [ "$only" = grpc ] || wrk -t2 -c16 -d10s -s "$out/predict.lua" "http://127.0.0.1:$port/v1/models/mnist-rnn:predict" > /dev/null  # warm-up
+  [ "$only" = rest ] || java -cp "$cp" bench/GrpcLoad.java "$gport" 16 5 > /dev/null
 }
 stop() { kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=""; }
 trap 'stop' EXIT
@@ -63,16 +66,20 @@ grpc() { java -cp "$cp" bench/GrpcLoad.java "$gport" "$1" "${2:-$secs}" | grep R
 
 echo "== 1. one connection, batch 1, no batching"
 start
-echo "REST c=1 $(rest 1)"
-echo "gRPC c=1 $(grpc 1)"
-echo "REST c=64 (no batching) $(rest 64)"
-echo "gRPC c=64 (no batching) $(grpc 64)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$only" = grpc ] || echo "REST c=1 $(rest 1)"
+[ "$only" = rest ] || echo "gRPC c=1 $(grpc 1)"
+[ "$only" = grpc ] || echo "REST c=64 (no batching) $(rest 64)"
+[ "$only" = rest ] || echo "gRPC c=64 (no batching) $(grpc 64)"
 stop
 
 echo "== 2. 64 connections, --enable_batching (max_batch_size 64, batch_timeout_micros 1000, 2 threads)"
 start --enable_batching --batching_parameters_file "$out/batching.config"
-echo "REST c=64 $(rest 64)"
-echo "gRPC c=64 $(grpc 64)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$only" = grpc ] || echo "REST c=64 $(rest 64)"
+[ "$only" = rest ] || echo "gRPC c=64 $(grpc 64)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -z "$only" ] || exit 0
 
 echo "== 3. 1,000 stalled connections (500 mid-request-line, 500 mid-body), others on loopback"
 python3 bench/stall.py "$port" 1000 $((secs * 2 + 20)) > "$out/stall.log" &

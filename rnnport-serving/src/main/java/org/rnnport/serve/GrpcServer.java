@@ -10,6 +10,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -19,9 +20,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.rnnport.predictor.NamedTensors;
@@ -45,9 +48,11 @@ import tensorflow.serving.PredictionServiceGrpc;
  * {@code tensorflow.serving.PredictionService} (Predict, GetModelMetadata, Classify, Regress,
  * MultiInference) and {@code tensorflow.serving.ModelService/GetModelStatus}, with TF Serving's
  * semantics for the model spec (name, version or version_label, signature_name), output_filter and
- * status codes. Calls are parsed and answered on the I/O threads; predictions run on a fixed pool
- * behind a bound on the calls admitted (RESOURCE_EXHAUSTED
- * above it); messages over the size limit get RESOURCE_EXHAUSTED from gRPC itself.
+ * status codes. Calls are parsed and answered on the I/O threads, behind a bound on the calls
+ * admitted (RESOURCE_EXHAUSTED above it). A Predict the batcher takes is queued from the I/O thread
+ * (no worker in between); an unbatched one runs on a fixed pool of workers, or inline when it is
+ * quick and alone (see {@link #sessions}); Classify, Regress, MultiInference and reloads run on the
+ * workers. Messages over the size limit get RESOURCE_EXHAUSTED from gRPC itself.
  */
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
@@ -60,6 +65,12 @@ public final class GrpcServer implements AutoCloseable {
   private final Config config;
   private final Semaphore admitted;
   private final ThreadPoolExecutor executor;
+  /**
+   * Where Predict's unbatched session runs go: the workers; or, when the run is quick (under 1 ms
+   * on average) and no other call is admitted, right here on the I/O thread, which saves two thread
+   * hand-offs (to a worker and back) on a lone call and blocks no other call for long.
+   */
+  private final Inference.Sessions sessions;
   private final NioEventLoopGroup boss = new NioEventLoopGroup(1,
       new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-accept", true));
   private final NioEventLoopGroup io = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -81,10 +92,17 @@ public final class GrpcServer implements AutoCloseable {
           return t;
         }, new ThreadPoolExecutor.AbortPolicy());
     this.executor.prestartAllCoreThreads();
+    this.sessions = (r, quick) -> {
+      if (quick && admitted.availablePermits() == config.maxInFlight() - 1 && onEventLoop()) {
+        r.run();
+      } else {
+        executor.execute(r);
+      }
+    };
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
         .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class)
-        // callbacks run on the I/O threads (one thread hop per call, as on REST): parsing and answering
-        // there, the session run on the workers below
+        // callbacks run on the I/O threads: parsing and answering there; session runs on the batcher's
+        // threads or the workers below (a lone quick one inline)
         .directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
         .maxConcurrentCallsPerConnection(Math.max(1, config.maxInFlight()))
@@ -137,9 +155,26 @@ public final class GrpcServer implements AutoCloseable {
     return ModelSpec.newBuilder().setName(l.name()).setVersion(Int64Value.of(l.version())).setSignatureName(signature).build();
   }
 
-  /** Runs a call: admission, the work (which may finish later), status mapping, metrics. */
-  private <T> void call(String model, StreamObserver<T> obs, boolean heavy, java.util.function.Supplier<CompletableFuture<T>> work) {
+  /** Where a call's work runs. */
+  private enum Mode {
+    /** on the I/O thread, not admitted against the bound (metadata, status) */
+    LIGHT,
+    /** admitted, then on a worker (it may block: examples, a reload) */
+    HEAVY,
+    /**
+     * admitted, then on the I/O thread, which must not block: the work queues a batched request
+     * itself, or hands its session run to {@link #sessions} (Predict)
+     */
+    DISPATCHES
+  }
+
+  /**
+   * Runs a call: admission, the work (which may finish later), its deadline, status mapping,
+   * metrics.
+   */
+  private <T> void call(String model, StreamObserver<T> obs, Mode mode, java.util.function.Supplier<CompletableFuture<T>> work) {
     long t0 = System.nanoTime();
+    boolean heavy = mode != Mode.LIGHT;
     if (heavy && draining) {
       obs.onError(Status.UNAVAILABLE.withDescription("shutting down").asRuntimeException());
       return;
@@ -155,7 +190,7 @@ public final class GrpcServer implements AutoCloseable {
       metrics.inFlight.incrementAndGet();
     }
     CompletableFuture<T> f;
-    if (heavy) {
+    if (mode == Mode.HEAVY) {
       f = new CompletableFuture<>();
       CompletableFuture<T> result = f;
       try {
@@ -182,7 +217,10 @@ public final class GrpcServer implements AutoCloseable {
         f = CompletableFuture.failedFuture(e);
       }
     }
-    f.orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+    if (!f.isDone()) {
+      f = deadline(f);
+    }
+    f.whenComplete((r, e) -> {
       if (heavy) {
         metrics.inFlight.decrementAndGet();
         admitted.release();
@@ -200,6 +238,42 @@ public final class GrpcServer implements AutoCloseable {
     });
   }
 
+  private boolean onEventLoop() {
+    for (EventExecutor loop : io) {
+      if (loop.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code f}, failing with a {@link TimeoutException} (DEADLINE_EXCEEDED) if it is not done within
+   * the timeout. On an I/O thread (as calls start) the timer is that event loop's, which costs no
+   * thread wake-up, where {@link CompletableFuture#orTimeout}'s shared timer thread is woken for
+   * about every call.
+   */
+  private <T> CompletableFuture<T> deadline(CompletableFuture<T> f) {
+    for (EventExecutor loop : io) {
+      if (loop.inEventLoop()) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        ScheduledFuture<?> timer = loop.schedule(() -> {
+          out.completeExceptionally(new TimeoutException());
+        }, config.timeoutMillis(), TimeUnit.MILLISECONDS);
+        f.whenComplete((r, e) -> {
+          timer.cancel(false);
+          if (e == null) {
+            out.complete(r);
+          } else {
+            out.completeExceptionally(e);
+          }
+        });
+        return out;
+      }
+    }
+    return f.orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS);
+  }
+
   private static int httpLike(Status s) {
     return switch (s.getCode()) {
       case INVALID_ARGUMENT -> 400;
@@ -214,7 +288,7 @@ public final class GrpcServer implements AutoCloseable {
   private final class Predictions extends PredictionServiceGrpc.PredictionServiceImplBase {
     @Override
     public void predict(PredictRequest req, StreamObserver<PredictResponse> obs) {
-      call(req.getModelSpec().getName(), obs, true, () -> {
+      call(req.getModelSpec().getName(), obs, Mode.DISPATCHES, () -> {
         Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
         Set<String> filter = new LinkedHashSet<>();
         for (String k : req.getOutputFilterList()) {
@@ -223,7 +297,7 @@ public final class GrpcServer implements AutoCloseable {
           }
         }
         Function<SignatureSpec, NamedTensors> in = sig -> TensorProtos.inputs(sig, req.getInputsMap());
-        return inference.run(spec, in, filter).thenApply(a -> {
+        return inference.run(spec, in, filter, sessions).thenApply(a -> {
           try (a) {
             PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answerSpec(a.loaded(), a.sig().key()));
             for (String k : a.outputs().keys()) {
@@ -238,7 +312,7 @@ public final class GrpcServer implements AutoCloseable {
     @Override
     public void classify(tensorflow.serving.Classification.ClassificationRequest req,
         StreamObserver<tensorflow.serving.Classification.ClassificationResponse> obs) {
-      call(req.getModelSpec().getName(), obs, true, () -> {
+      call(req.getModelSpec().getName(), obs, Mode.HEAVY, () -> {
         Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
         return Examples.classify(inference, spec, Examples.serialized(req.getInput())).thenApply(r ->
             tensorflow.serving.Classification.ClassificationResponse.newBuilder()
@@ -249,7 +323,7 @@ public final class GrpcServer implements AutoCloseable {
     @Override
     public void regress(tensorflow.serving.RegressionOuterClass.RegressionRequest req,
         StreamObserver<tensorflow.serving.RegressionOuterClass.RegressionResponse> obs) {
-      call(req.getModelSpec().getName(), obs, true, () -> {
+      call(req.getModelSpec().getName(), obs, Mode.HEAVY, () -> {
         Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
         return Examples.regress(inference, spec, Examples.serialized(req.getInput())).thenApply(r ->
             tensorflow.serving.RegressionOuterClass.RegressionResponse.newBuilder()
@@ -261,7 +335,7 @@ public final class GrpcServer implements AutoCloseable {
     public void multiInference(tensorflow.serving.Inference.MultiInferenceRequest req,
         StreamObserver<tensorflow.serving.Inference.MultiInferenceResponse> obs) {
       String model = req.getTasksCount() > 0 ? req.getTasks(0).getModelSpec().getName() : null;
-      call(model, obs, true, () -> {
+      call(model, obs, Mode.HEAVY, () -> {
         if (req.getTasksCount() == 0) {
           throw ServingException.invalid("MultiInferenceRequest must have at least one task");
         }
@@ -298,7 +372,7 @@ public final class GrpcServer implements AutoCloseable {
 
     @Override
     public void getModelMetadata(GetModelMetadataRequest req, StreamObserver<GetModelMetadataResponse> obs) {
-      call(req.getModelSpec().getName(), obs, false, () -> {
+      call(req.getModelSpec().getName(), obs, Mode.LIGHT, () -> {
         Inference.Spec spec = spec(req.hasModelSpec(), req.getModelSpec());
         if (req.getMetadataFieldCount() == 0) {
           throw ServingException.invalid("GetModelMetadataRequest must specify at least one metadata_field");
@@ -322,7 +396,7 @@ public final class GrpcServer implements AutoCloseable {
     @Override
     public void handleReloadConfigRequest(tensorflow.serving.ModelManagement.ReloadConfigRequest req,
         StreamObserver<tensorflow.serving.ModelManagement.ReloadConfigResponse> obs) {
-      call(null, obs, true, () -> { // loads models: on a worker, not an I/O thread
+      call(null, obs, Mode.HEAVY, () -> { // loads models: on a worker, not an I/O thread
         try {
           inference.repository().reconfigure(TfServingConfig.modelConfig(req.getConfig(), java.nio.file.Path.of("")));
         } catch (IllegalArgumentException e) {
@@ -340,7 +414,7 @@ public final class GrpcServer implements AutoCloseable {
 
     @Override
     public void getModelStatus(GetModelStatusRequest req, StreamObserver<GetModelStatusResponse> obs) {
-      call(req.getModelSpec().getName(), obs, false, () -> {
+      call(req.getModelSpec().getName(), obs, Mode.LIGHT, () -> {
         if (!req.hasModelSpec() || req.getModelSpec().getName().isEmpty()) {
           throw ServingException.invalid("Missing ModelSpec");
         }

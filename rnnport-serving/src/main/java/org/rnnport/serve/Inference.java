@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.rnnport.predictor.NamedTensors;
@@ -37,6 +38,22 @@ public final class Inference implements AutoCloseable {
   private final BatchingOptions batching;
   private final long timeoutMillis;
   private final Map<SavedModelPredictor, Map<String, TensorBatcher>> batchers = new HashMap<>();
+  /** Per loaded version and signature: a moving average of its unbatched session runs, in ns. */
+  private final Map<SavedModelPredictor, Map<String, java.util.concurrent.atomic.AtomicLong>> runNanos =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Where an unbatched session run goes, for a caller that must not block: {@code quick} says the
+   * recent runs of this signature took under {@link #QUICK_NANOS} (such a run may be done inline
+   * when nothing else waits); refusing it ({@link RejectedExecutionException}) answers
+   * RESOURCE_EXHAUSTED.
+   */
+  public interface Sessions {
+    void execute(Runnable run, boolean quick);
+  }
+
+  /** A session run under this (on average) counts as quick. */
+  public static final long QUICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   /**
    * @param batching TF Serving-style batching, or null for none
@@ -69,14 +86,25 @@ public final class Inference implements AutoCloseable {
    */
   public CompletableFuture<Answer> run(Spec spec, Function<SignatureSpec, NamedTensors> inputs,
       Collection<String> outputFilter) {
-    return attempt(spec, inputs, outputFilter, 0);
+    return attempt(spec, inputs, outputFilter, null, 0);
+  }
+
+  /**
+   * As {@link #run(Spec, Function, Collection)}, for a caller that must not block (an I/O thread):
+   * the inputs are built and checked here, a request the batcher takes is queued from here (no
+   * thread hand-off), and an unbatched session run goes to {@code sessions}; when that refuses it,
+   * RESOURCE_EXHAUSTED.
+   */
+  public CompletableFuture<Answer> run(Spec spec, Function<SignatureSpec, NamedTensors> inputs,
+      Collection<String> outputFilter, Sessions sessions) {
+    return attempt(spec, inputs, outputFilter, sessions, 0);
   }
 
   private CompletableFuture<Answer> attempt(Spec spec, Function<SignatureSpec, NamedTensors> inputs,
-      Collection<String> outputFilter, int attempt) {
+      Collection<String> outputFilter, Sessions sessions, int attempt) {
     CompletableFuture<Answer> f;
     try {
-      f = once(spec, inputs, outputFilter);
+      f = once(spec, inputs, outputFilter, sessions);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
@@ -86,14 +114,14 @@ public final class Inference implements AutoCloseable {
       }
       Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
       if (c instanceof SavedModelPredictor.ClosedException && attempt < 3) {
-        return attempt(spec, inputs, outputFilter, attempt + 1); // swapped out under us: the version serving now
+        return attempt(spec, inputs, outputFilter, sessions, attempt + 1); // swapped out under us: the version serving now
       }
       return CompletableFuture.<Answer>failedFuture(ServingException.of(c));
     }).thenCompose(x -> x);
   }
 
   private CompletableFuture<Answer> once(Spec spec, Function<SignatureSpec, NamedTensors> inputs,
-      Collection<String> outputFilter) {
+      Collection<String> outputFilter, Sessions sessions) {
     ModelRepository.Loaded loaded = resolve(spec);
     SavedModelPredictor p = loaded.predictor();
     SignatureSpec sig = p.signature(spec.signature());
@@ -108,17 +136,44 @@ public final class Inference implements AutoCloseable {
         CompletableFuture<NamedTensors> out = batcher(p, sig).submit(owned, (int) rows);
         return out.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).thenApply(o -> new Answer(loaded, sig, filter(o, keep)));
       }
-      Result r = p.run(sig, in.asMap());
-      try {
-        return CompletableFuture.completedFuture(new Answer(loaded, sig, NamedTensors.of(r, keep)));
-      } catch (RuntimeException e) {
-        r.close();
-        throw e;
+      if (sessions == null) {
+        return CompletableFuture.completedFuture(session(loaded, sig, in, keep));
       }
+      CompletableFuture<Answer> out = new CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicLong avg = runNanos.computeIfAbsent(p, k -> new java.util.concurrent.ConcurrentHashMap<>())
+          .computeIfAbsent(sig.key(), k -> new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE));
+      try {
+        sessions.execute(() -> {
+          try (in) {
+            long t0 = System.nanoTime();
+            Answer a = session(loaded, sig, in, keep);
+            long took = System.nanoTime() - t0;
+            long old = avg.get(); // a moving average (1/8 for the newest run); racing updates may lose one
+            avg.set(old == Long.MAX_VALUE ? took : old - old / 8 + took / 8);
+            out.complete(a);
+          } catch (RuntimeException e) {
+            out.completeExceptionally(e);
+          }
+        }, avg.get() < QUICK_NANOS);
+      } catch (RejectedExecutionException e) {
+        throw ServingException.busy("server busy; retry");
+      }
+      handedOver = true; // the task closes the input tensors
+      return out;
     } finally {
       if (!handedOver) {
         in.close();
       }
+    }
+  }
+
+  private static Answer session(ModelRepository.Loaded loaded, SignatureSpec sig, NamedTensors in, List<String> keep) {
+    Result r = loaded.predictor().run(sig, in.asMap());
+    try {
+      return new Answer(loaded, sig, NamedTensors.of(r, keep));
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
     }
   }
 
@@ -164,6 +219,7 @@ public final class Inference implements AutoCloseable {
   }
 
   private void closeBatchers(SavedModelPredictor p) {
+    runNanos.remove(p);
     Map<String, TensorBatcher> m;
     synchronized (this) {
       m = batchers.remove(p);

@@ -157,6 +157,58 @@ class GrpcTest {
     assertThat(st.getModelVersionStatus(0).getStatus().getErrorCode()).isEqualTo(org.tensorflow.framework.Code.OK);
   }
 
+  /** 48 calls of one image each, 12 in flight at once: each gets its own image's class. */
+  static void concurrentCallsEachGetTheirOwnAnswer(PredictionServiceGrpc.PredictionServiceBlockingStub s) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+    try {
+      java.util.List<java.util.concurrent.Future<long[]>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 48; i++) {
+        float[][][] one = {images[i % images.length]};
+        answers.add(pool.submit(() -> classes(s.withDeadlineAfter(60, TimeUnit.SECONDS).predict(request(content(one)).build()))));
+      }
+      for (int i = 0; i < answers.size(); i++) {
+        assertThat(answers.get(i).get(60, TimeUnit.SECONDS)).as("call " + i).containsExactly(expected[i % images.length]);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void callsInFlightTogetherAndOneByOneGetTheirOwnAnswers() throws Exception {
+    // one by one: after the first, each (quick, alone) runs on the I/O thread; together: on the workers
+    for (int i = 0; i < 6; i++) {
+      assertThat(classes(stub().predict(request(content(new float[][][] {images[i % 3]})).build())))
+          .containsExactly(expected[i % 3]);
+    }
+    concurrentCallsEachGetTheirOwnAnswer(predict);
+  }
+
+  @Test
+  void withBatchingCallsAreQueuedFromTheIoThreadsAndGetTheirOwnRows() throws Exception {
+    try (ServingStack batched = ServingStack.folder(tmp.resolve("m"), new BatchingOptions(8, 2000, 1, 4,
+        java.util.List.of(), false))) {
+      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", batched.grpc().port()).usePlaintext().build();
+      try {
+        PredictionServiceGrpc.PredictionServiceBlockingStub s = PredictionServiceGrpc.newBlockingStub(ch);
+        concurrentCallsEachGetTheirOwnAnswer(s);
+        assertThat(classes(s.withDeadlineAfter(60, TimeUnit.SECONDS).predict(request(content(images)).build())))
+            .containsExactly(expected);
+        // more rows than max_batch_size: not batched, run on a worker
+        float[][][] many = new float[9][][];
+        for (int i = 0; i < many.length; i++) {
+          many[i] = images[i % 3];
+        }
+        long[] c = classes(s.withDeadlineAfter(60, TimeUnit.SECONDS).predict(request(content(many)).build()));
+        for (int i = 0; i < many.length; i++) {
+          assertThat(c[i]).isEqualTo(expected[i % 3]);
+        }
+      } finally {
+        ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   static Status.Code code(Runnable call) {
     StatusRuntimeException e = catchThrowableOfType(call::run, StatusRuntimeException.class);
     assertThat(e).as("the call should fail").isNotNull();
