@@ -1,6 +1,7 @@
-"""The roofline of this machine for the fast-graph figures: float32 GEMM throughput (GFLOP/s) that TensorFlow
-reaches here, on one large product and on the shapes the notebook graphs run per time step. A benchmark, not a
-test. Run in the parity venv: ~/.cache/rnnport/venv-*/bin/python bench/gemm-peak.py [--threads N]"""
+"""The roofline of this machine for the fast-graph figures: the float32 GEMM throughput (GFLOP/s) TensorFlow reaches
+here on one large product (2048^3, both cores), the ceiling any graph of these notebooks runs under. A benchmark,
+not a test. Run in the parity venv: ~/.cache/rnnport/venv-*/bin/python bench/gemm-peak.py [--threads N]
+(Small products are not timed here: one call per product from Python costs more than the product itself.)"""
 import argparse
 import json
 import os
@@ -29,14 +30,7 @@ def main():
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    shapes = {
-        "large 2048x2048x2048": (2048, 2048, 2048),
-        "000 step, batch 128: [128,156]x[156,128]": (128, 156, 128),
-        "000 step, batch 1000: [1000,156]x[156,128]": (1000, 156, 128),
-        "001 step, batch 128: [128,156]x[156,512]": (128, 156, 512),
-        "001 step, batch 1000: [1000,156]x[156,512]": (1000, 156, 512),
-        "000 weight gradient, all steps: [128,3584]x[3584,128]": (128, 3584, 128),
-    }
+    shapes = {"large 2048x2048x2048": (2048, 2048, 2048)}
     out = {name: round(rate(*s), 1) for name, s in shapes.items()}
     out["cores"] = os.cpu_count()
     out["loadavg"] = open("/proc/loadavg").read().split()[:3]
