@@ -47,14 +47,7 @@ final class EvalCommand implements Callable<Integer> {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("--batch-size must be positive");
     }
-    org.rnnport.nn.GraphKind kind = org.rnnport.nn.GraphKind.parse(graph);
-    if (kind == org.rnnport.nn.GraphKind.FAITHFUL) {
-      return run(model);
-    }
-    try (org.rnnport.export.GraphConversion.Converted c = org.rnnport.export.GraphConversion.convert(model, kind)) {
-      System.out.println("graph: fast, rebuilt from " + c.source());
-      return run(c.dir());
-    }
+    return GraphChoice.run(model, graph, this::run);
   }
 
   private int run(Path model) throws Exception {

@@ -92,14 +92,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    org.rnnport.nn.GraphKind kind = org.rnnport.nn.GraphKind.parse(graph);
-    if (kind == org.rnnport.nn.GraphKind.FAITHFUL) {
-      return run(model);
-    }
-    try (org.rnnport.export.GraphConversion.Converted c = org.rnnport.export.GraphConversion.convert(model, kind)) {
-      System.out.println("graph: fast, rebuilt from " + c.source());
-      return run(c.dir());
-    }
+    return GraphChoice.run(model, graph, this::run);
   }
 
   private int run(Path model) throws Exception {

@@ -146,4 +146,46 @@ class CliTest {
     assertThat(notModel.exit()).isEqualTo(1);
     assertThat(notModel.err()).contains("saved_model.pb");
   }
+
+  /**
+   * {@code --graph fast} from the command line: a fast training run records its graph and exports a SavedModel
+   * with the faithful signature; {@code eval --graph fast} rebuilds a committed model and agrees with it;
+   * a SavedModel without rnnport.json is refused with a message naming it.
+   */
+  @Test
+  void fastGraphFromTheCommandLine() throws IOException {
+    Path data = TestData.ensure("mnist");
+    Path run = tmp.resolve("fast-run");
+    Path models = tmp.resolve("fast-models");
+    Run train = rnnport("train", "mnist-lstm", "--graph", "fast", "--epochs", "1", "--steps-per-epoch", "20",
+        "--seed", "2", "--data-dir", data.toString(), "-o", run.toString(), "--export-dir", models.toString());
+    assertThat(train.exit()).as(train.err()).isZero();
+    assertThat(train.out()).contains("fast graph", "exported");
+    JsonNode h = Json.MAPPER.readTree(run.resolve("history.json").toFile());
+    assertThat(h.get("hyperparameters").get("graph").asText()).isEqualTo("fast");
+    JsonNode info = Json.MAPPER.readTree(models.resolve("mnist-lstm/1/assets.extra/rnnport.json").toFile());
+    assertThat(info.get("training").get("graph").asText()).isEqualTo("fast");
+    Run inspect = rnnport("inspect", models.resolve("mnist-lstm/1").toString());
+    assertThat(inspect.exit()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("inputs['x']", "outputs['logits']", "Method name is: tensorflow/serving/predict");
+
+    Path committed = TestData.projectDir().resolve("savedmodels/mnist-rnn/1");
+    Path faithfulReport = tmp.resolve("faithful.json");
+    Path fastReport = tmp.resolve("fast.json");
+    Run faithful = rnnport("eval", "--model", committed.toString(), "--limit", "1000", "--data-dir", data.toString(),
+        "--json", faithfulReport.toString());
+    Run fast = rnnport("eval", "--model", committed.toString(), "--limit", "1000", "--graph", "fast", "--data-dir",
+        data.toString(), "--json", fastReport.toString());
+    assertThat(fast.exit()).as(fast.err()).isZero();
+    assertThat(fast.out()).contains("graph: fast, rebuilt from " + committed);
+    assertThat(Json.MAPPER.readTree(fastReport.toFile()).get("accuracy").asDouble())
+        .isEqualTo(Json.MAPPER.readTree(faithfulReport.toFile()).get("accuracy").asDouble());
+
+    Path plain = tmp.resolve("plain/1");
+    Files.createDirectories(plain);
+    Files.copy(committed.resolve("saved_model.pb"), plain.resolve("saved_model.pb"));
+    Run refused = rnnport("eval", "--model", plain.toString(), "--graph", "fast", "--data-dir", data.toString());
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains(plain.toString(), "rnnport.json", "has none");
+  }
 }
