@@ -38,9 +38,12 @@ public final class Inference implements AutoCloseable {
   private final BatchingOptions batching;
   private final long timeoutMillis;
   private final Map<SavedModelPredictor, Map<String, TensorBatcher>> batchers = new HashMap<>();
-  /** Per loaded version and signature: a moving average of its unbatched session runs, in ns. */
+  /**
+   * Per loaded version and signature: a moving average of its unbatched session runs, in ns. Weak keys: an
+   * unloaded version's predictor must not stay reachable from here after a reload.
+   */
   private final Map<SavedModelPredictor, Map<String, java.util.concurrent.atomic.AtomicLong>> runNanos =
-      new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   /**
    * Where an unbatched session run goes, for a caller that must not block: {@code quick} says the
