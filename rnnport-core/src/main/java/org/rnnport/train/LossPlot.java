@@ -28,6 +28,11 @@ public final class LossPlot {
   public static void write(Path file, String title, List<Double> epochCost, List<Float> batchCost, List<Double> valLoss)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
+    if (epochCost.isEmpty()) { // stopped inside the first epoch: the batches alone
+      Png.write(file, BitmapEncoder.getBufferedImage(chart(title + ": cost per batch", "batch",
+          batchCost.stream().mapToDouble(Float::doubleValue).toArray())));
+      return;
+    }
     XYChart epochs = chart(title + ": cost per epoch", "epoch",
         epochCost.stream().mapToDouble(Double::doubleValue).toArray());
     if (!valLoss.isEmpty()) {
@@ -42,9 +47,9 @@ public final class LossPlot {
       v.setMarker(SeriesMarkers.NONE);
       v.setLineColor(new Color(255, 127, 14));
     }
-    BufferedImage left = BitmapEncoder.getBufferedImage(epochs);
     BufferedImage right = BitmapEncoder.getBufferedImage(chart(title + ": cost per batch", "batch",
         batchCost.stream().mapToDouble(Float::doubleValue).toArray()));
+    BufferedImage left = BitmapEncoder.getBufferedImage(epochs);
     BufferedImage both = new BufferedImage(left.getWidth() + right.getWidth(),
         Math.max(left.getHeight(), right.getHeight()), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = both.createGraphics();
@@ -73,10 +78,14 @@ public final class LossPlot {
     for (int i = 0; i < x.length; i++) {
       x[i] = i;
     }
-    XYSeries test = c.addSeries("Testset_loss", x, testLoss.stream().mapToDouble(Double::doubleValue).toArray());
-    test.setLineColor(Color.RED);
-    test.setMarkerColor(Color.RED);
-    test.setMarker(SeriesMarkers.CIRCLE);
+    if (!testLoss.isEmpty()) { // none with --no-validation: the train loss alone
+      double[] tx = java.util.Arrays.copyOf(x, Math.min(x.length, testLoss.size()));
+      XYSeries test = c.addSeries("Testset_loss", tx,
+          testLoss.stream().limit(tx.length).mapToDouble(Double::doubleValue).toArray());
+      test.setLineColor(Color.RED);
+      test.setMarkerColor(Color.RED);
+      test.setMarker(SeriesMarkers.CIRCLE);
+    }
     XYSeries train = c.addSeries("Trainset_loss", x, trainLoss.stream().mapToDouble(Double::doubleValue).toArray());
     train.setLineColor(Color.BLUE);
     train.setMarkerColor(Color.BLUE);
