@@ -164,6 +164,7 @@ public final class ParityRunner {
           + o.order().name().toLowerCase());
     }
     Setup st = setup(o, log, model.registryName());
+    PythonLoads loads = new PythonLoads();
     Path out = st.out();
     Path py = st.py();
     Path dataDir = st.dataDir();
@@ -313,19 +314,16 @@ public final class ParityRunner {
         rep.details.put("pythonSavedModelAccuracyInJava", accuracy(pySaved, test, dims, model.classes()));
       }
 
-      Path crossOut = out.resolve("python-loads-java.json");
-      env.runModule(o.parityDir().toAbsolutePath(), "rnnport_oracle.load_savedmodel", List.of("--model",
-          javaSaved.toString(), "--data-dir", dataDir.toString(), "--count", Integer.toString(n), "--dataset",
-          model.input().dataset(), "--out", crossOut.toString()), log);
-      JsonNode cross = Json.MAPPER.readTree(crossOut.toFile());
-      for (String loader : List.of("v2", "v1")) {
-        float[] got = floats(cross.get(loader).get("logits"));
-        Compare.Diff d = Compare.diff(got, javaSavedLogits);
-        String label = loader.equals("v2") ? "tf.saved_model.load(...).signatures['serving_default']"
-            : "tf.compat.v1.saved_model.loader.load";
-        rep.check("Java SavedModel loaded in Python, " + label, d.describe(), "max abs <= 1e-6",
-            d.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
-      }
+      loads.add(javaSaved, out.resolve("python-loads-java.json"), cross -> {
+        for (String loader : List.of("v2", "v1")) {
+          float[] got = floats(cross.get(loader).get("logits"));
+          Compare.Diff d = Compare.diff(got, javaSavedLogits);
+          String label = loader.equals("v2") ? "tf.saved_model.load(...).signatures['serving_default']"
+              : "tf.compat.v1.saved_model.loader.load";
+          rep.check("Java SavedModel loaded in Python, " + label, d.describe(), "max abs <= 1e-6",
+              d.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
+        }
+      });
 
       // 7. signatures (the oracle's TF1 export has the same serving signature; Keras' TF2 one has its own)
       if (oracle.tf1SavedModel()) {
@@ -338,8 +336,9 @@ public final class ParityRunner {
     }
 
     if (o.fastGraph()) {
-      fastGraph(o, st, rep, data, pyLogits(py), n);
+      fastGraph(o, st, rep, data, pyLogits(py), n, loads);
     }
+    loads.run(env, o.parityDir(), dataDir, n, model.input().dataset(), log);
     write(rep, out);
     return rep;
   }
@@ -531,8 +530,8 @@ public final class ParityRunner {
    * graph with TF Java's gradient order (the yardstick, trained on the same run) itself drifts past a tenth of the
    * tolerance; the first {@link #FAST_STRICT_STEPS} losses must agree within 1e-5 regardless.
    */
-  static void fastGraph(Options o, Setup st, ParityReport rep, TrainingData data, float[] pyLogits, int n)
-      throws IOException {
+  static void fastGraph(Options o, Setup st, ParityReport rep, TrainingData data, float[] pyLogits, int n,
+      PythonLoads loads) throws IOException {
     NotebookModel model = o.notebookModel();
     TrainingProtocol.Oracle oracle = model.protocol().oracle();
     Path py = st.py();
@@ -616,14 +615,11 @@ public final class ParityRunner {
       List<String> sigDiff = GraphComparison.differences(GraphComparison.signature(jSig), GraphComparison.signature(fSig));
       rep.check("fast graph: serving_default signature vs the faithful export's",
           sigDiff.isEmpty() ? "identical" : String.join("; ", sigDiff), "identical", sigDiff.isEmpty());
-      Path crossOut = st.out().resolve("python-loads-java-fast.json");
-      st.env().runModule(o.parityDir().toAbsolutePath(), "rnnport_oracle.load_savedmodel", List.of("--model",
-          saved.toString(), "--data-dir", st.dataDir().toString(), "--count", Integer.toString(n), "--dataset",
-          model.input().dataset(), "--out", crossOut.toString()), System.err);
-      float[] got = floats(Json.MAPPER.readTree(crossOut.toFile()).get("v2").get("logits"));
-      Compare.Diff pd = Compare.diff(got, savedLogits);
-      rep.check("fast graph: its SavedModel loaded in Python (tf.saved_model.load)", pd.describe(), "max abs <= 1e-6",
-          pd.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
+      loads.add(saved, st.out().resolve("python-loads-java-fast.json"), cross -> {
+        Compare.Diff pd = Compare.diff(floats(cross.get("v2").get("logits")), savedLogits);
+        rep.check("fast graph: its SavedModel loaded in Python (tf.saved_model.load)", pd.describe(),
+            "max abs <= 1e-6", pd.maxAbs() <= MAX_CROSS_LOGITS_DIFF);
+      });
     }
   }
 

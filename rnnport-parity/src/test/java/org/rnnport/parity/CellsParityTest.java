@@ -23,8 +23,9 @@ class CellsParityTest {
   @ParameterizedTest
   @CsvSource({
       "mnist-rnn, gru, 128, 1, false, 20",
-      "mnist-lstm, lstm, 64, 2, true, 32",
-      "mnist-lstm-state, gru, 100, 2, true, 56"})
+      "mnist-lstm, lstm, 64, 2, true, 32"})
+  // mnist-lstm-state with two bidirectional GRU layers is one of `parity --all`'s configurations (CI runs it at
+  // 100 steps, with --graph fast); repeating it here cost a minute of every test run
   void javaCellsMatchTf1(String base, String cell, int units, int layers, boolean bi, int variables) throws IOException {
     NotebookModel m = ModelRegistry.get(base).withRnn(new RnnSpec(cell, units, layers, bi));
     Path project = TestData.projectDir();

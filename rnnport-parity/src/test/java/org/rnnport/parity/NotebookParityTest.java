@@ -13,7 +13,8 @@ import org.rnnport.data.BatchOrder;
 class NotebookParityTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"mnist-lstm", "mnist-lstm-state", "mnist-lstm-state-fixed"})
+  // 002's fixed variant differs only in feeding the logits, not the softmax, to the loss; `parity --all` (CI) runs it
+  @ValueSource(strings = {"mnist-lstm", "mnist-lstm-state"})
   void javaMatchesTheNotebook(String model) throws IOException {
     ParityReport r = MnistRnnParityTest.run(model, BatchOrder.SEQUENTIAL, 1, 60, ParityRunner.Init.PYTHON_SEED, model);
     assertThat(r.failures()).as(ParityRunner.markdown(r)).isEmpty();
