@@ -521,12 +521,13 @@ final class BenchCommand implements Callable<Integer> {
     }
     org.rnnport.data.ImageSet test = Mnist.loadTest(dir);
     for (int i = 0; i < n; i++) {
+      float[] img = test.pixels(i, 1);
       if (m.input() == InputKind.MNIST_FLAT) {
-        out.add(new float[][] {Arrays.copyOfRange(test.pixels(), i * 784, (i + 1) * 784)});
+        out.add(new float[][] {img});
       } else {
         float[][][] x = new float[1][28][28];
         for (int r = 0; r < 28; r++) {
-          System.arraycopy(test.pixels(), i * 784 + r * 28, x[0][r], 0, 28);
+          System.arraycopy(img, r * 28, x[0][r], 0, 28);
         }
         out.add(x);
       }

@@ -89,8 +89,7 @@ public final class Batcher implements BatchStream {
   }
 
   private void copy(int example, int slot) {
-    int sz = data.imageSize();
-    System.arraycopy(data.pixels(), example * sz, x, slot * sz, sz);
+    data.copyPixels(example, 1, x, slot * data.imageSize());
     labels[slot] = data.labels()[example];
   }
 

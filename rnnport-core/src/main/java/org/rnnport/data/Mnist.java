@@ -56,10 +56,6 @@ public record Mnist(ImageSet train, ImageSet validation, ImageSet test) {
           + " holds " + images.count() + " images");
     }
     byte[] raw = images.data();
-    float[] pixels = new float[raw.length];
-    for (int i = 0; i < raw.length; i++) {
-      pixels[i] = (float) (raw[i] & 0xff) * SCALE;
-    }
     int[] y = new int[labels.count()];
     byte[] rl = labels.data();
     for (int i = 0; i < y.length; i++) {
@@ -68,6 +64,6 @@ public record Mnist(ImageSet train, ImageSet validation, ImageSet test) {
         throw new DataException(labelsFile, "label " + y[i] + " at index " + i + " is outside 0.." + (CLASSES - 1));
       }
     }
-    return new ImageSet(pixels, y, ROWS, COLS, CLASSES);
+    return new ImageSet(raw, SCALE, y, ROWS, COLS, CLASSES);
   }
 }

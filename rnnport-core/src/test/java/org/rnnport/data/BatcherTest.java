@@ -10,13 +10,13 @@ class BatcherTest {
 
   /** Ten 1x1 "images" whose pixel is the example index. */
   private static ImageSet tiny() {
-    float[] px = new float[10];
+    byte[] px = new byte[10];
     int[] labels = new int[10];
     for (int i = 0; i < 10; i++) {
-      px[i] = i;
+      px[i] = (byte) i;
       labels[i] = i % 3;
     }
-    return new ImageSet(px, labels, 1, 1, 3);
+    return new ImageSet(px, 1f, labels, 1, 1, 3);
   }
 
   private static int[] ids(Batcher b) {

@@ -151,8 +151,9 @@ class ServeLimitsTest {
   static float[][][] images(org.rnnport.data.ImageSet test, int from, int n) {
     float[][][] x = new float[n][28][28];
     for (int i = 0; i < n; i++) {
+      float[] img = test.pixels(from + i, 1);
       for (int r = 0; r < 28; r++) {
-        System.arraycopy(test.pixels(), (from + i) * 784 + r * 28, x[i][r], 0, 28);
+        System.arraycopy(img, r * 28, x[i][r], 0, 28);
       }
     }
     return x;

@@ -110,7 +110,7 @@ class ServeTest {
     for (int r = 0; r < 28; r++) {
       ArrayNode row = F.arrayNode();
       for (int c = 0; c < 28; c++) {
-        row.add(mnist.pixels()[i * 784 + r * 28 + c]);
+        row.add(mnist.pixel(i * 784 + r * 28 + c));
       }
       img.add(row);
     }
@@ -129,8 +129,9 @@ class ServeTest {
     try (SavedModelPredictor p = SavedModelPredictor.load(models.resolve("mnist-rnn/1"))) {
       float[][][] x = new float[n][28][28];
       for (int i = 0; i < n; i++) {
+        float[] img = mnist.pixels(from + i, 1);
         for (int r = 0; r < 28; r++) {
-          System.arraycopy(mnist.pixels(), (from + i) * 784 + r * 28, x[i][r], 0, 28);
+          System.arraycopy(img, r * 28, x[i][r], 0, 28);
         }
       }
       return (long[]) p.predict(Map.of("input_X", x)).get("classes");
