@@ -42,6 +42,9 @@ public final class Devices {
         .setAllowSoftPlacement(true)
         .setIntraOpParallelismThreads(Integer.getInteger("rnnport.tf.intraOpThreads", Math.max(0, threads)))
         .setInterOpParallelismThreads(Integer.getInteger("rnnport.tf.interOpThreads", Math.max(0, threads)));
+    if (Boolean.getBoolean("rnnport.tf.disableThreadSpinning")) {
+      b.getExperimentalBuilder().setDisableThreadSpinning(true);
+    }
     if (Boolean.getBoolean("rnnport.tf.xla")) {
       enableXlaCpuJit();
       b.getGraphOptionsBuilder().getOptimizerOptionsBuilder()

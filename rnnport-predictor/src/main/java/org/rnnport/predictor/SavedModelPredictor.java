@@ -100,6 +100,7 @@ public final class SavedModelPredictor implements AutoCloseable {
       if (!Files.isRegularFile(d.resolve("saved_model.pb"))) {
         throw new IOException(d + ": not a SavedModel (no saved_model.pb)");
       }
+      org.tensorflow.proto.ConfigProto config = withSpinning(this.config);
       SavedModelBundle b;
       MetaGraphDef original = null;
       Map<String, String> unusable = new TreeMap<>();
@@ -132,6 +133,20 @@ public final class SavedModelPredictor implements AutoCloseable {
       LOG.debug("loaded {} with signatures {}", d, p.signatures.keySet());
       return p;
     }
+  }
+
+  /**
+   * {@code -Drnnport.tf.disableThreadSpinning=true} (a benchmark lever): TensorFlow's thread pools block instead of
+   * spinning while they wait for work ({@code ConfigProto.experimental.disable_thread_spinning}).
+   */
+  static org.tensorflow.proto.ConfigProto withSpinning(org.tensorflow.proto.ConfigProto config) {
+    if (!Boolean.getBoolean("rnnport.tf.disableThreadSpinning")) {
+      return config;
+    }
+    org.tensorflow.proto.ConfigProto.Builder b = config == null ? org.tensorflow.proto.ConfigProto.newBuilder()
+        : config.toBuilder();
+    b.getExperimentalBuilder().setDisableThreadSpinning(true);
+    return b.build();
   }
 
   /** A builder for the SavedModel at {@code dir}: a version folder, or a base folder of versions. */
