@@ -86,6 +86,8 @@ final class ServeCommand implements Callable<Integer> {
           + "(up to 2 GiB) and --rest_api_timeout_in_ms must be positive");
     }
     tf.warnIgnored(System.err);
+    org.tensorflow.proto.ConfigProto session = tf.sessionConfig();
+    String[] tags = tf.tags();
     int sources = (models != null ? 1 : 0) + (tf.modelBasePath != null ? 1 : 0) + (tf.modelConfigFile != null ? 1 : 0);
     if (sources != 1) {
       throw new IllegalArgumentException("give exactly one of --models (a folder of models), --model_base_path "
@@ -99,10 +101,13 @@ final class ServeCommand implements Callable<Integer> {
     } else {
       repo = new ModelRepository(readConfig(tf.modelConfigFile), maxBatch);
     }
+    repo.loadWith(session, tags);
     repo.scan();
     if (repo.names().isEmpty() && tf.fileSystemPollSeconds >= 0) {
+      List<String> failed = repo.failures();
       repo.close();
-      throw new IllegalArgumentException("no loadable SavedModel (expected <base_path>/<version>/saved_model.pb)");
+      throw new IllegalArgumentException("no loadable SavedModel (expected <base_path>/<version>/saved_model.pb)"
+          + (failed.isEmpty() ? "" : ": " + String.join("; ", failed)));
     }
     long pollMillis = pollMs != null ? pollMs : tf.fileSystemPollSeconds * 1000L;
     if (pollMillis > 0) {

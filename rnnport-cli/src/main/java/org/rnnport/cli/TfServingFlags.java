@@ -59,15 +59,64 @@ final class TfServingFlags {
       defaultValue = "false", description = "accepted; labels may name any configured version here")
   boolean allowLabelsForUnavailable;
 
+  @Option(names = "--tensorflow_session_parallelism", defaultValue = "0", description = "threads of a model's "
+      + "session, intra-op and inter-op alike (default: ${DEFAULT-VALUE} = TensorFlow chooses)")
+  int sessionParallelism;
+
+  @Option(names = "--tensorflow_intra_op_parallelism", defaultValue = "0", description = "threads one op may use; "
+      + "with --tensorflow_inter_op_parallelism, instead of --tensorflow_session_parallelism (default: ${DEFAULT-VALUE})")
+  int intraOpParallelism;
+
+  @Option(names = "--tensorflow_inter_op_parallelism", defaultValue = "0", description = "threads that run "
+      + "independent ops (default: ${DEFAULT-VALUE})")
+  int interOpParallelism;
+
+  @Option(names = "--saved_model_tags", defaultValue = "serve", description = "comma-separated tags of the meta "
+      + "graph to load (default: ${DEFAULT-VALUE})")
+  String savedModelTags;
+
   // tuning flags of TF Serving's C++ runtime: accepted so a command line carries over, ignored here
-  @Option(names = {"--tensorflow_session_parallelism", "--tensorflow_intra_op_parallelism",
-      "--tensorflow_inter_op_parallelism", "--rest_api_num_threads_unused", "--max_num_load_retries",
-      "--load_retry_interval_micros", "--saved_model_tags", "--grpc_channel_arguments", "--enable_model_warmup",
+  @Option(names = {"--rest_api_num_threads_unused", "--max_num_load_retries",
+      "--load_retry_interval_micros", "--grpc_channel_arguments", "--enable_model_warmup",
       "--flush_filesystem_caches", "--per_process_gpu_memory_fraction", "--enable_signature_method_name_check",
       "--xla_cpu_compilation_enabled", "--platform_config_file", "--rest_api_enable_cors_support",
       "--remove_unused_fields_from_bundle_metagraph", "--num_load_threads", "--num_unload_threads"},
       hidden = true, arity = "0..1", fallbackValue = "true")
   List<String> ignored = new ArrayList<>();
+
+  /**
+   * The models' session config as TF Serving builds it: intra-op and inter-op threads from their own flags when
+   * either is set, else both from --tensorflow_session_parallelism; null (TensorFlow's defaults) when none is.
+   * Setting all three is refused, as TF Serving refuses it.
+   */
+  org.tensorflow.proto.ConfigProto sessionConfig() {
+    if (sessionParallelism < 0 || intraOpParallelism < 0 || interOpParallelism < 0) {
+      throw new IllegalArgumentException("--tensorflow_session_parallelism, --tensorflow_intra_op_parallelism and "
+          + "--tensorflow_inter_op_parallelism must be 0 (TensorFlow chooses) or positive");
+    }
+    if (sessionParallelism > 0 && intraOpParallelism > 0 && interOpParallelism > 0) {
+      throw new IllegalArgumentException("either configure --tensorflow_session_parallelism or "
+          + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism) separately: not all three");
+    }
+    boolean split = intraOpParallelism > 0 || interOpParallelism > 0;
+    int intra = split ? intraOpParallelism : sessionParallelism;
+    int inter = split ? interOpParallelism : sessionParallelism;
+    if (intra == 0 && inter == 0) {
+      return null;
+    }
+    return org.tensorflow.proto.ConfigProto.newBuilder().setIntraOpParallelismThreads(intra)
+        .setInterOpParallelismThreads(inter).build();
+  }
+
+  /** --saved_model_tags as a tag set. */
+  String[] tags() {
+    String[] t = java.util.Arrays.stream(savedModelTags.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        .toArray(String[]::new);
+    if (t.length == 0) {
+      throw new IllegalArgumentException("--saved_model_tags: no tag in '" + savedModelTags + "'");
+    }
+    return t;
+  }
 
   void warnIgnored(PrintStream err) {
     if (!ignored.isEmpty()) {

@@ -19,11 +19,43 @@ class ServeCommandTest {
   @Test
   void exactlyOneModelSourceAndFlagValueSyntax() {
     CliTest.Run both = CliTest.rnnport("serve", "--models=savedmodels", "--model_base_path=savedmodels/mnist-rnn",
-        "--enable_batching=true", "--tensorflow_session_parallelism=2");
+        "--enable_batching=true", "--enable_model_warmup=true");
     assertThat(both.exit()).isNotZero();
     assertThat(both.err()).contains("exactly one of --models", "tuning flags are accepted and ignored");
     CliTest.Run unknown = CliTest.rnnport("serve", "--ssl_config_file=x", "--models=savedmodels");
     assertThat(unknown.exit()).isNotZero();
     assertThat(unknown.err()).contains("--ssl_config_file");
+  }
+
+  private static TfServingFlags flags(String... args) {
+    TfServingFlags f = new TfServingFlags();
+    new picocli.CommandLine(f).parseArgs(args);
+    return f;
+  }
+
+  @Test
+  void threadFlagsBuildTheSessionConfigAsTfServingDoes() {
+    assertThat(flags().sessionConfig()).as("none set: TensorFlow's defaults").isNull();
+    org.tensorflow.proto.ConfigProto both = flags("--tensorflow_session_parallelism=3").sessionConfig();
+    assertThat(both.getIntraOpParallelismThreads()).isEqualTo(3);
+    assertThat(both.getInterOpParallelismThreads()).isEqualTo(3);
+    // either of the split flags wins over the session one; the other stays 0 (TensorFlow chooses)
+    org.tensorflow.proto.ConfigProto split = flags("--tensorflow_session_parallelism=3",
+        "--tensorflow_intra_op_parallelism=1").sessionConfig();
+    assertThat(split.getIntraOpParallelismThreads()).isEqualTo(1);
+    assertThat(split.getInterOpParallelismThreads()).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> flags("--tensorflow_session_parallelism=2",
+        "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2").sessionConfig())
+        .hasMessageContaining("not all three");
+    assertThat(flags("--saved_model_tags=serve, gpu").tags()).containsExactly("serve", "gpu");
+    assertThat(flags().tags()).containsExactly("serve");
+  }
+
+  @Test
+  void aTagSetTheSavedModelLacksIsNamedWhenNothingLoads() {
+    CliTest.Run r = CliTest.rnnport("serve", "--model_name=mnist-rnn", "--model_base_path=savedmodels/mnist-rnn",
+        "--saved_model_tags=train", "--port=0", "--rest_api_port=0", "--file_system_poll_wait_seconds=0");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("no loadable SavedModel").contains("train");
   }
 }

@@ -94,6 +94,8 @@ public final class ModelRepository implements AutoCloseable {
 
   private final Path root;
   private final int maxBatch;
+  private volatile org.tensorflow.proto.ConfigProto sessionConfig;
+  private volatile String[] tags = {"serve"};
   private volatile Map<String, ModelConfig> configs;
   private final Map<String, Servable> models = new ConcurrentHashMap<>();
   private final List<Consumer<SavedModelPredictor>> unloadListeners = new CopyOnWriteArrayList<>();
@@ -120,6 +122,20 @@ public final class ModelRepository implements AutoCloseable {
     this.root = null;
     this.maxBatch = maxBatch;
     this.configs = index(configs);
+  }
+
+  /**
+   * How each version is loaded: the meta graph's tags ({@code serve} by default; TF Serving's
+   * {@code --saved_model_tags}) and the session config (threads; null for TensorFlow's defaults). Set before the
+   * first load.
+   */
+  public ModelRepository loadWith(org.tensorflow.proto.ConfigProto sessionConfig, String... tags) {
+    if (tags.length == 0) {
+      throw new IllegalArgumentException("no SavedModel tag");
+    }
+    this.sessionConfig = sessionConfig;
+    this.tags = tags.clone();
+    return this;
   }
 
   private static Map<String, ModelConfig> index(List<ModelConfig> configs) {
@@ -221,7 +237,8 @@ public final class ModelRepository implements AutoCloseable {
       }
       sv.status.put(v, new VersionStatus(v, State.LOADING, ""));
       try {
-        SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch(maxBatch).optResolveVersion(false).build();
+        SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch(maxBatch).optResolveVersion(false)
+            .optTags(tags).optConfig(sessionConfig).build();
         sv.loaded.put(v, new Loaded(c.name(), v, p));
         sv.status.put(v, new VersionStatus(v, State.AVAILABLE, ""));
         sv.failedAt.remove(v);
@@ -346,6 +363,14 @@ public final class ModelRepository implements AutoCloseable {
     if (out.isEmpty()) {
       throw ServingException.notFound("Could not find version " + version + " of model " + name);
     }
+    return out;
+  }
+
+  /** Every version that failed to load, as "model version N: why". */
+  public List<String> failures() {
+    List<String> out = new ArrayList<>();
+    models.forEach((name, sv) -> sv.status.values().stream().filter(s -> s.state() == State.END && !s.error().isEmpty())
+        .forEach(s -> out.add(name + " version " + s.version() + ": " + s.error())));
     return out;
   }
 
