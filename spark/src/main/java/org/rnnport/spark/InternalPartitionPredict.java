@@ -1,11 +1,7 @@
 package org.rnnport.spark;
 
-import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
@@ -13,9 +9,6 @@ import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
-import org.rnnport.predictor.InvalidInputException;
-import org.rnnport.predictor.SavedModelPredictor;
-import org.rnnport.predictor.SignatureSpec;
 import org.rnnport.spark.PartitionPredict.Buffers;
 import org.rnnport.spark.SparkPredictor.In;
 import org.rnnport.spark.SparkPredictor.OnInvalid;
@@ -53,82 +46,27 @@ final class InternalPartitionPredict implements FlatMapFunction<Iterator<Interna
 
   @Override
   public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
-    TaskContext tc = TaskContext.get();
-    int partition = tc == null ? -1 : tc.partitionId();
-    return new Iterator<>() {
-      private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
-      private final InternalRow[] batch = new InternalRow[batchSize];
-      private long rowNumber;
-      private SavedModelPredictor predictor;
-      private SignatureSpec sig;
-
+    return new PartitionBatches<>(rows, model, signature, inputs, outputs, batchSize, onInvalid) {
       @Override
-      public boolean hasNext() {
-        if (ready.isEmpty() && rows.hasNext()) {
-          int n = 0;
-          while (n < batchSize && rows.hasNext()) {
-            batch[n++] = rows.next().copy(); // the scan reuses its row object
-          }
-          predictBatch(n);
-        }
-        return !ready.isEmpty();
+      InternalRow keep(InternalRow row) {
+        return row.copy(); // the scan reuses its row object
       }
 
       @Override
-      public InternalRow next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return ready.poll();
+      String fill(Buffers b, int input, InternalRow row, int slot) {
+        return b.fillInternal(row, inputIndex[input], inputTypes[input], slot);
       }
 
-      private void predictBatch(int n) {
-        if (predictor == null) {
-          try {
-            predictor = ModelCache.get(model);
-          } catch (IOException e) {
-            throw SparkPredictor.unchecked(e);
-          }
-          sig = predictor.signature(signature);
+      @Override
+      InternalRow emit(InternalRow row, Object[] values, String error, boolean withError) {
+        Object[] v = new Object[values.length + (withError ? 1 : 0)];
+        for (int o = 0; o < values.length; o++) {
+          v[o] = internal(values[o]);
         }
-        long first = rowNumber;
-        rowNumber += n;
-        Buffers[] buf = new Buffers[inputs.size()];
-        for (int i = 0; i < buf.length; i++) {
-          buf[i] = new Buffers(inputs.get(i), n);
+        if (withError && error != null) {
+          v[v.length - 1] = UTF8String.fromString(error);
         }
-        String[] errors = new String[n];
-        int[] slot = new int[n];
-        int valid = 0;
-        for (int r = 0; r < n; r++) {
-          String err = null;
-          for (int i = 0; i < buf.length && err == null; i++) {
-            err = buf[i].fillInternal(batch[r], inputIndex[i], inputTypes[i], valid);
-          }
-          if (err != null) {
-            String msg = "partition " + partition + ", row " + (first + r) + " (0-based, within the partition): " + err;
-            if (onInvalid == OnInvalid.FAIL) {
-              throw new InvalidInputException("rnnport-spark: " + msg);
-            }
-            errors[r] = msg;
-            slot[r] = -1;
-          } else {
-            slot[r] = valid++;
-          }
-        }
-        Object[][] values = PartitionPredict.runBatch(predictor, sig, buf, valid, outputs);
-        int extra = onInvalid == OnInvalid.NULL ? 1 : 0;
-        for (int r = 0; r < n; r++) {
-          Object[] v = new Object[outputs.size() + extra];
-          for (int o = 0; o < outputs.size(); o++) {
-            v[o] = slot[r] < 0 ? null : internal(values[o][slot[r]]);
-          }
-          if (extra == 1 && errors[r] != null) {
-            v[v.length - 1] = UTF8String.fromString(errors[r]);
-          }
-          ready.add(new JoinedRow(batch[r], new GenericInternalRow(v)));
-          batch[r] = null;
-        }
+        return new JoinedRow(row, new GenericInternalRow(v));
       }
     };
   }

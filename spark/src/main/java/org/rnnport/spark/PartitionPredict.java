@@ -1,12 +1,8 @@
 package org.rnnport.spark;
 
-import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,7 +15,6 @@ import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
-import org.rnnport.predictor.InvalidInputException;
 import org.rnnport.predictor.NamedTensors;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
@@ -36,12 +31,12 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The task side of {@link SparkPredictor#transform}: batches a partition's rows, fills one primitive buffer per
- * input, runs the signature once per batch on this JVM's cached model, and appends the outputs to each row.
- * An empty partition loads nothing and yields nothing.
+ * The task side of {@link SparkPredictor#transform} on Spark's {@code Row}s: {@link PartitionBatches} with cells
+ * read through {@code Row.get} and the outputs appended to each row. Also home of what both row forms share: the
+ * batch {@link Buffers}, {@link #runBatch} and {@link #perRow}.
  */
 final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
-  // (the Catalyst-row twin of this function is InternalPartitionPredict; both share Buffers and perRow)
+  // (the Catalyst-row twin of this function is InternalPartitionPredict)
   private static final long serialVersionUID = 1L;
 
   private final ModelLocation model;
@@ -67,86 +62,23 @@ final class PartitionPredict implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
-    TaskContext tc = TaskContext.get();
-    int partition = tc == null ? -1 : tc.partitionId();
-    return new Iterator<>() {
-      private final ArrayDeque<Row> ready = new ArrayDeque<>();
-      private final Row[] batch = new Row[batchSize];
-      private long rowNumber; // within the partition, 0-based
-      private SavedModelPredictor predictor;
-      private SignatureSpec sig;
-
+    return new PartitionBatches<>(rows, model, signature, inputs, outputs, batchSize, onInvalid) {
       @Override
-      public boolean hasNext() {
-        if (ready.isEmpty() && rows.hasNext()) {
-          int n = 0;
-          while (n < batchSize && rows.hasNext()) {
-            batch[n++] = rows.next();
-          }
-          predictBatch(n);
-        }
-        return !ready.isEmpty();
+      String fill(Buffers b, int input, Row row, int slot) {
+        return b.fill(row.get(inputIndex[input]), slot);
       }
 
       @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
+      Row emit(Row row, Object[] values, String error, boolean withError) {
+        Object[] v = new Object[width + values.length + (withError ? 1 : 0)];
+        for (int c = 0; c < width; c++) {
+          v[c] = row.get(c);
         }
-        return ready.poll();
-      }
-
-      private void predictBatch(int n) {
-        if (predictor == null) {
-          try {
-            predictor = ModelCache.get(model);
-          } catch (IOException e) {
-            throw SparkPredictor.unchecked(e);
-          }
-          sig = predictor.signature(signature);
+        System.arraycopy(values, 0, v, width, values.length);
+        if (withError) {
+          v[v.length - 1] = error;
         }
-        long first = rowNumber;
-        rowNumber += n;
-        Buffers[] buf = new Buffers[inputs.size()];
-        for (int i = 0; i < buf.length; i++) {
-          buf[i] = new Buffers(inputs.get(i), n);
-        }
-        String[] errors = new String[n];
-        int[] slot = new int[n];
-        int valid = 0;
-        for (int r = 0; r < n; r++) {
-          String err = null;
-          for (int i = 0; i < buf.length && err == null; i++) {
-            err = buf[i].fill(batch[r].get(inputIndex[i]), valid);
-          }
-          if (err != null) {
-            String msg = "partition " + partition + ", row " + (first + r) + " (0-based, within the partition): " + err;
-            if (onInvalid == OnInvalid.FAIL) {
-              throw new InvalidInputException("rnnport-spark: " + msg);
-            }
-            errors[r] = msg;
-            slot[r] = -1;
-          } else {
-            slot[r] = valid++;
-          }
-        }
-        Object[][] values = runBatch(predictor, sig, buf, valid, outputs);
-        int extra = onInvalid == OnInvalid.NULL ? 1 : 0;
-        for (int r = 0; r < n; r++) {
-          Row row = batch[r];
-          batch[r] = null;
-          Object[] v = new Object[width + outputs.size() + extra];
-          for (int c = 0; c < width; c++) {
-            v[c] = row.get(c);
-          }
-          for (int o = 0; o < outputs.size(); o++) {
-            v[width + o] = slot[r] < 0 ? null : values[o][slot[r]];
-          }
-          if (extra == 1) {
-            v[v.length - 1] = errors[r];
-          }
-          ready.add(RowFactory.create(v));
-        }
+        return RowFactory.create(v);
       }
     };
   }
