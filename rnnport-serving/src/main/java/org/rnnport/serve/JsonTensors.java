@@ -32,11 +32,10 @@ final class JsonTensors {
   record Dense(long[] shape, double[] values) {}
 
   /**
-   * Parses one JSON value (a nested array of numbers, or a number) into a dense array.
-   *
-   * @param where names the input in errors, e.g. {@code instances[3]['input_X']}
+   * A nested JSON value's shape as its first elements show it, down to the first non-array (the filling checks
+   * that the rest is rectangular).
    */
-  static Dense dense(JsonNode node, String where, boolean integral) {
+  private static List<Long> shapeOf(JsonNode node) {
     List<Long> shape = new ArrayList<>();
     JsonNode n = node;
     while (n.isArray()) {
@@ -46,6 +45,16 @@ final class JsonTensors {
       }
       n = n.get(0);
     }
+    return shape;
+  }
+
+  /**
+   * Parses one JSON value (a nested array of numbers, or a number) into a dense array.
+   *
+   * @param where names the input in errors, e.g. {@code instances[3]['input_X']}
+   */
+  static Dense dense(JsonNode node, String where, boolean integral) {
+    List<Long> shape = shapeOf(node);
     long count = 1;
     for (long d : shape) {
       count *= d;
@@ -97,15 +106,7 @@ final class JsonTensors {
    * nested JSON value, rectangular.
    */
   static Tensor leaves(TensorSpec spec, JsonNode node, String where) {
-    List<Long> shape = new ArrayList<>();
-    JsonNode n = node;
-    while (n.isArray()) {
-      shape.add((long) n.size());
-      if (n.size() == 0) {
-        break;
-      }
-      n = n.get(0);
-    }
+    List<Long> shape = shapeOf(node);
     List<JsonNode> flat = new ArrayList<>();
     collect(node, 0, shape, flat, where);
     org.tensorflow.ndarray.Shape s = Shape.of(shape.stream().mapToLong(Long::longValue).toArray());
