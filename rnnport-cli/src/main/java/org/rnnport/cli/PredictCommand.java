@@ -53,6 +53,10 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--label-column", description = "the input column/key/feature/array holding the labels")
   String labelColumn;
 
+  @Option(names = "--input-column", description = "KEY=COLUMN: the CSV or Parquet column (or COLUMN_0..COLUMN_N-1) "
+      + "that feeds the signature's input KEY, when it is not named like KEY; repeatable")
+  java.util.Map<String, String> inputColumns;
+
   @Option(names = "--num-classes", defaultValue = "0", description = "classes for the report (default: the width of "
       + "the probabilities/logits output)")
   int numClasses;
@@ -98,7 +102,7 @@ final class PredictCommand implements Callable<Integer> {
   private int run(Path model) throws Exception {
     PredictJob.Options o = new PredictJob.Options(model, tag, signature, inputs, format, output, outputFormat,
         outputKeys, batchSize, workers, parseScale(scale), labels, labelsFormat, labelColumn, numClasses,
-        skipBadRows, rejects, report);
+        skipBadRows, rejects, report, inputColumns);
     PredictJob.Summary s = PredictJob.run(o);
     System.out.println("model: " + s.model() + " (signature " + signature + ")");
     if (s.report() != null) {

@@ -22,7 +22,12 @@ public final class PredictJob {
   /** Everything {@code rnnport predict} takes. */
   public record Options(Path model, String tag, String signature, List<Path> inputs, String format, Path output,
       String outputFormat, List<String> outputKeys, int batchSize, int workers, double scale, Path labels,
-      String labelsFormat, String labelColumn, int numClasses, boolean skipBadRows, Path rejects, Path report) {
+      String labelsFormat, String labelColumn, int numClasses, boolean skipBadRows, Path rejects, Path report,
+      Map<String, String> inputColumns) {
+    public Options {
+      inputColumns = inputColumns == null ? Map.of() : Map.copyOf(inputColumns);
+    }
+
     public Path rejectsPath() {
       return rejects != null ? rejects : output.resolveSibling(output.getFileName() + ".rejects.jsonl");
     }
@@ -95,7 +100,14 @@ public final class PredictJob {
       boolean withLabels = o.labels() != null || o.labelColumn() != null;
       Pipeline pipeline = new Pipeline(model, new Pipeline.Settings(o.batchSize(), workers, o.scale(), keys,
           "predict " + dir.toAbsolutePath().getParent().getFileName()), withLabels);
-      ReadOptions ro = new ReadOptions(model.inputs(), o.labelColumn(), o.skipBadRows());
+      for (String key : o.inputColumns().keySet()) {
+        if (model.inputs().stream().noneMatch(b -> b.key().equals(key))) {
+          throw new IllegalArgumentException("--input-column " + key + "=" + o.inputColumns().get(key)
+              + ": the signature has no input '" + key + "' (its inputs: "
+              + model.inputs().stream().map(InputBinding::key).toList() + ")");
+        }
+      }
+      ReadOptions ro = new ReadOptions(model.inputs(), o.labelColumn(), o.skipBadRows(), o.inputColumns());
       List<Pipeline.Source> sources = new ArrayList<>();
       for (int i = 0; i < o.inputs().size(); i++) {
         Path p = o.inputs().get(i);

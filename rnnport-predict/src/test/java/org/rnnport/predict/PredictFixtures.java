@@ -54,6 +54,7 @@ final class PredictFixtures {
     boolean skip;
     Path rejects;
     Path report;
+    Map<String, String> inputColumns;
 
     Opts(Path output, Path... inputs) {
       this.output = output;
@@ -62,7 +63,7 @@ final class PredictFixtures {
 
     PredictJob.Options build() {
       return new PredictJob.Options(model, "serve", signature, inputs, format, output, outputFormat, outputKeys,
-          batchSize, workers, scale, labels, null, labelColumn, 0, skip, rejects, report);
+          batchSize, workers, scale, labels, null, labelColumn, 0, skip, rejects, report, inputColumns);
     }
 
     PredictJob.Summary run() throws IOException {
@@ -77,6 +78,15 @@ final class PredictFixtures {
   static Column images(int n, long... rowShape) {
     float[] px = java.util.Arrays.copyOf(mnist().pixels(), n * 784);
     return new Column(DType.FLOAT32, rowShape.length == 0 ? new long[] {784} : rowShape, n, px);
+  }
+
+  /** Row ids 1000, 1001, ... (a column no input takes). */
+  static Column ids(int n) {
+    long[] l = new long[n];
+    for (int i = 0; i < n; i++) {
+      l[i] = 1000 + i;
+    }
+    return new Column(DType.INT64, new long[0], n, l);
   }
 
   static Column labels(int n) {

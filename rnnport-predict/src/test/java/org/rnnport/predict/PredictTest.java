@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,13 @@ class PredictTest {
     Opts pq = new Opts(file("o13.npz"), file("in.parquet"));
     pq.labelColumn = "label";
     runs.add(pq);
+    // a table whose image column is not named like the input (Spark's bench data: id, label, pixels)
+    parquet(file("spark.parquet"), map("id", ids(N), "label", labels(N), "pixels", images(N)));
+    Opts unnamed = new Opts(file("o14.npz"), file("spark.parquet"));
+    unnamed.labelColumn = "label";
+    assertThatThrownBy(unnamed::run).as("id and pixels both taken as the image").hasMessageContaining("spark.parquet");
+    unnamed.inputColumns = Map.of("input_X", "pixels");
+    runs.add(unnamed);
     for (Opts o : runs) {
       PredictJob.Summary s = o.run();
       assertThat(classes(o.output)).as(o.inputs.toString()).containsExactly(expected);

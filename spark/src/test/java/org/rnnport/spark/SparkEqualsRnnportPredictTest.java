@@ -61,7 +61,7 @@ class SparkEqualsRnnportPredictTest {
     // as `rnnport predict --model savedmodels/mnist-rnn/1 --input images.npy --output predict.npz --batch-size 500`
     // (the CLI's other options at their defaults: every output, one worker per core, no scaling)
     PredictJob.Summary s = PredictJob.run(new PredictJob.Options(TestSpark.MNIST_RNN, "serve", "serving_default",
-        List.of(in), null, out, null, null, BATCH, 0, 1.0, null, null, null, 0, false, null, null));
+        List.of(in), null, out, null, null, BATCH, 0, 1.0, null, null, null, 0, false, null, null, null));
     assertThat(s.outcome().rows()).isEqualTo(N);
     Map<String, Npz.Array> npz = Npz.read(out);
     assertThat(npz.keySet()).containsExactlyInAnyOrderElementsOf(KEYS);

@@ -13,9 +13,9 @@ import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 
 /**
- * Which table columns (CSV or Parquet) feed which input: a column named like the key, or the
- * flattened columns {@code key_0 .. key_N-1}; a single-input signature with neither takes every
- * column but the label column, in order.
+ * Which table columns (CSV or Parquet) feed which input: a column named like the key (or as
+ * {@code --input-column KEY=COLUMN} names it), or the flattened columns {@code name_0 .. name_N-1};
+ * a single-input signature with neither takes every column but the label column, in order.
  */
 record ColumnMapping(Map<String, int[]> inputs, Map<String, Boolean> scalar, int label) {
   static ColumnMapping of(List<String> names, ReadOptions opts, Path file, String kind) {
@@ -30,13 +30,14 @@ record ColumnMapping(Map<String, int[]> inputs, Map<String, Boolean> scalar, int
       }
     }
     for (InputBinding b : opts.inputs()) {
-      int exact = names.indexOf(b.key());
+      String name = opts.column(b.key());
+      int exact = names.indexOf(name);
       if (exact >= 0) {
         out.put(b.key(), new int[] {exact});
         scalar.put(b.key(), true);
         continue;
       }
-      Pattern pat = Pattern.compile(Pattern.quote(b.key()) + "_(\\d+)");
+      Pattern pat = Pattern.compile(Pattern.quote(name) + "_(\\d+)");
       TreeMap<Integer, Integer> idx = new TreeMap<>();
       for (int i = 0; i < names.size(); i++) {
         Matcher m = pat.matcher(names.get(i));
@@ -46,14 +47,14 @@ record ColumnMapping(Map<String, int[]> inputs, Map<String, Boolean> scalar, int
       }
       if (!idx.isEmpty()) {
         if (idx.firstKey() != 0 || idx.lastKey() != idx.size() - 1) {
-          throw new InputException(file, null, b.key(), "columns " + b.key() + "_0.." + b.key() + "_" + idx.lastKey()
+          throw new InputException(file, null, b.key(), "columns " + name + "_0.." + name + "_" + idx.lastKey()
               + " have gaps (" + idx.size() + " present)");
         }
         out.put(b.key(), idx.values().stream().mapToInt(Integer::intValue).toArray());
         scalar.put(b.key(), false);
       }
     }
-    if (out.isEmpty() && opts.singleInput()) {
+    if (out.isEmpty() && opts.singleInput() && opts.columns().isEmpty()) {
       List<Integer> all = new ArrayList<>();
       for (int i = 0; i < names.size(); i++) {
         if (i != label) {
@@ -65,8 +66,10 @@ record ColumnMapping(Map<String, int[]> inputs, Map<String, Boolean> scalar, int
     }
     for (InputBinding b : opts.inputs()) {
       if (!out.containsKey(b.key())) {
-        throw new InputException(file, null, b.key(), "no " + kind + " column '" + b.key() + "' or '" + b.key() + "_0', '"
-            + b.key() + "_1', ... for this input; the columns are " + abbreviate(names));
+        String name = opts.column(b.key());
+        throw new InputException(file, null, b.key(), "no " + kind + " column '" + name + "' or '" + name + "_0', '"
+            + name + "_1', ... for this input" + (name.equals(b.key()) ? "" : " (--input-column " + b.key() + "=" + name
+            + ")") + "; the columns are " + abbreviate(names));
       }
     }
     return new ColumnMapping(out, scalar, label);
