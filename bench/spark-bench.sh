@@ -30,7 +30,7 @@ timing ./rnnport-spark predict --master 'local[2]' --model "$model" --input "$in
   --overwrite --input-column pixels --keep id,label --batch-size "$batch"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== rnnport predict on the same Parquet files (the issue's single-JVM baseline), batch $batch"
-timing ./rnnport predict --model "$model" --input "$input"/part-*.parquet --input-column input_X=pixels \
+timing env RNNPORT_NO_PROGRESS=1 ./rnnport predict --model "$model" --input "$input"/part-*.parquet --input-column input_X=pixels \
   --output "$dir/predict-classes.npy" --output-keys classes --batch-size "$batch"
 rm -f "$dir/predict-classes.npy"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
