@@ -10,8 +10,11 @@ import java.util.Map;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
@@ -33,16 +36,23 @@ import org.rnnport.predict.Values;
  * Parquet, one instance per row, read a row group at a time: a column named like an input key
  * (a list/array column, nested lists flattened, or a scalar) or scalar columns {@code key_0 ..
  * key_N-1} (see {@link ColumnMapping}). Any codec parquet-hadoop ships (snappy, gzip, zstd, ...).
+ *
+ * <p>Only the columns the inputs and the label use are read (a projection), and their values go
+ * straight from parquet-mr's converters into primitive buffers, one per column ({@link Field}):
+ * no {@code Group} object per row and per list element, no boxed values.
  */
 public final class ParquetRowReader extends RecordRowReader {
   private final ParquetFileReader reader;
   private final MessageType schema;
   private final ColumnMapping mapping;
   private final long total;
-  private RecordReader<Group> rows;
+  private final MessageType projection;
+  private final Field[] fields; // by the file schema's field index; null for columns not read
+  private final Materializer materializer;
+  private RecordReader<Field[]> rows;
   private long left;
   private long rowNo;
-  private Group current;
+  private boolean haveCurrent;
 
   public ParquetRowReader(Path file, ReadOptions opts) throws IOException {
     super(file, opts, null);
@@ -60,6 +70,26 @@ public final class ParquetRowReader extends RecordRowReader {
       }
       mapping = ColumnMapping.of(names, opts, file, "Parquet");
       total = reader.getRecordCount();
+      fields = new Field[names.size()];
+      for (int[] idx : mapping.inputs().values()) {
+        for (int i : idx) {
+          fields[i] = new Field(schema.getType(i));
+        }
+      }
+      if (mapping.label() >= 0) {
+        fields[mapping.label()] = new Field(schema.getType(mapping.label()));
+      }
+      List<Type> read = new ArrayList<>();
+      List<Field> readFields = new ArrayList<>();
+      for (int i = 0; i < fields.length; i++) {
+        if (fields[i] != null) {
+          read.add(schema.getType(i));
+          readFields.add(fields[i]);
+        }
+      }
+      projection = new MessageType(schema.getName(), read);
+      reader.setRequestedSchema(projection);
+      materializer = new Materializer(fields, readFields);
     } catch (RuntimeException e) {
       reader.close();
       throw e;
@@ -83,12 +113,22 @@ public final class ParquetRowReader extends RecordRowReader {
 
   @Override
   protected String raw() {
-    return current == null ? null : current.toString().replace('\n', ' ');
+    if (!haveCurrent) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < fields.length; i++) {
+      if (fields[i] != null) {
+        sb.append(sb.length() > 1 ? ", " : "").append(fields[i].type.getName()).append(": ");
+        fields[i].describe(sb);
+      }
+    }
+    return sb.append('}').toString();
   }
 
   @Override
   protected RowAssembler.Row next() throws IOException {
-    current = null;
+    haveCurrent = false;
     while (left == 0) {
       PageReadStore pages;
       try {
@@ -99,31 +139,31 @@ public final class ParquetRowReader extends RecordRowReader {
       if (pages == null) {
         return null;
       }
-      rows = new ColumnIOFactory().getColumnIO(schema).getRecordReader(pages, new GroupRecordConverter(schema));
+      rows = new ColumnIOFactory().getColumnIO(projection, schema).getRecordReader(pages, materializer);
       left = pages.getRowCount();
     }
     String where = where();
     rowNo++;
     left--;
-    Group g;
     try {
-      g = rows.read();
+      rows.read();
     } catch (RuntimeException e) {
       throw new InputException(file, where, null, "corrupt data: " + e.getMessage());
     }
-    current = g;
+    haveCurrent = true;
     Map<String, Column> values = new LinkedHashMap<>();
     for (InputBinding b : opts.inputs()) {
       int[] idx = mapping.inputs().get(b.key());
       Values v = new Values(b.dtype(), 64, file, where, b.key());
       boolean list = false;
       for (int i : idx) {
-        Type t = schema.getType(i);
-        if (g.getFieldRepetitionCount(i) == 0) {
+        Field f = fields[i];
+        Type t = f.type;
+        if (!f.present) {
           throw new InputException(file, where, b.key(), "null in column '" + t.getName() + "'");
         }
         list |= !t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED);
-        flatten(g, i, t, v, where, b);
+        f.replay(v, where, b);
       }
       long[] src = mapping.scalar().get(b.key()) && !list ? new long[0] : new long[] {v.size()};
       values.put(b.key(), v.toColumn(b.resolveRowShape(src, file, where), 1));
@@ -131,39 +171,201 @@ public final class ParquetRowReader extends RecordRowReader {
     Integer label = null;
     if (mapping.label() >= 0) {
       Values v = new Values(DType.FLOAT64, 4, file, where, opts.labelColumn());
-      flatten(g, mapping.label(), schema.getType(mapping.label()), v, where, null);
+      fields[mapping.label()].replay(v, where, null);
       label = RowAssembler.label(v.toColumn(new long[] {v.size()}, 1), file, where, opts.labelColumn());
     }
     return new RowAssembler.Row(values, label);
   }
 
-  private void flatten(Group g, int field, Type t, Values out, String where, InputBinding b) {
-    int n = g.getFieldRepetitionCount(field);
-    for (int j = 0; j < n; j++) {
-      if (t.isPrimitive()) {
-        PrimitiveType p = t.asPrimitiveType();
-        switch (p.getPrimitiveTypeName()) {
+  /**
+   * One top-level column's values in the current record, flattened in order as parquet-mr's converters hand them
+   * over: floats and doubles in {@code d}, integers and booleans in {@code l}, and per value which one it is.
+   */
+  private final class Field {
+    static final byte FLOAT = 0;
+    static final byte DOUBLE = 1;
+    static final byte LONG = 2;
+    final Type type;
+    boolean present;
+    int n;
+    double[] d = new double[64];
+    long[] l = new long[64];
+    byte[] kind = new byte[64];
+    String notNumeric; // the primitive type of a value that is not a number, if one came
+
+    Field(Type type) {
+      this.type = type;
+    }
+
+    void reset() {
+      present = false;
+      n = 0;
+      notNumeric = null;
+    }
+
+    private int slot(byte k) {
+      present = true;
+      if (n == kind.length) {
+        int cap = n * 2;
+        d = java.util.Arrays.copyOf(d, cap);
+        l = java.util.Arrays.copyOf(l, cap);
+        kind = java.util.Arrays.copyOf(kind, cap);
+      }
+      kind[n] = k;
+      return n++;
+    }
+
+    // (the slot first: it may grow the arrays, and d[slot(...)] would write to the old one)
+    void addFloat(float v) {
+      int i = slot(FLOAT);
+      d[i] = v;
+    }
+
+    void addDouble(double v) {
+      int i = slot(DOUBLE);
+      d[i] = v;
+    }
+
+    void addLong(long v) {
+      int i = slot(LONG);
+      l[i] = v;
+    }
+
+    void addOther(String primitiveType) {
+      present = true;
+      if (notNumeric == null) {
+        notNumeric = primitiveType;
+      }
+    }
+
+    /** Appends the record's values of this column to {@code out}, with the checks the dtype asks for. */
+    void replay(Values out, String where, InputBinding b) {
+      if (notNumeric != null) {
+        throw new InputException(file, where, b == null ? opts.labelColumn() : b.key(), "column '" + type.getName()
+            + "' is " + notNumeric + ", not numeric");
+      }
+      for (int j = 0; j < n; j++) {
+        switch (kind[j]) {
           case FLOAT -> {
-            requireFloat(b, where, t);
-            out.addFloat(g.getFloat(field, j));
+            requireFloat(b, where, type);
+            out.addFloat((float) d[j]);
           }
           case DOUBLE -> {
-            requireFloat(b, where, t);
-            out.addDouble(g.getDouble(field, j));
+            requireFloat(b, where, type);
+            out.addDouble(d[j]);
           }
-          case INT32 -> out.addLong(g.getInteger(field, j));
-          case INT64 -> out.addLong(g.getLong(field, j));
-          case BOOLEAN -> out.addLong(g.getBoolean(field, j) ? 1 : 0);
-          default -> throw new InputException(file, where, b == null ? opts.labelColumn() : b.key(), "column '"
-              + t.getName() + "' is " + p.getPrimitiveTypeName() + ", not numeric");
-        }
-      } else {
-        Group sub = g.getGroup(field, j);
-        GroupType gt = t.asGroupType();
-        for (int k = 0; k < gt.getFieldCount(); k++) {
-          flatten(sub, k, gt.getType(k), out, where, b);
+          default -> out.addLong(l[j]);
         }
       }
+    }
+
+    void describe(StringBuilder sb) {
+      if (!present) {
+        sb.append("null");
+        return;
+      }
+      sb.append('[');
+      for (int j = 0; j < Math.min(n, 16); j++) {
+        sb.append(j > 0 ? ", " : "").append(kind[j] == FLOAT ? Float.toString((float) d[j])
+            : kind[j] == DOUBLE ? Double.toString(d[j]) : Long.toString(l[j]));
+      }
+      sb.append(n > 16 ? ", ... (" + n + " values)]" : "]");
+    }
+  }
+
+  /** parquet-mr's record assembly into the {@link Field}s: every leaf of a column writes to that column's buffer. */
+  private static final class Materializer extends RecordMaterializer<Field[]> {
+    private final Field[] all;
+    private final GroupConverter root;
+
+    Materializer(Field[] all, List<Field> read) {
+      this.all = all;
+      Converter[] children = new Converter[read.size()];
+      for (int k = 0; k < children.length; k++) {
+        children[k] = converter(read.get(k), read.get(k).type);
+      }
+      root = new GroupConverter() {
+        @Override
+        public Converter getConverter(int fieldIndex) {
+          return children[fieldIndex];
+        }
+
+        @Override
+        public void start() {
+          for (Field f : read) {
+            f.reset();
+          }
+        }
+
+        @Override
+        public void end() {}
+      };
+    }
+
+    private static Converter converter(Field f, Type t) {
+      if (t.isPrimitive()) {
+        String name = t.asPrimitiveType().getPrimitiveTypeName().name();
+        return new PrimitiveConverter() {
+          @Override
+          public void addFloat(float v) {
+            f.addFloat(v);
+          }
+
+          @Override
+          public void addDouble(double v) {
+            f.addDouble(v);
+          }
+
+          @Override
+          public void addInt(int v) {
+            f.addLong(v);
+          }
+
+          @Override
+          public void addLong(long v) {
+            f.addLong(v);
+          }
+
+          @Override
+          public void addBoolean(boolean v) {
+            f.addLong(v ? 1 : 0);
+          }
+
+          @Override
+          public void addBinary(Binary v) {
+            f.addOther(name);
+          }
+        };
+      }
+      GroupType gt = t.asGroupType();
+      Converter[] children = new Converter[gt.getFieldCount()];
+      for (int k = 0; k < children.length; k++) {
+        children[k] = converter(f, gt.getType(k));
+      }
+      return new GroupConverter() {
+        @Override
+        public Converter getConverter(int fieldIndex) {
+          return children[fieldIndex];
+        }
+
+        @Override
+        public void start() {
+          f.present = true;
+        }
+
+        @Override
+        public void end() {}
+      };
+    }
+
+    @Override
+    public Field[] getCurrentRecord() {
+      return all;
+    }
+
+    @Override
+    public GroupConverter getRootConverter() {
+      return root;
     }
   }
 
