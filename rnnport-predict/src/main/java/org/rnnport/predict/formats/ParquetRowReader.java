@@ -284,22 +284,7 @@ public final class ParquetRowReader extends RecordRowReader {
       for (int k = 0; k < children.length; k++) {
         children[k] = converter(read.get(k), read.get(k).type);
       }
-      root = new GroupConverter() {
-        @Override
-        public Converter getConverter(int fieldIndex) {
-          return children[fieldIndex];
-        }
-
-        @Override
-        public void start() {
-          for (Field f : read) {
-            f.reset();
-          }
-        }
-
-        @Override
-        public void end() {}
-      };
+      root = group(children, () -> read.forEach(Field::reset));
     }
 
     private static Converter converter(Field f, Type t) {
@@ -342,6 +327,11 @@ public final class ParquetRowReader extends RecordRowReader {
       for (int k = 0; k < children.length; k++) {
         children[k] = converter(f, gt.getType(k));
       }
+      return group(children, () -> f.present = true);
+    }
+
+    /** A group's converter: its children's, and what to do when a group (a record, a list, ...) starts. */
+    private static GroupConverter group(Converter[] children, Runnable onStart) {
       return new GroupConverter() {
         @Override
         public Converter getConverter(int fieldIndex) {
@@ -350,7 +340,7 @@ public final class ParquetRowReader extends RecordRowReader {
 
         @Override
         public void start() {
-          f.present = true;
+          onStart.run();
         }
 
         @Override
