@@ -93,27 +93,23 @@ timeout -k 10 300 java -Xmx2g $opens "$log4j" -Dspark.ui.enabled=false -cp "$jar
 (cd "$(dirname "$model")" && rm -f "$work/mnist-rnn.zip" && python3 -m zipfile -c "$work/mnist-rnn.zip" "$(basename "$model")") || exit 1
 
 echo "== master spark://127.0.0.1:$port and one worker (2 cores, 3g), loopback only"
-start master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$ui_port"
-for _ in $(seq 1 240); do
-  curl -s "http://127.0.0.1:$ui_port/json/" 2>/dev/null | grep -q '"status" *: *"ALIVE"' && break
-  sleep 0.5
-done
-if ! curl -s "http://127.0.0.1:$ui_port/json/" | grep -q '"status" *: *"ALIVE"'; then
-  echo "spark-standalone: the master did not come up" >&2
-  tail -20 "$work/logs/master.log" >&2
+# waits up to 2 min for the master's JSON status to match a pattern; else names what failed and shows the logs
+await() {
+  pattern=$1 what=$2
+  shift 2
+  for _ in $(seq 1 240); do
+    curl -s "http://127.0.0.1:$ui_port/json/" 2>/dev/null | grep -q "$pattern" && return 0
+    sleep 0.5
+  done
+  echo "spark-standalone: $what" >&2
+  tail -20 "$@" >&2
   exit 1
-fi
+}
+start master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$ui_port"
+await '"status" *: *"ALIVE"' "the master did not come up" "$work/logs/master.log"
 start worker org.apache.spark.deploy.worker.Worker "spark://127.0.0.1:$port" --cores 2 --memory 3g \
   --host 127.0.0.1 --port "$worker_port" --webui-port "$worker_ui_port" --work-dir "$work/worker"
-for _ in $(seq 1 240); do
-  curl -s "http://127.0.0.1:$ui_port/json/" 2>/dev/null | grep -q '"aliveworkers" *: *1' && break
-  sleep 0.5
-done
-if ! curl -s "http://127.0.0.1:$ui_port/json/" | grep -q '"aliveworkers" *: *1'; then
-  echo "spark-standalone: the worker did not register" >&2
-  tail -20 "$work/logs/master.log" "$work/logs/worker.log" >&2
-  exit 1
-fi
+await '"aliveworkers" *: *1' "the worker did not register" "$work/logs/master.log" "$work/logs/worker.log"
 echo "   worker registered ($(( $(date +%s) - t_start )) s since start)"
 
 submit() { # submit NAME DEPLOY_MODE [spark-submit options...] -- [predict options...]

@@ -154,7 +154,11 @@ public final class ParquetRowReader extends RecordRowReader {
     Map<String, Column> values = new LinkedHashMap<>();
     for (InputBinding b : opts.inputs()) {
       int[] idx = mapping.inputs().get(b.key());
-      Values v = new Values(b.dtype(), 64, file, where, b.key());
+      int count = 0;
+      for (int i : idx) {
+        count += fields[i].n;
+      }
+      Values v = new Values(b.dtype(), Math.max(1, count), file, where, b.key()); // sized once: no regrowth per row
       boolean list = false;
       for (int i : idx) {
         Field f = fields[i];
@@ -244,16 +248,17 @@ public final class ParquetRowReader extends RecordRowReader {
         throw new InputException(file, where, b == null ? opts.labelColumn() : b.key(), "column '" + type.getName()
             + "' is " + notNumeric + ", not numeric");
       }
+      if (b != null && b.dtype().integral()) {
+        for (int j = 0; j < n; j++) {
+          if (kind[j] != LONG) {
+            requireFloat(b, where, type);
+          }
+        }
+      }
       for (int j = 0; j < n; j++) {
         switch (kind[j]) {
-          case FLOAT -> {
-            requireFloat(b, where, type);
-            out.addFloat((float) d[j]);
-          }
-          case DOUBLE -> {
-            requireFloat(b, where, type);
-            out.addDouble(d[j]);
-          }
+          case FLOAT -> out.addFloat((float) d[j]);
+          case DOUBLE -> out.addDouble(d[j]);
           default -> out.addLong(l[j]);
         }
       }
