@@ -5,21 +5,27 @@
 #   3. 1,000 stalled connections (bench/stall.py) while other clients get /healthz and predict
 #   4. resident memory across ~1M requests (REST, 64 connections, batching on)
 # Usage: bench/serve-bench.sh [seconds-per-run] [rest-port] [grpc-port]   (default 30 s, 8571, 8570)
-#   ONLY=grpc bench/serve-bench.sh ...   runs the gRPC figures of 1 and 2 only (ONLY=rest: the REST ones of 1 and 2)
+#   ONLY=grpc bench/serve-bench.sh ...   runs the gRPC figures of 1 and 2 only (ONLY=rest: the REST ones of 1 and 2; ONLY=both: both, runs 1 and 2 only)
+#   BATCHING_FILE=FILE bench/serve-bench.sh ...   run 2 (and 4) with these batching parameters instead of the defaults below
+#   SKIP_SINGLE=1 bench/serve-bench.sh ...   skips run 1
+#   WARMUP=SECONDS bench/serve-bench.sh ...   load on each protocol before the figures (default 20)
+#   SERVE_FLAGS='--tensorflow_inter_op_parallelism=-1 ...' bench/serve-bench.sh ...   more flags for every server run
+#   RNNPORT_CP=CLASSPATH bench/serve-bench.sh ...   runs another build (an A/B against a copy of an older one)
 # Needs: the built jars (mvn -B package -DskipTests), wrk (apt-get install wrk), MNIST in ./data, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
 only=${ONLY:-}
-case "$only" in ""|grpc|rest) ;; *) echo "ONLY must be grpc or rest" >&2; exit 1 ;; esac
+case "$only" in ""|grpc|rest|both) ;; *) echo "ONLY must be grpc, rest or both" >&2; exit 1 ;; esac
 port=${2:-8571}
+warm=${WARMUP:-20}  # seconds of load on each protocol before any figure
 gport=${3:-8570}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 [ -f rnnport-cli/target/rnnport.jar ] || { echo "build first: mvn -B package -DskipTests" >&2; exit 1; }
 out=target/bench-serve
 mkdir -p "$out/models/mnist-rnn"
 cp -r savedmodels/mnist-rnn/1 "$out/models/mnist-rnn/"
-cp="rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*"
+cp=${RNNPORT_CP:-"rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*"}
 
 python3 - > "$out/body.json" <<'PY'
 import gzip, json
@@ -47,23 +53,28 @@ batch_timeout_micros { value: 1000 }
 num_batch_threads { value: 2 }
 max_enqueued_batches { value: 64 }
 CFG
+[ -z "${BATCHING_FILE:-}" ] || cp "$BATCHING_FILE" "$out/batching.config"
 
 server=""
 start() {  # start [extra flags...]
   TF_CPP_MIN_LOG_LEVEL=2 java ${RNNPORT_JAVA_OPTS:--Xmx256m} -cp "$cp" org.rnnport.cli.Main serve --models "$out/models" \
-    --rest_api_port "$port" --port "$gport" --max-inflight 1024 --read-timeout-ms 120000 "$@" > "$out/server.log" 2>&1 &
+    --rest_api_port "$port" --port "$gport" --max-inflight 1024 --read-timeout-ms 120000 ${SERVE_FLAGS:-} "$@" > "$out/server.log" 2>&1 &
   server=$!
   for i in $(seq 1 120); do curl -sf "localhost:$port/healthz" >/dev/null && break; sleep 0.5; done
-  [ "$only" = grpc ] || wrk -t2 -c16 -d10s -s "$out/predict.lua" "http://127.0.0.1:$port/v1/models/mnist-rnn:predict" > /dev/null  # warm-up
-  [ "$only" = rest ] || java -cp "$cp" bench/GrpcLoad.java "$gport" 16 5 > /dev/null
+  # warm-up: the JIT compiles the server's request paths (C2 still took 40 % of a core 10 s into the load);
+  # the figures are the steady state
+  [ "$only" = grpc ] || wrk -t2 -c64 -d"$warm"s -s "$out/predict.lua" "http://127.0.0.1:$port/v1/models/mnist-rnn:predict" > /dev/null
+  [ "$only" = rest ] || java -cp "$cp" bench/GrpcLoad.java "$gport" 64 "$warm" > /dev/null
 }
 stop() { kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=""; }
 trap 'stop' EXIT
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' /proc/$server/status; }
 url="http://127.0.0.1:$port/v1/models/mnist-rnn:predict"
 rest() { wrk -t$(( $1 < 2 ? 1 : 2 )) -c"$1" -d"${2:-$secs}"s --latency -s "$out/predict.lua" "$url" | grep RESULT; }
-grpc() { java -cp "$cp" bench/GrpcLoad.java "$gport" "$1" "${2:-$secs}" | grep RESULT; }
+# each gRPC run is a new client JVM: GRPCLOAD_WARMUP seconds of its own calls compile it before its figures
+grpc() { GRPCLOAD_WARMUP=${GRPCLOAD_WARMUP:-10} java -cp "$cp" bench/GrpcLoad.java "$gport" "$1" "${2:-$secs}" | grep RESULT; }
 
+if [ -z "${SKIP_SINGLE:-}" ]; then
 echo "== 1. one connection, batch 1, no batching"
 start
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -72,8 +83,9 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$only" = grpc ] || echo "REST c=64 (no batching) $(rest 64)"
 [ "$only" = rest ] || echo "gRPC c=64 (no batching) $(grpc 64)"
 stop
+fi
 
-echo "== 2. 64 connections, --enable_batching (max_batch_size 64, batch_timeout_micros 1000, 2 threads)"
+echo "== 2. 64 connections, --enable_batching ($(tr '\n' ' ' < "$out/batching.config"))"
 start --enable_batching --batching_parameters_file "$out/batching.config"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$only" = grpc ] || echo "REST c=64 $(rest 64)"

@@ -68,7 +68,7 @@ final class TfServingFlags {
   int intraOpParallelism;
 
   @Option(names = "--tensorflow_inter_op_parallelism", defaultValue = "0", description = "threads that run "
-      + "independent ops (default: ${DEFAULT-VALUE})")
+      + "independent ops; negative: each op runs in the calling thread (default: ${DEFAULT-VALUE})")
   int interOpParallelism;
 
   @Option(names = "--saved_model_tags", defaultValue = "serve", description = "comma-separated tags of the meta "
@@ -85,15 +85,12 @@ final class TfServingFlags {
   List<String> ignored = new ArrayList<>();
 
   /**
-   * The models' session config as TF Serving builds it: intra-op and inter-op threads from their own flags when
-   * either is set, else both from --tensorflow_session_parallelism; null (TensorFlow's defaults) when none is.
-   * Setting all three is refused, as TF Serving refuses it.
+   * The models' session config as TF Serving's {@code server.cc} builds it: intra-op and inter-op threads from their
+   * own flags when either is positive, else both from --tensorflow_session_parallelism; null (TensorFlow's defaults)
+   * when all are 0. Setting all three is refused, as TF Serving refuses it. Values pass to TensorFlow as given: a
+   * negative inter-op count runs each op in the calling thread ({@code ConfigProto}'s documented meaning).
    */
   org.tensorflow.proto.ConfigProto sessionConfig() {
-    if (sessionParallelism < 0 || intraOpParallelism < 0 || interOpParallelism < 0) {
-      throw new IllegalArgumentException("--tensorflow_session_parallelism, --tensorflow_intra_op_parallelism and "
-          + "--tensorflow_inter_op_parallelism must be 0 (TensorFlow chooses) or positive");
-    }
     if (sessionParallelism > 0 && intraOpParallelism > 0 && interOpParallelism > 0) {
       throw new IllegalArgumentException("either configure --tensorflow_session_parallelism or "
           + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism) separately: not all three");

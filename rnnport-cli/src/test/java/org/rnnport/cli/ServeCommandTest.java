@@ -44,6 +44,13 @@ class ServeCommandTest {
         "--tensorflow_intra_op_parallelism=1").sessionConfig();
     assertThat(split.getIntraOpParallelismThreads()).isEqualTo(1);
     assertThat(split.getInterOpParallelismThreads()).isZero();
+    // values pass as given, as server.cc passes them: a negative inter-op count runs ops in the caller's thread
+    org.tensorflow.proto.ConfigProto caller = flags("--tensorflow_intra_op_parallelism=2",
+        "--tensorflow_inter_op_parallelism=-1").sessionConfig();
+    assertThat(caller.getIntraOpParallelismThreads()).isEqualTo(2);
+    assertThat(caller.getInterOpParallelismThreads()).isEqualTo(-1);
+    assertThat(flags("--tensorflow_inter_op_parallelism=-1").sessionConfig())
+        .as("neither split flag positive: the session flag's 0 decides, as in server.cc").isNull();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> flags("--tensorflow_session_parallelism=2",
         "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2").sessionConfig())
         .hasMessageContaining("not all three");

@@ -1,5 +1,6 @@
 package org.rnnport.predict;
 
+import com.fasterxml.jackson.core.io.NumberInput;
 import java.nio.file.Path;
 
 /** A growable array of one dtype, filled from text (JSON, CSV) or numbers, with integral and range checks. */
@@ -41,14 +42,15 @@ public final class Values {
     String t = text.trim();
     try {
       switch (dtype()) {
-        case FLOAT32 -> addFloat(Float.parseFloat(t));
-        case FLOAT64 -> addDouble(Double.parseDouble(t));
+        // Jackson's FastDoubleParser: correctly rounded like the JDK's parsers (the same values), several times faster
+        case FLOAT32 -> addFloat(NumberInput.parseFloat(t, true));
+        case FLOAT64 -> addDouble(NumberInput.parseDouble(t, true));
         default -> {
           long v;
           try {
             v = Long.parseLong(t);
           } catch (NumberFormatException e) {
-            double d = Double.parseDouble(t);
+            double d = NumberInput.parseDouble(t, true);
             if (d != Math.rint(d) || Math.abs(d) > 9.007199254740992E15) {
               throw new InputException(file, where, key, "'" + abbreviate(t) + "' is not an integer (the signature's "
                   + dtype().tf() + " input takes integers)");

@@ -53,6 +53,35 @@ class SavedModelPredictorTest {
     }
   }
 
+  /**
+   * A negative inter-op count (TF Serving's {@code --tensorflow_inter_op_parallelism=-1}) runs each op in the
+   * caller's thread: the same logits, bit for bit, from several threads at once.
+   */
+  @Test
+  void runsOpsInTheCallersThreadWithANegativeInterOpCount() throws Exception {
+    float[][][] x = MnistTestImages.images(0, 100);
+    float[][] expected;
+    try (SavedModelPredictor p = SavedModelPredictor.load(MODEL)) {
+      expected = (float[][]) p.predict(Map.of("input_X", x)).get("logits");
+    }
+    org.tensorflow.proto.ConfigProto caller = org.tensorflow.proto.ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(2).setInterOpParallelismThreads(-1).build();
+    try (SavedModelPredictor p = SavedModelPredictor.builder(MODEL).optConfig(caller).build()) {
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<float[][]>> fs = new ArrayList<>();
+        for (int k = 0; k < 8; k++) {
+          fs.add(pool.submit(() -> (float[][]) p.predict(Map.of("input_X", x)).get("logits")));
+        }
+        for (Future<float[][]> f : fs) {
+          assertThat(f.get()).isDeepEqualTo(expected);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
   @Test
   void isSafeFromManyThreadsAndCloseWaitsForThem() throws Exception {
     int[] labels = MnistTestImages.labels();
