@@ -10,6 +10,7 @@
 #   SKIP_SINGLE=1 bench/serve-bench.sh ...   skips run 1
 #   WARMUP=SECONDS bench/serve-bench.sh ...   load on each protocol before the figures (default 20)
 #   SERVE_FLAGS='--tensorflow_inter_op_parallelism=-1 ...' bench/serve-bench.sh ...   more flags for every server run
+#   GRAPH=fast bench/serve-bench.sh ...   serves mnist-rnn's fast graph (rnnport export --graph fast) instead
 #   RNNPORT_CP=CLASSPATH bench/serve-bench.sh ...   runs another build (an A/B against a copy of an older one)
 # Needs: the built jars (mvn -B package -DskipTests), wrk (apt-get install wrk), MNIST in ./data, python3.
 set -euo pipefail
@@ -23,6 +24,7 @@ gport=${3:-8570}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 [ -f rnnport-cli/target/rnnport.jar ] || { echo "build first: mvn -B package -DskipTests" >&2; exit 1; }
 out=target/bench-serve
+rm -rf "$out/models"
 mkdir -p "$out/models/mnist-rnn"
 cp -r savedmodels/mnist-rnn/1 "$out/models/mnist-rnn/"
 cp=${RNNPORT_CP:-"rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*"}
@@ -54,6 +56,10 @@ num_batch_threads { value: 2 }
 max_enqueued_batches { value: 64 }
 CFG
 [ -z "${BATCHING_FILE:-}" ] || cp "$BATCHING_FILE" "$out/batching.config"
+
+if [ "${GRAPH:-faithful}" = fast ]; then  # serve the fast graph's export of the same model as version 2 (the latest)
+  java -cp "$cp" org.rnnport.cli.Main export --model "$out/models/mnist-rnn/1" --graph fast --out "$out/models/mnist-rnn/2"
+fi
 
 server=""
 start() {  # start [extra flags...]

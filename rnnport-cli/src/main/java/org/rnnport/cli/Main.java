@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "rnnport", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Java ports of four TensorFlow/Keras RNN notebooks: fetch data, train, export, evaluate.",
     subcommands = {DataCommand.class, GraphCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-        InspectCommand.class, BenchCommand.class, ParityCommand.class, WeightsCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        ExportCommand.class, InspectCommand.class, BenchCommand.class, ParityCommand.class, WeightsCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -54,6 +54,52 @@ public final class GraphConversion {
     }
   }
 
+  /**
+   * {@code rnnport export}: rebuilds the SavedModel at {@code modelPath} as a {@code kind} graph into the new folder
+   * {@code target} (which must not exist), for serving or for {@code predict} without {@code --graph}. Written in a
+   * sibling temp folder, checked to load with the same signature, then renamed: a failure leaves nothing at
+   * {@code target}. Its {@code rnnport.json} is the source's, with {@code training.exportedGraph} and
+   * {@code training.exportedFrom} added.
+   */
+  public static Path export(Path modelPath, GraphKind kind, Path target) throws IOException {
+    Path out = target.toAbsolutePath().normalize();
+    if (Files.exists(out)) {
+      throw new IOException(out + " already exists: choose a new folder (e.g. the next version number)");
+    }
+    Files.createDirectories(out.getParent());
+    Path tmp = out.resolveSibling("." + out.getFileName() + ".export-" + ProcessHandle.current().pid());
+    AtomicFiles.deleteRecursively(tmp);
+    try (Converted c = convert(modelPath, kind)) {
+      copyTree(c.dir(), tmp);
+      // the source's description as written, plus what this export did
+      com.fasterxml.jackson.databind.node.ObjectNode info = (com.fasterxml.jackson.databind.node.ObjectNode)
+          Json.MAPPER.readTree(c.source().resolve(ModelInfo.FILE).toFile());
+      com.fasterxml.jackson.databind.node.ObjectNode training = info.has("training") && info.get("training").isObject()
+          ? (com.fasterxml.jackson.databind.node.ObjectNode) info.get("training") : info.putObject("training");
+      training.put("exportedGraph", kind.label());
+      training.put("exportedFrom", c.source().toAbsolutePath().normalize().toString());
+      Json.write(tmp.resolve(ModelInfo.FILE), info);
+      SavedModelExporter.checkLoads(tmp);
+      Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return out;
+    } finally {
+      AtomicFiles.deleteRecursively(tmp);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path t = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(f, t);
+        }
+      }
+    }
+  }
+
   /** The registry model (with its recurrent layer) an rnnport.json describes. */
   public static NotebookModel model(ModelInfo info, Path src) throws IOException {
     String name = info.model();

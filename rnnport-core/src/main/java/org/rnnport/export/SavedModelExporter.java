@@ -66,18 +66,22 @@ public final class SavedModelExporter {
       trained.save(trainSession, prefix);
       writeSavedModel(model, prefix, tmp, kind);
       Json.write(tmp.resolve(ModelInfo.FILE), info);
-      // check that it loads before it becomes visible
-      try (SavedModelBundle b = SavedModelBundle.load(tmp.toString(), TAG)) {
-        if (b.function(SIGNATURE) == null) {
-          throw new IOException("exported model has no " + SIGNATURE + " signature");
-        }
-      }
+      checkLoads(tmp); // before it becomes visible
       Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       LOG.info("exported {} to {}", model.name(), target);
       return target;
     } finally {
       AtomicFiles.deleteRecursively(tmp);
       AtomicFiles.deleteRecursively(ckpt);
+    }
+  }
+
+  /** Checks that the SavedModel in {@code dir} loads and has the serving signature. */
+  static void checkLoads(Path dir) throws IOException {
+    try (SavedModelBundle b = SavedModelBundle.load(dir.toString(), TAG)) {
+      if (b.function(SIGNATURE) == null) {
+        throw new IOException("exported model has no " + SIGNATURE + " signature");
+      }
     }
   }
 
