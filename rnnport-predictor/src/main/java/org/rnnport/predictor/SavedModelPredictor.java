@@ -100,7 +100,7 @@ public final class SavedModelPredictor implements AutoCloseable {
       if (!Files.isRegularFile(d.resolve("saved_model.pb"))) {
         throw new IOException(d + ": not a SavedModel (no saved_model.pb)");
       }
-      org.tensorflow.proto.ConfigProto config = withSpinning(this.config);
+      org.tensorflow.proto.ConfigProto config = withLevers(this.config);
       SavedModelBundle b;
       MetaGraphDef original = null;
       Map<String, String> unusable = new TreeMap<>();
@@ -136,16 +136,30 @@ public final class SavedModelPredictor implements AutoCloseable {
   }
 
   /**
-   * {@code -Drnnport.tf.disableThreadSpinning=true} (a benchmark lever): TensorFlow's thread pools block instead of
-   * spinning while they wait for work ({@code ConfigProto.experimental.disable_thread_spinning}).
+   * Session levers for benchmarks, read from system properties: {@code -Drnnport.tf.disableThreadSpinning=true}
+   * (TensorFlow's thread pools block instead of spinning while they wait for work,
+   * {@code ConfigProto.experimental.disable_thread_spinning}); {@code -Drnnport.tf.predictor.intraOpThreads=N} and
+   * {@code -Drnnport.tf.predictor.interOpThreads=N} (the threads of every predictor's session, over what the
+   * caller's config says; a negative inter-op count runs each op in the calling thread). None set: {@code config}.
    */
-  static org.tensorflow.proto.ConfigProto withSpinning(org.tensorflow.proto.ConfigProto config) {
-    if (!Boolean.getBoolean("rnnport.tf.disableThreadSpinning")) {
+  static org.tensorflow.proto.ConfigProto withLevers(org.tensorflow.proto.ConfigProto config) {
+    boolean noSpin = Boolean.getBoolean("rnnport.tf.disableThreadSpinning");
+    Integer intra = Integer.getInteger("rnnport.tf.predictor.intraOpThreads");
+    Integer inter = Integer.getInteger("rnnport.tf.predictor.interOpThreads");
+    if (!noSpin && intra == null && inter == null) {
       return config;
     }
     org.tensorflow.proto.ConfigProto.Builder b = config == null ? org.tensorflow.proto.ConfigProto.newBuilder()
         : config.toBuilder();
-    b.getExperimentalBuilder().setDisableThreadSpinning(true);
+    if (noSpin) {
+      b.getExperimentalBuilder().setDisableThreadSpinning(true);
+    }
+    if (intra != null) {
+      b.setIntraOpParallelismThreads(intra);
+    }
+    if (inter != null) {
+      b.setInterOpParallelismThreads(inter);
+    }
     return b.build();
   }
 

@@ -83,6 +83,25 @@ class SavedModelPredictorTest {
   }
 
   @Test
+  void threadLeversFromSystemPropertiesOverrideTheCallersConfig() {
+    org.tensorflow.proto.ConfigProto caller = org.tensorflow.proto.ConfigProto.newBuilder()
+        .setIntraOpParallelismThreads(2).setAllowSoftPlacement(true).build();
+    assertThat(SavedModelPredictor.withLevers(caller)).as("no lever set: the caller's config").isSameAs(caller);
+    System.setProperty("rnnport.tf.predictor.intraOpThreads", "1");
+    System.setProperty("rnnport.tf.predictor.interOpThreads", "2");
+    try {
+      org.tensorflow.proto.ConfigProto c = SavedModelPredictor.withLevers(caller);
+      assertThat(c.getIntraOpParallelismThreads()).isEqualTo(1);
+      assertThat(c.getInterOpParallelismThreads()).isEqualTo(2);
+      assertThat(c.getAllowSoftPlacement()).isTrue();
+      assertThat(SavedModelPredictor.withLevers(null).getIntraOpParallelismThreads()).isEqualTo(1);
+    } finally {
+      System.clearProperty("rnnport.tf.predictor.intraOpThreads");
+      System.clearProperty("rnnport.tf.predictor.interOpThreads");
+    }
+  }
+
+  @Test
   void isSafeFromManyThreadsAndCloseWaitsForThem() throws Exception {
     int[] labels = MnistTestImages.labels();
     SavedModelPredictor p = SavedModelPredictor.load(MODEL);
