@@ -35,11 +35,7 @@ public final class GraphConversion {
    */
   public static Converted convert(Path modelPath, GraphKind kind) throws IOException {
     Path src = ModelVersions.resolve(modelPath);
-    ModelInfo info = ModelInfo.read(src);
-    if (info == null) {
-      throw new IOException(src + ": --graph " + kind.label() + " rebuilds rnnport's own models from their "
-          + ModelInfo.FILE + ", and this SavedModel has none (a Python SavedModel runs as it is: drop --graph)");
-    }
+    ModelInfo info = described(src, kind);
     NotebookModel model = model(info, src);
     Path tmp = Files.createTempDirectory("rnnport-graph-");
     try {
@@ -69,15 +65,20 @@ public final class GraphConversion {
     Files.createDirectories(out.getParent());
     Path tmp = out.resolveSibling("." + out.getFileName() + ".export-" + ProcessHandle.current().pid());
     AtomicFiles.deleteRecursively(tmp);
-    try (Converted c = convert(modelPath, kind)) {
-      copyTree(c.dir(), tmp);
+    Path src = ModelVersions.resolve(modelPath);
+    ModelInfo described = described(src, kind);
+    try {
+      // built straight into the sibling temp folder, no intermediate copy
+      SavedModelExporter.writeSavedModel(model(described, src), src.resolve("variables").resolve("variables").toString(),
+          tmp, kind);
       // the source's description as written, plus what this export did
       com.fasterxml.jackson.databind.node.ObjectNode info = (com.fasterxml.jackson.databind.node.ObjectNode)
-          Json.MAPPER.readTree(c.source().resolve(ModelInfo.FILE).toFile());
+          Json.MAPPER.readTree(src.resolve(ModelInfo.FILE).toFile());
       com.fasterxml.jackson.databind.node.ObjectNode training = info.has("training") && info.get("training").isObject()
           ? (com.fasterxml.jackson.databind.node.ObjectNode) info.get("training") : info.putObject("training");
       training.put("exportedGraph", kind.label());
-      training.put("exportedFrom", c.source().toAbsolutePath().normalize().toString());
+      training.put("exportedFrom", src.toAbsolutePath().normalize().toString());
+      Files.createDirectories(tmp.resolve(ModelInfo.FILE).getParent());
       Json.write(tmp.resolve(ModelInfo.FILE), info);
       SavedModelExporter.checkLoads(tmp);
       Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -87,17 +88,14 @@ public final class GraphConversion {
     }
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Path t = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(f, t);
-        }
-      }
+  /** The rnnport.json of {@code src}; a SavedModel without one (Python's) cannot be rebuilt. */
+  private static ModelInfo described(Path src, GraphKind kind) throws IOException {
+    ModelInfo info = ModelInfo.read(src);
+    if (info == null) {
+      throw new IOException(src + ": --graph " + kind.label() + " rebuilds rnnport's own models from their "
+          + ModelInfo.FILE + ", and this SavedModel has none (a Python SavedModel runs as it is: drop --graph)");
     }
+    return info;
   }
 
   /** The registry model (with its recurrent layer) an rnnport.json describes. */
