@@ -38,6 +38,9 @@ import tensorflow.serving.PredictionServiceGrpc;
  * next call from there; the event loops are few (the machine's cores are the server's too); and a
  * warm-up of W seconds (the JIT compiling this client) is run and left out of the figures.
  * Usage: java -cp 'rnnport-cli/target/lib/*' bench/GrpcLoad.java PORT CONCURRENCY SECONDS [MODEL] [CONNECTIONS]
+ *    or: java -cp ... bench/GrpcLoad.java --ghz-files DIR [MODEL]: writes DIR/tfserving.protoset (TF Serving's
+ *        service descriptors, from the generated classes of the camel-tensorflow-serving artifact: no .proto file is
+ *        copied) and DIR/predict.bin (the same request, serialized), for ghz's --protoset and --binary-file.
  * Environment: GRPCLOAD_WARMUP (seconds, default 2), GRPCLOAD_THREADS (event loops, default
  * min(connections, 2)), GRPCLOAD_EXECUTOR=direct|pool (default direct: pool is grpc's default
  * callback executor, one thread hop per answer).
@@ -61,6 +64,17 @@ public class GrpcLoad {
   }
 
   public static void main(String[] a) throws Exception {
+    if (a.length > 0 && a[0].equals("--ghz-files")) {
+      Path dir = Path.of(a[1]);
+      Files.createDirectories(dir);
+      Files.write(dir.resolve("predict.bin"), request(a.length > 2 ? a[2] : "mnist-rnn").toByteArray());
+      var file = ((io.grpc.protobuf.ProtoFileDescriptorSupplier) PredictionServiceGrpc.getServiceDescriptor()
+          .getSchemaDescriptor()).getFileDescriptor();
+      var set = com.google.protobuf.DescriptorProtos.FileDescriptorSet.newBuilder();
+      addWithDependencies(file, new java.util.HashSet<>(), set);
+      Files.write(dir.resolve("tfserving.protoset"), set.build().toByteArray());
+      return;
+    }
     int port = Integer.parseInt(a[0]);
     int conc = Integer.parseInt(a[1]);
     int secs = Math.min(600, Integer.parseInt(a[2]));
@@ -69,21 +83,7 @@ public class GrpcLoad {
     int warmup = Math.min(60, Integer.parseInt(env("GRPCLOAD_WARMUP", "2")));
     int threads = Integer.parseInt(env("GRPCLOAD_THREADS", String.valueOf(Math.min(conns, 2))));
     boolean direct = !env("GRPCLOAD_EXECUTOR", "direct").equals("pool");
-    byte[] img;
-    try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(Path.of("data/mnist/t10k-images-idx3-ubyte.gz")))) {
-      img = Arrays.copyOfRange(in.readAllBytes(), 16, 16 + 784);
-    }
-    ByteBuffer b = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (byte v : img) {
-      b.putFloat((v & 0xff) / 255f);
-    }
-    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-    for (long d : new long[] {1, 28, 28}) {
-      shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
-    }
-    PredictRequest req = PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName(model))
-        .putInputs("input_X", TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape)
-            .setTensorContent(ByteString.copyFrom(b.array())).build()).build();
+    PredictRequest req = request(model);
     NioEventLoopGroup loops = new NioEventLoopGroup(Math.max(1, threads), new DefaultThreadFactory("grpcload", true));
     var pool = direct ? null : Executors.newCachedThreadPool(new DefaultThreadFactory("grpcload-cb", true));
     List<ManagedChannel> channels = new ArrayList<>();
@@ -118,6 +118,37 @@ public class GrpcLoad {
       pool.shutdownNow();
     }
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  /** One MNIST test image (the first), as a Predict request for {@code model}'s input_X. */
+  static PredictRequest request(String model) throws java.io.IOException {
+    byte[] img;
+    try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(Path.of("data/mnist/t10k-images-idx3-ubyte.gz")))) {
+      img = Arrays.copyOfRange(in.readAllBytes(), 16, 16 + 784);
+    }
+    ByteBuffer b = ByteBuffer.allocate(784 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (byte v : img) {
+      b.putFloat((v & 0xff) / 255f);
+    }
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    for (long d : new long[] {1, 28, 28}) {
+      shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+    }
+    return PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName(model))
+        .putInputs("input_X", TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape)
+            .setTensorContent(ByteString.copyFrom(b.array())).build()).build();
+  }
+
+  /** {@code f} and every file it imports, dependencies first (as protoc --include_imports writes them). */
+  static void addWithDependencies(com.google.protobuf.Descriptors.FileDescriptor f, java.util.Set<String> seen,
+      com.google.protobuf.DescriptorProtos.FileDescriptorSet.Builder set) {
+    if (!seen.add(f.getName())) {
+      return;
+    }
+    for (var d : f.getDependencies()) {
+      addWithDependencies(d, seen, set);
+    }
+    set.addFile(f.toProto());
   }
 
   static String env(String k, String def) {

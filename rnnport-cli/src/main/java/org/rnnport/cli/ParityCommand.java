@@ -22,8 +22,12 @@ final class ParityCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--all", description = "every notebook model and the README's GRU, stacked and bidirectional "
-      + "variants, one after the other; writes <out>/summary.md and summary.json")
+      + "variants; writes <out>/summary.md and summary.json")
   boolean all;
+
+  @Option(names = "--jobs", defaultValue = "2", description = "with --all: models run at a time, each with its own "
+      + "oracle process and Sessions; the figures do not depend on it (default: ${DEFAULT-VALUE})")
+  int jobs;
 
   @Option(names = "--variant", description = "faithful (default) or fixed, as for train")
   String variant;
@@ -90,7 +94,7 @@ final class ParityCommand implements Callable<Integer> {
       java.util.List<org.rnnport.parity.ParitySummary.Row> rows = org.rnnport.parity.ParitySummary.runAll(
           org.rnnport.parity.ParitySummary.models(),
           m -> new ParityRunner.Options(m, steps, order, seed, i, data, parityDir, out, testCount, grads, fast), out,
-          System.err);
+          System.err, jobs);
       System.out.print(org.rnnport.parity.ParitySummary.markdown(rows));
       System.out.println("\nsummary: " + out.resolve("summary.md") + ", " + out.resolve("summary.json"));
       boolean ok = rows.stream().allMatch(org.rnnport.parity.ParitySummary.Row::passed);

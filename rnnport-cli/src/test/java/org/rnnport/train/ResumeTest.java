@@ -21,8 +21,10 @@ import org.rnnport.util.Json;
  * Crash and resume with real {@code rnnport train} child JVMs killed with SIGKILL at three points
  * (mid-epoch, half-way through a checkpoint write, right after an epoch), then {@code --resume}: the
  * per-batch losses and the exported variables equal an uninterrupted run's bit for bit. Also the
- * Keras fit (reuters-lstm), a corrupt newest checkpoint, and resumes that must be refused.
+ * Keras fit (reuters-lstm), a corrupt newest checkpoint, and resumes that must be refused. Two tests at a time
+ * (each in its own folder; see junit-platform.properties): most of a child's time is JVM and TensorFlow start-up.
  */
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class ResumeTest {
   @TempDir
   static Path tmp;

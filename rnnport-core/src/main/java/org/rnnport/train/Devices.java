@@ -68,6 +68,19 @@ public final class Devices {
     return RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
   }
 
+  /**
+   * Runs {@code r} traced ({@link #traceOptions}). TensorFlow allows one profiler session per process: a second
+   * traced run while one is in flight fails with "Another profiling session active". So traced runs take turns,
+   * whichever Session they are on (two trainers in one JVM, as {@code parity --all --jobs 2} runs them).
+   */
+  public static Result tracedRun(Session.Runner r) {
+    synchronized (TRACE_LOCK) {
+      return r.setOptions(traceOptions()).runAndFetchMetadata();
+    }
+  }
+
+  private static final Object TRACE_LOCK = new Object();
+
   /** The devices that executed ops in a traced run ({@link #traceOptions}). */
   public static Set<String> devicesUsed(Result tracedResult) {
     Set<String> devices = new TreeSet<>();

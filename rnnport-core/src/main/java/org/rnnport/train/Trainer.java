@@ -91,7 +91,7 @@ public final class Trainer implements AutoCloseable {
       Session.Runner r = session.runner().feed(g.input(), xt).feed(g.labels(), yt)
           .addTarget(g.trainOp()).fetch(g.loss());
       if (devicesUsed == null) {
-        try (Result res = r.setOptions(Devices.traceOptions()).runAndFetchMetadata()) {
+        try (Result res = Devices.tracedRun(r)) {
           devicesUsed = Devices.devicesUsed(res);
           return ((TFloat32) res.get(0)).getFloat();
         }
@@ -115,7 +115,7 @@ public final class Trainer implements AutoCloseable {
       r.addTarget(g.trainOp());
     }
     boolean trace = train && devicesUsed == null;
-    try (Result res = trace ? r.setOptions(Devices.traceOptions()).runAndFetchMetadata() : r.run()) {
+    try (Result res = trace ? Devices.tracedRun(r) : r.run()) {
       if (trace) {
         devicesUsed = Devices.devicesUsed(res);
       }

@@ -34,6 +34,7 @@ import org.tensorflow.types.TFloat32;
  * moves by a fraction of lr that the last bits of that sum decide; element by element, the two graphs (which
  * sum in different orders) can then differ by 1e-5 of lr on a few weights, which says nothing about the model.
  */
+@org.junit.jupiter.api.parallel.Execution(org.junit.jupiter.api.parallel.ExecutionMode.CONCURRENT)
 class FastGraphTest {
   static final double TOL = 1e-5;
 

@@ -40,17 +40,94 @@ public final class ParitySummary {
   public record Row(String model, int steps, int bitIdenticalSteps, int firstDivergingStep, String finalVariables,
       String testLogits, String fastGraph, boolean passed, List<String> failures) {}
 
-  /** Runs {@code options.apply(model)} for every model, and writes the summary into {@code out}. */
+  /** Runs {@code options.apply(model)} for every model, one after the other; see {@link #runAll(List, Function, Path, PrintStream, int)}. */
   public static List<Row> runAll(List<NotebookModel> models, Function<NotebookModel, ParityRunner.Options> options,
       Path out, PrintStream log) throws IOException {
-    List<Row> rows = new ArrayList<>();
-    for (NotebookModel m : models) {
-      log.println("=== parity " + m.name());
-      ParityReport r = ParityRunner.run(options.apply(m), log);
-      rows.add(row(r));
-      write(rows, out); // after every model: a long run shows its progress
+    return runAll(models, options, out, log, 1);
+  }
+
+  /**
+   * Runs {@code options.apply(model)} for every model, {@code jobs} at a time, and writes the summary into {@code out}
+   * after each one finishes (a long run shows its progress). A run alternates between a single-threaded phase
+   * (Python importing TensorFlow, Java building the unrolled graph) and TF kernels, so two at a time keep two cores
+   * busier than one does. Each run has its own folder, oracle process and Sessions, and TF's kernels split their
+   * work by thread count, not by load: the figures are the same bits at any {@code jobs}. Each model's log is held
+   * back and printed whole when it finishes, so logs do not interleave; the rows stay in {@code models}' order.
+   */
+  public static List<Row> runAll(List<NotebookModel> models, Function<NotebookModel, ParityRunner.Options> options,
+      Path out, PrintStream log, int jobs) throws IOException {
+    if (jobs < 1) {
+      throw new IllegalArgumentException("--jobs must be at least 1, got " + jobs);
     }
-    return rows;
+    Row[] rows = new Row[models.size()];
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(jobs, r -> {
+      Thread t = new Thread(r, "parity");
+      t.setDaemon(true);
+      return t;
+    });
+    java.util.concurrent.CompletionService<Integer> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
+    List<java.util.concurrent.Future<Integer>> futures = new ArrayList<>();
+    long start = System.nanoTime();
+    try {
+      for (int i = 0; i < models.size(); i++) {
+        int k = i;
+        NotebookModel m = models.get(k);
+        futures.add(done.submit(() -> {
+          Thread.currentThread().setName("parity " + m.name());
+          if (jobs == 1) {
+            log.println("=== parity " + m.name());
+            rows[k] = row(ParityRunner.run(options.apply(m), log));
+            return k;
+          }
+          java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+          try (PrintStream own = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            rows[k] = row(ParityRunner.run(options.apply(m), own));
+            return k;
+          } catch (IOException | RuntimeException e) {
+            throw new IOException("parity " + m.name() + ": " + e.getMessage(), e);
+          } finally {
+            synchronized (log) {
+              log.println("=== parity " + m.name());
+              log.print(buf.toString(StandardCharsets.UTF_8));
+              log.flush();
+            }
+          }
+        }));
+      }
+      pool.shutdown();
+      IOException failed = null;
+      for (int n = 1; n <= models.size(); n++) {
+        java.util.concurrent.Future<Integer> f = done.take();
+        try {
+          int k = f.get();
+          synchronized (log) {
+            log.printf("--- parity %s: %s (%d of %d, %.0f s)%n", models.get(k).name(),
+                rows[k].passed() ? "passed" : "FAILED", n, models.size(), (System.nanoTime() - start) / 1e9);
+          }
+          write(java.util.Arrays.stream(rows).filter(java.util.Objects::nonNull).toList(), out);
+        } catch (java.util.concurrent.CancellationException e) {
+          // not started after an earlier failure
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable c = e.getCause();
+          IOException io = new IOException(String.valueOf(c.getMessage()), c);
+          if (failed == null) {
+            failed = io;
+            futures.forEach(q -> q.cancel(false)); // start no more; the runs in flight finish and close
+          } else {
+            failed.addSuppressed(io);
+          }
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+      return List.of(rows);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @SuppressWarnings("unchecked")
