@@ -77,6 +77,23 @@ trap 'stop' EXIT
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' /proc/$server/status; }
 url="http://127.0.0.1:$port/v1/models/mnist-rnn:predict"
 rest() { wrk -t$(( $1 < 2 ? 1 : 2 )) -c"$1" -d"${2:-$secs}"s --latency -s "$out/predict.lua" "$url" | grep RESULT; }
+# ghz (Go; `GOBIN=~/go/bin go install github.com/bojand/ghz/cmd/ghz@v0.120.0`), when installed: the usual gRPC
+# load tool, a lighter client than a JVM on the same two cores. Its descriptors come from the generated classes
+# (GrpcLoad --ghz-files), its request is GrpcLoad's, serialized; a warm-up run first, then the figures.
+ghz_bin=${GHZ:-$(command -v ghz || echo "$HOME/go/bin/ghz")}
+[ -x "$ghz_bin" ] && java -cp "$cp" bench/GrpcLoad.java --ghz-files "$out/ghz" mnist-rnn
+ghz1() {
+  "$ghz_bin" --insecure --protoset "$out/ghz/tfserving.protoset" --call tensorflow.serving.PredictionService.Predict \
+    --binary-file "$out/ghz/predict.bin" -c 1 --connections 1 -z "${GRPCLOAD_WARMUP:-10}s" "127.0.0.1:$gport" > /dev/null
+  "$ghz_bin" --insecure --protoset "$out/ghz/tfserving.protoset" --call tensorflow.serving.PredictionService.Predict \
+    --binary-file "$out/ghz/predict.bin" -c 1 --connections 1 -z "${1}s" -O json "127.0.0.1:$gport" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+lat = {d["percentage"]: d["latency"] / 1e6 for d in r["latencyDistribution"]}
+codes = r.get("statusCodeDistribution", {})
+print("RESULT p50_ms=%.3f p99_ms=%.3f rps=%.1f requests=%d errors=%d" % (lat[50], lat[99], r["rps"], r["count"],
+      sum(v for k, v in codes.items() if k != "OK")))'
+}
 # each gRPC run is a new client JVM: GRPCLOAD_WARMUP seconds of its own calls compile it before its figures
 grpc() { GRPCLOAD_WARMUP=${GRPCLOAD_WARMUP:-10} java -cp "$cp" bench/GrpcLoad.java "$gport" "$1" "${2:-$secs}" | grep RESULT; }
 
@@ -86,6 +103,7 @@ start
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$only" = grpc ] || echo "REST c=1 $(rest 1)"
 [ "$only" = rest ] || echo "gRPC c=1 $(grpc 1)"
+[ "$only" = rest ] || [ ! -x "$ghz_bin" ] || echo "gRPC c=1, ghz $(ghz1 "$secs")"
 [ "$only" = grpc ] || echo "REST c=64 (no batching) $(rest 64)"
 [ "$only" = rest ] || echo "gRPC c=64 (no batching) $(grpc 64)"
 stop
