@@ -41,11 +41,18 @@ ls -l "$work"/*.npy | awk '{print $5, $9}'
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 for w in 1 2; do
   e=(); p=()
-  for i in $(seq "$runs"); do
+  # the order alternates (eval first in odd runs, predict first in even ones): the second JVM of a pair ran
+  # slower in either order (9-run medians, 2026-11-28), so a fixed order favoured whichever went first
+  run_eval() {
     e+=("$(./rnnport eval --model savedmodels/mnist-rnn/1 --batch-size 1000 --workers "$w" \
       | sed -n 's/.* (\([0-9]*\) samples\/s end to end.*/\1/p')")
+  }
+  run_predict() {
     p+=("$(./rnnport predict --model savedmodels/mnist-rnn/1 --input "$work/test.npy" --output "$work/out.npy" \
       --output-keys classes --batch-size 1000 --workers "$w" | sed -n 's/.*(\([0-9]*\) samples\/s.*/\1/p')")
+  }
+  for i in $(seq "$runs"); do
+    if [ $((i % 2)) = 1 ]; then run_eval; run_predict; else run_predict; run_eval; fi
   done
   echo "workers=$w eval samples/s: ${e[*]} -> median $(printf '%s\n' "${e[@]}" | median)"
   echo "workers=$w predict samples/s: ${p[*]} -> median $(printf '%s\n' "${p[@]}" | median)"

@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.io.api.Binary;
@@ -40,6 +43,13 @@ import org.rnnport.predict.Values;
  * <p>Only the columns the inputs and the label use are read (a projection), and their values go
  * straight from parquet-mr's converters into primitive buffers, one per column ({@link Field}):
  * no {@code Group} object per row and per list element, no boxed values.
+ *
+ * <p>When every column read has one leaf of a numeric type (a scalar, a list of numbers, a list of lists of
+ * numbers: what Spark, pandas and pyarrow write for arrays), its values come from parquet-mr's column readers
+ * directly ({@link Leaf}), without the record assembly: a row is the values up to the next repetition level 0.
+ * The result is the same as the converters': a value wherever the definition level is the leaf's maximum, the
+ * column present unless its top level is null. Other columns (structs of several leaves, text) take the record
+ * assembly.
  */
 public final class ParquetRowReader extends RecordRowReader {
   private final ParquetFileReader reader;
@@ -50,6 +60,10 @@ public final class ParquetRowReader extends RecordRowReader {
   private final Field[] fields; // by the file schema's field index; null for columns not read
   private final Materializer materializer;
   private RecordReader<Field[]> rows;
+  /** The column readers of the current row group, one per column read, when every column is a single leaf. */
+  private Leaf[] leaves;
+  private final boolean direct;
+  private final String createdBy;
   private long left;
   private long rowNo;
   private boolean haveCurrent;
@@ -90,6 +104,13 @@ public final class ParquetRowReader extends RecordRowReader {
       projection = new MessageType(schema.getName(), read);
       reader.setRequestedSchema(projection);
       materializer = new Materializer(fields, readFields);
+      boolean simple = true;
+      for (Type t : read) {
+        List<ColumnDescriptor> cols = leavesOf(t);
+        simple &= cols.size() == 1 && numeric(cols.get(0).getPrimitiveType().getPrimitiveTypeName());
+      }
+      direct = simple && !Boolean.getBoolean("rnnport.parquet.recordAssembly");
+      createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
     } catch (RuntimeException e) {
       reader.close();
       throw e;
@@ -99,6 +120,11 @@ public final class ParquetRowReader extends RecordRowReader {
   @Override
   public long knownRecords() {
     return total;
+  }
+
+  /** Whether the rows come from the column readers (every column read is one numeric leaf), not the record assembly. */
+  public boolean usesColumnReaders() {
+    return direct;
   }
 
   @Override
@@ -139,14 +165,34 @@ public final class ParquetRowReader extends RecordRowReader {
       if (pages == null) {
         return null;
       }
-      rows = new ColumnIOFactory().getColumnIO(projection, schema).getRecordReader(pages, materializer);
+      if (direct) {
+        ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, materializer.getRootConverter(), projection,
+            createdBy);
+        leaves = new Leaf[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+          if (fields[i] != null) {
+            ColumnDescriptor c = leavesOf(fields[i].type).get(0);
+            leaves[i] = new Leaf(store.getColumnReader(c), c, topLevelDefinition(fields[i].type));
+          }
+        }
+      } else {
+        rows = new ColumnIOFactory().getColumnIO(projection, schema).getRecordReader(pages, materializer);
+      }
       left = pages.getRowCount();
     }
     String where = where();
     rowNo++;
     left--;
     try {
-      rows.read();
+      if (direct) {
+        for (int i = 0; i < fields.length; i++) {
+          if (fields[i] != null) {
+            leaves[i].readRow(fields[i]);
+          }
+        }
+      } else {
+        rows.read();
+      }
     } catch (RuntimeException e) {
       throw new InputException(file, where, null, "corrupt data: " + e.getMessage());
     }
@@ -275,6 +321,76 @@ public final class ParquetRowReader extends RecordRowReader {
             : kind[j] == DOUBLE ? Double.toString(d[j]) : Long.toString(l[j]));
       }
       sb.append(n > 16 ? ", ... (" + n + " values)]" : "]");
+    }
+  }
+
+  /** The leaf columns under a top-level field of the projection. */
+  private List<ColumnDescriptor> leavesOf(Type top) {
+    List<ColumnDescriptor> out = new ArrayList<>();
+    for (ColumnDescriptor c : projection.getColumns()) {
+      if (c.getPath()[0].equals(top.getName())) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static boolean numeric(PrimitiveType.PrimitiveTypeName t) {
+    return switch (t) {
+      case FLOAT, DOUBLE, INT32, INT64, BOOLEAN -> true;
+      default -> false;
+    };
+  }
+
+  /** The definition level at which a top-level field is there (0 when it is required, 1 when optional). */
+  private static int topLevelDefinition(Type top) {
+    return top.isRepetition(Type.Repetition.REQUIRED) ? 0 : 1;
+  }
+
+  /**
+   * One leaf column read straight from its pages: a row's entries are the first one (repetition level 0) and every
+   * one after it with a repetition level above 0; an entry at the leaf's maximum definition level is a value, one
+   * below it a null or an empty list somewhere on the path, which adds nothing (as with the record assembly).
+   */
+  private static final class Leaf {
+    final ColumnReader r;
+    final int maxDef;
+    final int presentAt;
+    final PrimitiveType.PrimitiveTypeName type;
+    long left;
+
+    Leaf(ColumnReader r, ColumnDescriptor c, int presentAt) {
+      this.r = r;
+      this.maxDef = c.getMaxDefinitionLevel();
+      this.presentAt = presentAt;
+      this.type = c.getPrimitiveType().getPrimitiveTypeName();
+      this.left = r.getTotalValueCount();
+    }
+
+    void readRow(Field f) {
+      f.reset();
+      if (left <= 0) {
+        throw new IllegalStateException("column " + f.type.getName() + " ends before its row group");
+      }
+      boolean first = true;
+      do {
+        int def = r.getCurrentDefinitionLevel();
+        if (first && def >= presentAt) {
+          f.present = true;
+        }
+        first = false;
+        if (def == maxDef) {
+          switch (type) {
+            case FLOAT -> f.addFloat(r.getFloat());
+            case DOUBLE -> f.addDouble(r.getDouble());
+            case INT32 -> f.addLong(r.getInteger());
+            case INT64 -> f.addLong(r.getLong());
+            default -> f.addLong(r.getBoolean() ? 1 : 0);
+          }
+        }
+        r.consume();
+        left--;
+      } while (left > 0 && r.getCurrentRepetitionLevel() > 0);
     }
   }
 
