@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `rnnport predict` (not a test). Part 1: predict on mnist-rnn (npy in, npy out, batch
 # 1000) against `rnnport eval` on the same model and test split, samples/s end to end, median of RUNS
-# runs, for 1 and 2 inference workers; then predict on 100,000 rows with 1 vs 2 workers (steady state). Part 2: peak RSS (VmHWM) of `predict -Xmx256m` on a ~2 GB
+# runs, for 1 and 2 inference workers, as commands and then in one JVM (3 x RUNS alternating rounds); then predict on 100,000 rows with 1 vs 2 workers (steady state). Part 2: peak RSS (VmHWM) of `predict -Xmx256m` on a ~2 GB
 # float32 npy made by repeating the MNIST test set (in $TMPDIR, deleted afterwards; never in the repo).
 # Usage: bench/predict.sh [runs] [repeats-of-the-test-set]   (default 5 and 64: 640,000 rows, 2.0 GB)
 # Needs: the built jar (mvn -B package -DskipTests), python3 (stdlib only), MNIST in ./data
@@ -56,6 +56,13 @@ for w in 1 2; do
   done
   echo "workers=$w eval samples/s: ${e[*]} -> median $(printf '%s\n' "${e[@]}" | median)"
   echo "workers=$w predict samples/s: ${p[*]} -> median $(printf '%s\n' "${p[@]}" | median)"
+done
+
+# the same two code paths in one JVM, alternating, after 3 warm-up rounds (bench/PredictVsEval.java): a
+# 10,000-row window is 0.3 s, and a fresh JVM's JIT is still compiling its start-up then (see the README)
+for w in 2 1; do
+  java -Xmx4g -cp "rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*" bench/PredictVsEval.java \
+    savedmodels/mnist-rnn/1 data "$work/test.npy" "$work" "$((runs * 3))" "$w" 3 2>/dev/null | grep -A2 "workers="
 done
 
 # steady state: 100,000 rows (the test set 10 times), 1 vs 2 concurrent inference calls, alternated

@@ -110,8 +110,9 @@ final class PredictCommand implements Callable<Integer> {
       System.out.println();
     }
     var oc = s.outcome();
-    System.out.printf("%d rows in %.3f s (%.0f samples/s, batch %d, %d worker%s)%s%n", oc.rows(), oc.seconds(),
-        oc.samplesPerSecond(), batchSize, s.workers(), s.workers() == 1 ? "" : "s",
+    System.out.printf("%d rows in %.3f s (%.0f samples/s, batch %d, %d worker%s; %.3f s in Session calls)%s%n",
+        oc.rows(), oc.seconds(), oc.samplesPerSecond(), batchSize, s.workers(), s.workers() == 1 ? "" : "s",
+        oc.inferenceSeconds(),
         oc.rejected() > 0 || skipBadRows ? ", " + oc.rejected() + " rejected -> " + o.rejectsPath() : "");
     System.out.println("output: " + output);
     if (report != null) {
