@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.rnnport.eval.Evaluator;
+import org.rnnport.export.SavedModelExporter;
 import org.rnnport.predict.DatasetEval;
 import org.rnnport.predict.PredictJob;
 
@@ -41,17 +42,17 @@ public class PredictVsEval {
         if (evalNow) {
           Evaluator.Result r = DatasetEval.evaluate(model, data, 1000, 0, workers);
           if (count) {
-            ev.add(r.examples() / r.seconds());
+            ev.add(r.samplesPerSecond());
             evS.add(r.inferenceSeconds());
           }
         } else {
           Path out = outDir.resolve("out.npy");
           Files.deleteIfExists(out);
-          PredictJob.Options o = new PredictJob.Options(model, "serve", "serving_default", List.of(input), null, out,
-              null, List.of("classes"), 1000, workers, 1, null, null, null, 0, false, null, null, Map.of());
+          PredictJob.Options o = new PredictJob.Options(model, SavedModelExporter.TAG, SavedModelExporter.SIGNATURE,
+              List.of(input), null, out, null, List.of("classes"), 1000, workers, 1, null, null, null, 0, false, null, null, Map.of());
           PredictJob.Summary s = PredictJob.run(o);
           if (count) {
-            pr.add(s.outcome().rows() / s.outcome().seconds());
+            pr.add(s.outcome().samplesPerSecond());
             prS.add(s.outcome().inferenceSeconds());
           }
         }
