@@ -38,6 +38,7 @@ import tensorflow.serving.PredictionServiceGrpc;
  * next call from there; the event loops are few (the machine's cores are the server's too); and a
  * warm-up of W seconds (the JIT compiling this client) is run and left out of the figures.
  * Usage: java -cp 'rnnport-cli/target/lib/*' bench/GrpcLoad.java PORT CONCURRENCY SECONDS [MODEL] [CONNECTIONS]
+ *    PORT may be unix:PATH: the server's Unix socket (rnnport serve --grpc_socket_path), over Netty's epoll
  *    or: java -cp ... bench/GrpcLoad.java --ghz-files DIR [MODEL]: writes DIR/tfserving.protoset (TF Serving's
  *        service descriptors, from the generated classes of the camel-tensorflow-serving artifact: no .proto file is
  *        copied) and DIR/predict.bin (the same request, serialized), for ghz's --protoset and --binary-file.
@@ -75,7 +76,8 @@ public class GrpcLoad {
       Files.write(dir.resolve("tfserving.protoset"), set.build().toByteArray());
       return;
     }
-    int port = Integer.parseInt(a[0]);
+    String unix = a[0].startsWith("unix:") ? a[0].substring(5) : null;
+    int port = unix != null ? -1 : Integer.parseInt(a[0]);
     int conc = Integer.parseInt(a[1]);
     int secs = Math.min(600, Integer.parseInt(a[2]));
     String model = a.length > 3 ? a[3] : "mnist-rnn";
@@ -84,12 +86,17 @@ public class GrpcLoad {
     int threads = Integer.parseInt(env("GRPCLOAD_THREADS", String.valueOf(Math.min(conns, 2))));
     boolean direct = !env("GRPCLOAD_EXECUTOR", "direct").equals("pool");
     PredictRequest req = request(model);
-    NioEventLoopGroup loops = new NioEventLoopGroup(Math.max(1, threads), new DefaultThreadFactory("grpcload", true));
+    io.netty.channel.EventLoopGroup loops = unix != null
+        ? new io.netty.channel.epoll.EpollEventLoopGroup(Math.max(1, threads), new DefaultThreadFactory("grpcload", true))
+        : new NioEventLoopGroup(Math.max(1, threads), new DefaultThreadFactory("grpcload", true));
     var pool = direct ? null : Executors.newCachedThreadPool(new DefaultThreadFactory("grpcload-cb", true));
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < conns; i++) {
-      NettyChannelBuilder cb = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().disableRetry()
-          .eventLoopGroup(loops).channelType(NioSocketChannel.class);
+      NettyChannelBuilder cb = unix != null
+          ? NettyChannelBuilder.forAddress(new io.netty.channel.unix.DomainSocketAddress(unix)).usePlaintext()
+              .disableRetry().eventLoopGroup(loops).channelType(io.netty.channel.epoll.EpollDomainSocketChannel.class)
+          : NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().disableRetry()
+              .eventLoopGroup(loops).channelType(NioSocketChannel.class);
       channels.add((direct ? cb.directExecutor() : cb.executor(pool)).build());
     }
     if (warmup > 0) {

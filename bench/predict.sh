@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of `rnnport predict` (not a test). Part 1: predict on mnist-rnn (npy in, npy out, batch
 # 1000) against `rnnport eval` on the same model and test split, samples/s end to end, median of RUNS
-# runs, for 1 and 2 inference workers, as commands and then in one JVM (3 x RUNS alternating rounds); then predict on 100,000 rows with 1 vs 2 workers (steady state). Part 2: peak RSS (VmHWM) of `predict -Xmx256m` on a ~2 GB
+# runs, for 1 and 2 inference workers, as commands (each by its own clock and by the wall clock of the whole
+# command) and then in one JVM (3 x RUNS alternating rounds); then predict on 100,000 rows with 1 vs 2 workers (steady state). Part 2: peak RSS (VmHWM) of `predict -Xmx256m` on a ~2 GB
 # float32 npy made by repeating the MNIST test set (in $TMPDIR, deleted afterwards; never in the repo).
 # Usage: bench/predict.sh [runs] [repeats-of-the-test-set]   (default 5 and 64: 640,000 rows, 2.0 GB)
 # Needs: the built jar (mvn -B package -DskipTests), python3 (stdlib only), MNIST in ./data
@@ -43,19 +44,28 @@ for w in 1 2; do
   e=(); p=()
   # the order alternates (eval first in odd runs, predict first in even ones): the second JVM of a pair ran
   # slower in either order (9-run medians, 2026-11-28), so a fixed order favoured whichever went first
+  ew=(); pw=()
+  # each command's own clock (its pipeline, after the model's load and warm-up; eval's split is loaded
+  # before it) and the wall clock of the whole command (JVM start to exit), rows / seconds
   run_eval() {
+    local t=$(date +%s%N)
     e+=("$(./rnnport eval --model savedmodels/mnist-rnn/1 --batch-size 1000 --workers "$w" \
       | sed -n 's/.* (\([0-9]*\) samples\/s end to end.*/\1/p')")
+    ew+=("$(( 10000 * 1000000000 / ($(date +%s%N) - t) ))")
   }
   run_predict() {
+    local t=$(date +%s%N)
     p+=("$(./rnnport predict --model savedmodels/mnist-rnn/1 --input "$work/test.npy" --output "$work/out.npy" \
       --output-keys classes --batch-size 1000 --workers "$w" | sed -n 's/.*(\([0-9]*\) samples\/s.*/\1/p')")
+    pw+=("$(( 10000 * 1000000000 / ($(date +%s%N) - t) ))")
   }
   for i in $(seq "$runs"); do
     if [ $((i % 2)) = 1 ]; then run_eval; run_predict; else run_predict; run_eval; fi
   done
   echo "workers=$w eval samples/s: ${e[*]} -> median $(printf '%s\n' "${e[@]}" | median)"
   echo "workers=$w predict samples/s: ${p[*]} -> median $(printf '%s\n' "${p[@]}" | median)"
+  echo "workers=$w eval rows/s by the wall clock of the command: ${ew[*]} -> median $(printf '%s\n' "${ew[@]}" | median)"
+  echo "workers=$w predict rows/s by the wall clock of the command: ${pw[*]} -> median $(printf '%s\n' "${pw[@]}" | median)"
 done
 
 # the same two code paths in one JVM, alternating, after 3 warm-up rounds (bench/PredictVsEval.java): a

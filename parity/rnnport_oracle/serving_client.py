@@ -42,9 +42,16 @@ def main():
     p.add_argument("--grpc", required=True, help="host:port of the gRPC API")
     p.add_argument("--rest", required=True, help="base URL of the REST API")
     p.add_argument("--models", required=True, help="folder of <name>/<version>/ SavedModels being served")
+    p.add_argument("--grpc-unix", help="also call Predict and GetModelStatus on this Unix socket (TF Serving's "
+                   "--grpc_socket_path), which must answer exactly as the TCP port does")
     p.add_argument("--out", required=True)
     args = p.parse_args()
     channel = grpc.insecure_channel(args.grpc)
+    unix = None
+    if args.grpc_unix:
+        unix_channel = grpc.insecure_channel("unix:" + args.grpc_unix)
+        unix = (prediction_service_pb2_grpc.PredictionServiceStub(unix_channel),
+                model_service_pb2_grpc.ModelServiceStub(unix_channel))
     predictions = prediction_service_pb2_grpc.PredictionServiceStub(channel)
     models = model_service_pb2_grpc.ModelServiceStub(channel)
     rng = numpy.random.RandomState(0)
@@ -81,6 +88,17 @@ def main():
         presp = predictions.Predict(preq, timeout=60)
         grpc_out = {k: tf.make_ndarray(v) for k, v in presp.outputs.items()}
         r["predict_model_spec"] = [presp.model_spec.name, presp.model_spec.version.value, presp.model_spec.signature_name]
+        unix_equal = True
+        if unix is not None:
+            # the same request on the Unix socket: the same session on the same values, bit for bit
+            uresp = unix[0].Predict(preq, timeout=60)
+            unix_out = {k: tf.make_ndarray(v) for k, v in uresp.outputs.items()}
+            unix_equal = (set(unix_out) == set(grpc_out) and uresp.model_spec == presp.model_spec
+                          and all(unix_out[k].dtype == grpc_out[k].dtype and numpy.array_equal(unix_out[k], grpc_out[k])
+                                  for k in grpc_out))
+            ustatus = unix[1].GetModelStatus(sreq, timeout=60)
+            unix_equal = unix_equal and ustatus == status
+            r["unix_equal"] = unix_equal
         # the same over REST, and Python's own SavedModel call
         rest_out = rest_predict(args.rest + "/v1/models/" + name + ":predict", inputs)
         fn = tf.saved_model.load(path).signatures["serving_default"]
@@ -103,6 +121,7 @@ def main():
             if d_grpc_rest > 1e-6 or d_grpc_py > 1e-5:
                 agree = False
         r["diffs"] = diffs
+        agree = agree and unix_equal
         r["agree"] = agree
         ok = ok and agree and r["status"] and r["status"][-1][1] == "AVAILABLE"
         report["models"][name] = r

@@ -145,13 +145,18 @@ final class ServeCommand implements Callable<Integer> {
       listening.add("REST on http://" + host + ":" + rest.port());
     }
     GrpcServer grpc = null;
-    if (tf.port > 0) {
-      grpc = new GrpcServer(inference, metrics, new GrpcServer.Config(host, tf.port, grpcThreads, maxInFlight,
-          (int) maxBody, tf.restTimeoutMs)).start();
-      listening.add("gRPC on " + host + ":" + grpc.port());
+    if (tf.port > 0 || tf.grpcSocketPath != null) {
+      grpc = new GrpcServer(inference, metrics, new GrpcServer.Config(host, tf.port > 0 ? tf.port : -1, grpcThreads,
+          maxInFlight, (int) maxBody, tf.restTimeoutMs), tf.grpcSocketPath).start();
+      if (tf.port > 0) {
+        listening.add("gRPC on " + host + ":" + grpc.port());
+      }
+      if (tf.grpcSocketPath != null) {
+        listening.add("gRPC on unix:" + tf.grpcSocketPath);
+      }
     }
     if (listening.isEmpty()) {
-      throw new IllegalArgumentException("--port and --rest_api_port are both off: nothing to serve on");
+      throw new IllegalArgumentException("--port and --rest_api_port are both off and no --grpc_socket_path: nothing to serve on");
     }
     RestServer restF = rest;
     GrpcServer grpcF = grpc;

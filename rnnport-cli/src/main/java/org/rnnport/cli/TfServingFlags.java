@@ -16,6 +16,10 @@ final class TfServingFlags {
   @Option(names = "--port", defaultValue = "8500", description = "gRPC port (default: ${DEFAULT-VALUE}; 0 = no gRPC)")
   int port;
 
+  @Option(names = "--grpc_socket_path", description = "also serve gRPC on this Unix domain socket (clients dial "
+      + "unix:PATH; a socket file left behind is replaced; Linux)")
+  Path grpcSocketPath;
+
   @Option(names = "--rest_api_port", defaultValue = "0", description = "REST port (default: ${DEFAULT-VALUE} = no REST, "
       + "as in TF Serving; 8501 by convention)")
   int restPort;

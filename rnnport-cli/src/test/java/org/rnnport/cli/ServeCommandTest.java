@@ -13,7 +13,7 @@ class ServeCommandTest {
     assertThat(help.out()).contains("--port", "--rest_api_port", "--rest_api_timeout_in_ms", "--model_name",
         "--model_base_path", "--model_config_file", "--model_config_file_poll_wait_seconds",
         "--file_system_poll_wait_seconds", "--enable_batching", "--batching_parameters_file",
-        "--monitoring_config_file", "--models");
+        "--monitoring_config_file", "--grpc_socket_path", "--models");
   }
 
   @Test

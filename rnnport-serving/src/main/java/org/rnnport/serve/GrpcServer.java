@@ -8,11 +8,20 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,6 +62,10 @@ import tensorflow.serving.PredictionServiceGrpc;
  * (no worker in between); an unbatched one runs on a fixed pool of workers, or inline when it is
  * quick and alone (see {@link #sessions}); Classify, Regress, MultiInference and reloads run on the
  * workers. Messages over the size limit get RESOURCE_EXHAUSTED from gRPC itself.
+ *
+ * <p>With a socket path (TF Serving's {@code --grpc_socket_path}) the same services also listen on
+ * a Unix domain socket, through Netty's native epoll transport (Linux); both listeners share the
+ * bound on admitted calls and the workers.
  */
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
@@ -76,9 +89,23 @@ public final class GrpcServer implements AutoCloseable {
   private final NioEventLoopGroup io = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
       new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-io", true));
   private final Server server;
+  private final Path socketPath;
+  private final EventLoopGroup socketBoss;
+  private final EventLoopGroup socketIo;
+  private final Server socketServer;
+  /** Whether this server bound the socket file (only then does {@link #stop} remove it). */
+  private volatile boolean socketBound;
   private volatile boolean draining;
 
   public GrpcServer(Inference inference, Metrics metrics, Config config) {
+    this(inference, metrics, config, null);
+  }
+
+  /**
+   * A server on {@code config}'s TCP port (none when the port is negative) and, when
+   * {@code socketPath} is not null, on that Unix domain socket (clients dial {@code unix:PATH}).
+   */
+  public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath) {
     this.inference = inference;
     this.metrics = metrics;
     this.config = config;
@@ -99,30 +126,88 @@ public final class GrpcServer implements AutoCloseable {
         executor.execute(r);
       }
     };
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-        .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class)
-        // callbacks run on the I/O threads: parsing and answering there; session runs on the batcher's
-        // threads or the workers below (a lone quick one inline)
-        .directExecutor()
+    Predictions predictions = new Predictions();
+    Models models = new Models();
+    if (socketPath != null && !Epoll.isAvailable()) {
+      throw new IllegalArgumentException("--grpc_socket_path " + socketPath + ": Unix sockets need Netty's native "
+          + "epoll transport (Linux on x86-64 or aarch64), which cannot load here: " + Epoll.unavailabilityCause());
+    }
+    this.server = config.port() < 0 ? null
+        : settings(NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+            .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class))
+            .addService(predictions).addService(models).build();
+    this.socketPath = socketPath;
+    if (socketPath != null) {
+      this.socketBoss = new EpollEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-unix-accept", true));
+      this.socketIo = new EpollEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+          new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-unix-io", true));
+      this.socketServer = settings(NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toFile()))
+          .bossEventLoopGroup(socketBoss).workerEventLoopGroup(socketIo).channelType(EpollServerDomainSocketChannel.class))
+          .addService(predictions).addService(models).build();
+    } else {
+      this.socketBoss = null;
+      this.socketIo = null;
+      this.socketServer = null;
+    }
+  }
+
+  /** The settings both listeners share. */
+  private NettyServerBuilder settings(NettyServerBuilder b) {
+    // callbacks run on the I/O threads: parsing and answering there; session runs on the batcher's
+    // threads or the workers (a lone quick one inline)
+    return b.directExecutor()
         .maxInboundMessageSize(config.maxMessageBytes())
         .maxConcurrentCallsPerConnection(Math.max(1, config.maxInFlight()))
         .keepAliveTime(2, TimeUnit.HOURS)
         .permitKeepAliveWithoutCalls(true)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .maxConnectionIdle(10, TimeUnit.MINUTES)
-        .handshakeTimeout(10, TimeUnit.SECONDS)
-        .addService(new Predictions())
-        .addService(new Models())
-        .build();
+        .handshakeTimeout(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Binds the listeners. A socket file left by an earlier server is removed first, as gRPC's C core
+   * does for TF Serving; any other file at the path is an error, and is left alone.
+   */
   public GrpcServer start() throws IOException {
-    server.start();
+    if (socketServer != null) {
+      if (Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS)) {
+        BasicFileAttributes a = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isOther()) {
+          throw new IOException("--grpc_socket_path " + socketPath + " exists and is not a socket: not removed");
+        }
+        Files.delete(socketPath);
+      }
+      Path parent = socketPath.toAbsolutePath().getParent();
+      if (parent != null && !Files.isDirectory(parent)) {
+        throw new IOException("--grpc_socket_path " + socketPath + ": folder " + parent + " does not exist");
+      }
+    }
+    if (server != null) {
+      server.start();
+    }
+    if (socketServer != null) {
+      try {
+        socketServer.start();
+        socketBound = true;
+      } catch (IOException | RuntimeException e) {
+        if (server != null) {
+          server.shutdownNow();
+        }
+        throw new IOException("--grpc_socket_path " + socketPath + ": cannot listen: " + e.getMessage(), e);
+      }
+    }
     return this;
   }
 
+  /** The TCP port, or -1 when the server listens on a Unix socket only. */
   public int port() {
-    return server.getPort();
+    return server == null ? -1 : server.getPort();
+  }
+
+  /** The Unix socket's path, or null. */
+  public Path socketPath() {
+    return socketPath;
   }
 
   /** Status of a failed call, as TF Serving answers it. */
@@ -239,12 +324,24 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   private boolean onEventLoop() {
+    return currentLoop() != null;
+  }
+
+  /** The I/O event loop (of either listener) this thread runs, or null. */
+  private EventExecutor currentLoop() {
     for (EventExecutor loop : io) {
       if (loop.inEventLoop()) {
-        return true;
+        return loop;
       }
     }
-    return false;
+    if (socketIo != null) {
+      for (EventExecutor loop : socketIo) {
+        if (loop.inEventLoop()) {
+          return loop;
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -254,22 +351,21 @@ public final class GrpcServer implements AutoCloseable {
    * about every call.
    */
   private <T> CompletableFuture<T> deadline(CompletableFuture<T> f) {
-    for (EventExecutor loop : io) {
-      if (loop.inEventLoop()) {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        ScheduledFuture<?> timer = loop.schedule(() -> {
-          out.completeExceptionally(new TimeoutException());
-        }, config.timeoutMillis(), TimeUnit.MILLISECONDS);
-        f.whenComplete((r, e) -> {
-          timer.cancel(false);
-          if (e == null) {
-            out.complete(r);
-          } else {
-            out.completeExceptionally(e);
-          }
-        });
-        return out;
-      }
+    EventExecutor loop = currentLoop();
+    if (loop != null) {
+      CompletableFuture<T> out = new CompletableFuture<>();
+      ScheduledFuture<?> timer = loop.schedule(() -> {
+        out.completeExceptionally(new TimeoutException());
+      }, config.timeoutMillis(), TimeUnit.MILLISECONDS);
+      f.whenComplete((r, e) -> {
+        timer.cancel(false);
+        if (e == null) {
+          out.complete(r);
+        } else {
+          out.completeExceptionally(e);
+        }
+      });
+      return out;
     }
     return f.orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS);
   }
@@ -441,19 +537,44 @@ public final class GrpcServer implements AutoCloseable {
   /** Refuses new calls, lets admitted ones finish (up to {@code drainSeconds}), then stops. */
   public void stop(int drainSeconds) {
     draining = true;
-    server.shutdown();
+    List<Server> servers = new ArrayList<>();
+    if (server != null) {
+      servers.add(server);
+    }
+    if (socketServer != null) {
+      servers.add(socketServer);
+    }
+    servers.forEach(Server::shutdown);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
     try {
-      if (!server.awaitTermination(drainSeconds, TimeUnit.SECONDS)) {
-        server.shutdownNow();
-        server.awaitTermination(2, TimeUnit.SECONDS);
+      for (Server s : servers) {
+        if (!s.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          s.shutdownNow();
+          s.awaitTermination(2, TimeUnit.SECONDS);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      server.shutdownNow();
+      servers.forEach(Server::shutdownNow);
     }
     executor.shutdown();
     io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (socketServer != null) {
+      socketIo.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      socketBoss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      // as gRPC's C core unlinks its socket at shutdown; only the socket this server bound
+      try {
+        if (socketBound && Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+            .isOther()) {
+          Files.delete(socketPath);
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        // already gone
+      } catch (IOException e) {
+        LOG.warn("could not remove the socket file {}: {}", socketPath, e.toString());
+      }
+    }
   }
 
   @Override
