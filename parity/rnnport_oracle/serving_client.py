@@ -44,12 +44,22 @@ def main():
     p.add_argument("--models", required=True, help="folder of <name>/<version>/ SavedModels being served")
     p.add_argument("--grpc-unix", help="also call Predict and GetModelStatus on this Unix socket (TF Serving's "
                    "--grpc_socket_path), which must answer exactly as the TCP port does")
+    p.add_argument("--grpc-tls-ca", help="PEM certificate to trust: call gRPC over TLS (TF Serving's "
+                   "--ssl_config_file), the server's name being localhost")
     p.add_argument("--out", required=True)
     args = p.parse_args()
-    channel = grpc.insecure_channel(args.grpc)
+
+    def open_channel(target):
+        if not args.grpc_tls_ca:
+            return grpc.insecure_channel(target)
+        with open(args.grpc_tls_ca, "rb") as f:
+            creds = grpc.ssl_channel_credentials(root_certificates=f.read())
+        return grpc.secure_channel(target, creds, options=[("grpc.ssl_target_name_override", "localhost")])
+
+    channel = open_channel(args.grpc)
     unix = None
     if args.grpc_unix:
-        unix_channel = grpc.insecure_channel("unix:" + args.grpc_unix)
+        unix_channel = open_channel("unix:" + args.grpc_unix)
         unix = (prediction_service_pb2_grpc.PredictionServiceStub(unix_channel),
                 model_service_pb2_grpc.ModelServiceStub(unix_channel))
     predictions = prediction_service_pb2_grpc.PredictionServiceStub(channel)

@@ -86,6 +86,9 @@ final class ServeCommand implements Callable<Integer> {
           + "(up to 2 GiB) and --rest_api_timeout_in_ms must be positive");
     }
     tf.warnIgnored(System.err);
+    // TLS is checked before any model loads: a bad key or certificate fails at once
+    io.netty.handler.ssl.SslContext tls = tf.sslConfigFile == null ? null
+        : TfServingConfig.tls(Files.readString(tf.sslConfigFile), "--ssl_config_file " + tf.sslConfigFile);
     org.tensorflow.proto.ConfigProto session = tf.sessionConfig();
     String[] tags = tf.tags();
     int sources = (models != null ? 1 : 0) + (tf.modelBasePath != null ? 1 : 0) + (tf.modelConfigFile != null ? 1 : 0);
@@ -147,12 +150,12 @@ final class ServeCommand implements Callable<Integer> {
     GrpcServer grpc = null;
     if (tf.port > 0 || tf.grpcSocketPath != null) {
       grpc = new GrpcServer(inference, metrics, new GrpcServer.Config(host, tf.port > 0 ? tf.port : -1, grpcThreads,
-          maxInFlight, (int) maxBody, tf.restTimeoutMs), tf.grpcSocketPath).start();
+          maxInFlight, (int) maxBody, tf.restTimeoutMs), tf.grpcSocketPath, tls).start();
       if (tf.port > 0) {
-        listening.add("gRPC on " + host + ":" + grpc.port());
+        listening.add("gRPC" + (tf.sslConfigFile != null ? " (TLS)" : "") + " on " + host + ":" + grpc.port());
       }
       if (tf.grpcSocketPath != null) {
-        listening.add("gRPC on unix:" + tf.grpcSocketPath);
+        listening.add("gRPC" + (tf.sslConfigFile != null ? " (TLS)" : "") + " on unix:" + tf.grpcSocketPath);
       }
     }
     if (listening.isEmpty()) {

@@ -20,6 +20,10 @@ final class TfServingFlags {
       + "unix:PATH; a socket file left behind is replaced; Linux)")
   Path grpcSocketPath;
 
+  @Option(names = "--ssl_config_file", description = "TLS for gRPC (port and socket): a text SSLConfig with "
+      + "server_key (PKCS#8 PEM), server_cert, custom_ca, client_verify, as in TF Serving")
+  Path sslConfigFile;
+
   @Option(names = "--rest_api_port", defaultValue = "0", description = "REST port (default: ${DEFAULT-VALUE} = no REST, "
       + "as in TF Serving; 8501 by convention)")
   int restPort;

@@ -13,7 +13,7 @@ class ServeCommandTest {
     assertThat(help.out()).contains("--port", "--rest_api_port", "--rest_api_timeout_in_ms", "--model_name",
         "--model_base_path", "--model_config_file", "--model_config_file_poll_wait_seconds",
         "--file_system_poll_wait_seconds", "--enable_batching", "--batching_parameters_file",
-        "--monitoring_config_file", "--grpc_socket_path", "--models");
+        "--monitoring_config_file", "--grpc_socket_path", "--ssl_config_file", "--models");
   }
 
   @Test
@@ -22,9 +22,12 @@ class ServeCommandTest {
         "--enable_batching=true", "--enable_model_warmup=true");
     assertThat(both.exit()).isNotZero();
     assertThat(both.err()).contains("exactly one of --models", "tuning flags are accepted and ignored");
-    CliTest.Run unknown = CliTest.rnnport("serve", "--ssl_config_file=x", "--models=savedmodels");
+    CliTest.Run unknown = CliTest.rnnport("serve", "--use_tflite_model=true", "--models=savedmodels");
     assertThat(unknown.exit()).isNotZero();
-    assertThat(unknown.err()).contains("--ssl_config_file");
+    assertThat(unknown.err()).contains("--use_tflite_model");
+    CliTest.Run noTls = CliTest.rnnport("serve", "--ssl_config_file=no-such.ssl", "--models=savedmodels");
+    assertThat(noTls.exit()).isNotZero();
+    assertThat(noTls.err()).contains("no-such.ssl");
   }
 
   private static TfServingFlags flags(String... args) {

@@ -98,14 +98,21 @@ public final class GrpcServer implements AutoCloseable {
   private volatile boolean draining;
 
   public GrpcServer(Inference inference, Metrics metrics, Config config) {
-    this(inference, metrics, config, null);
+    this(inference, metrics, config, null, null);
+  }
+
+  public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath) {
+    this(inference, metrics, config, socketPath, null);
   }
 
   /**
    * A server on {@code config}'s TCP port (none when the port is negative) and, when
-   * {@code socketPath} is not null, on that Unix domain socket (clients dial {@code unix:PATH}).
+   * {@code socketPath} is not null, on that Unix domain socket (clients dial {@code unix:PATH}); with
+   * {@code tls} (see {@link TfServingConfig#tls}) both listeners speak TLS, as TF Serving's
+   * {@code --ssl_config_file} applies to its port and its socket alike.
    */
-  public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath) {
+  public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath,
+      io.netty.handler.ssl.SslContext tls) {
     this.inference = inference;
     this.metrics = metrics;
     this.config = config;
@@ -134,7 +141,7 @@ public final class GrpcServer implements AutoCloseable {
     }
     this.server = config.port() < 0 ? null
         : settings(NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-            .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class))
+            .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class), tls)
             .addService(predictions).addService(models).build();
     this.socketPath = socketPath;
     if (socketPath != null) {
@@ -142,7 +149,7 @@ public final class GrpcServer implements AutoCloseable {
       this.socketIo = new EpollEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
           new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-unix-io", true));
       this.socketServer = settings(NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toFile()))
-          .bossEventLoopGroup(socketBoss).workerEventLoopGroup(socketIo).channelType(EpollServerDomainSocketChannel.class))
+          .bossEventLoopGroup(socketBoss).workerEventLoopGroup(socketIo).channelType(EpollServerDomainSocketChannel.class), tls)
           .addService(predictions).addService(models).build();
     } else {
       this.socketBoss = null;
@@ -152,7 +159,10 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /** The settings both listeners share. */
-  private NettyServerBuilder settings(NettyServerBuilder b) {
+  private NettyServerBuilder settings(NettyServerBuilder b, io.netty.handler.ssl.SslContext tls) {
+    if (tls != null) {
+      b.sslContext(tls);
+    }
     // callbacks run on the I/O threads: parsing and answering there; session runs on the batcher's
     // threads or the workers (a lone quick one inline)
     return b.directExecutor()

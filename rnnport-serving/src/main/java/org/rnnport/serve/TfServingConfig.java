@@ -91,6 +91,90 @@ public final class TfServingConfig {
     };
   }
 
+  /**
+   * TF Serving's {@code --ssl_config_file} (a text {@code SSLConfig}: {@code server_key},
+   * {@code server_cert}, {@code custom_ca}, {@code client_verify}) as the server TLS context of gRPC,
+   * as TF Serving's {@code BuildServerCredentialsFromSSLConfigFile} builds its credentials: the key
+   * and certificate chain (PEM); with {@code client_verify}, a client certificate is required and
+   * checked against {@code custom_ca} (or the JDK's trusted roots when it is empty). The private key
+   * must be PKCS#8 PEM ({@code BEGIN PRIVATE KEY}; see the README for converting a PKCS#1 one).
+   */
+  public static io.netty.handler.ssl.SslContext tls(String text, String file) {
+    tensorflow.serving.SslConfig.SSLConfig.Builder b = tensorflow.serving.SslConfig.SSLConfig.newBuilder();
+    try {
+      TextFormat.merge(text, b);
+    } catch (TextFormat.ParseException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+    tensorflow.serving.SslConfig.SSLConfig c = b.build();
+    if (c.getServerKey().isBlank() || c.getServerCert().isBlank()) {
+      throw new IllegalArgumentException(file + ": server_key and server_cert (PEM) are both required");
+    }
+    if (c.getServerKey().contains("BEGIN RSA PRIVATE KEY") || c.getServerKey().contains("BEGIN EC PRIVATE KEY")
+        || c.getServerKey().contains("BEGIN ENCRYPTED PRIVATE KEY")) {
+      throw new IllegalArgumentException(file + ": server_key must be an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY); "
+          + "convert it with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem");
+    }
+    try {
+      io.netty.handler.ssl.SslContextBuilder sb = io.netty.handler.ssl.SslContextBuilder.forServer(
+          stream(c.getServerCert()), stream(c.getServerKey()));
+      if (c.getClientVerify()) {
+        sb.clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+        if (!c.getCustomCa().isBlank()) {
+          sb.trustManager(stream(c.getCustomCa()));
+        }
+      }
+      io.netty.handler.ssl.SslContext ctx = io.grpc.netty.GrpcSslContexts.configure(sb).build();
+      checkKeyMatchesCertificate(c.getServerKey(), c.getServerCert(), file);
+      return ctx;
+    } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": cannot use its key and certificates: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * That server_key is the key of server_cert's first certificate (a signature made with the one
+   * verifies with the other), as OpenSSL's {@code SSL_CTX_check_private_key} checks when TF Serving
+   * starts: the JDK's TLS would accept the pair and fail every handshake instead.
+   */
+  private static void checkKeyMatchesCertificate(String keyPem, String certPem, String file) {
+    try {
+      java.security.cert.Certificate cert = java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificates(stream(certPem)).iterator().next();
+      String b64 = keyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+      java.security.spec.PKCS8EncodedKeySpec spec = new java.security.spec.PKCS8EncodedKeySpec(
+          java.util.Base64.getDecoder().decode(b64));
+      String alg = cert.getPublicKey().getAlgorithm();
+      java.security.PrivateKey key = java.security.KeyFactory.getInstance(alg).generatePrivate(spec);
+      String sigAlg = switch (alg) {
+        case "RSA" -> "SHA256withRSA";
+        case "EC" -> "SHA256withECDSA";
+        case "Ed25519", "EdDSA" -> "Ed25519";
+        default -> null;
+      };
+      if (sigAlg == null) {
+        return; // a key type without a signature check here: the handshake will tell
+      }
+      byte[] probe = "rnnport: server_key against server_cert".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      java.security.Signature sign = java.security.Signature.getInstance(sigAlg);
+      sign.initSign(key);
+      sign.update(probe);
+      byte[] sig = sign.sign();
+      java.security.Signature verify = java.security.Signature.getInstance(sigAlg);
+      verify.initVerify(cert.getPublicKey());
+      verify.update(probe);
+      if (!verify.verify(sig)) {
+        throw new IllegalArgumentException(file + ": server_key is not the key of server_cert's certificate");
+      }
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException(file + ": server_key does not match server_cert: " + e.getMessage(), e);
+    }
+  }
+
+  private static java.io.InputStream stream(String pem) {
+    return new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
   /** The Prometheus settings of a monitoring config: the path to serve metrics on, or null when off. */
   public static String prometheusPath(String text) {
     MonitoringConfig.Builder b = MonitoringConfig.newBuilder();

@@ -11,12 +11,18 @@ record ServingStack(ModelRepository repo, Inference inference, RestServer rest, 
   /** As above, gRPC also on the Unix socket {@code socket} (when not null). */
   static ServingStack start(ModelRepository repo, BatchingOptions batching, int maxMessageBytes, Path socket)
       throws Exception {
+    return start(repo, batching, maxMessageBytes, socket, null);
+  }
+
+  /** As above, gRPC over TLS when {@code tls} is not null. */
+  static ServingStack start(ModelRepository repo, BatchingOptions batching, int maxMessageBytes, Path socket,
+      io.netty.handler.ssl.SslContext tls) throws Exception {
     Inference inference = new Inference(repo, batching, 30_000);
     Metrics metrics = new Metrics();
     RestServer rest = new RestServer(inference, RestServer.Config.defaults().withPort(0), metrics);
     rest.start();
     GrpcServer grpc = new GrpcServer(inference, metrics, new GrpcServer.Config("127.0.0.1", 0, 8, 64, maxMessageBytes,
-        30_000), socket).start();
+        30_000), socket, tls).start();
     return new ServingStack(repo, inference, rest, grpc);
   }
 
