@@ -7,6 +7,9 @@ tests (into --out, at test time; nothing binary is committed):
   "tensorflow/serving/classify" take serialized tf.Examples; "regress_x2_to_y3" is a regress
   signature over a float tensor (as in TF Serving's model); "odd_dtype" declares DT_INT64 for the
   float tensor "x:0", a signature TF Serving loads the model with and fails only when it is used.
+  Its assets.extra/tf_serving_warmup_requests is TF Serving's warm-up recipe (a TFRecord of
+  PredictionLogs written with tf.io.TFRecordWriter and tensorflow_serving.apis): one Predict, one
+  Classify, one Regress and one MultiInference (classify + regress) request.
 - classifier/1: serving_default classifies tf.Examples with a float feature "x" ([2]) into three
   labels: outputs "classes" (DT_STRING [-1, 3]) and "scores" (softmax, DT_FLOAT [-1, 3]).
 
@@ -56,6 +59,37 @@ def half_plus_three(path):
         builder = tf.saved_model.builder.SavedModelBuilder(path)
         builder.add_meta_graph_and_variables(sess, [tf.saved_model.tag_constants.SERVING], signature_def_map=sigs)
         builder.save()
+    write_warmup(path, "half_plus_three")
+
+
+def write_warmup(path, name):
+    """TF Serving's SavedModel warm-up file: assets.extra/tf_serving_warmup_requests."""
+    from tensorflow_serving.apis import (classification_pb2, inference_pb2, input_pb2, model_pb2, predict_pb2,
+                                         prediction_log_pb2, regression_pb2)
+
+    def spec(signature):
+        return model_pb2.ModelSpec(name=name, signature_name=signature)
+
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "x": tf.train.Feature(float_list=tf.train.FloatList(value=[2.0]))}))
+    inp = input_pb2.Input(example_list=input_pb2.ExampleList(examples=[example, example]))
+    predict = predict_pb2.PredictRequest(model_spec=spec(S.DEFAULT_SERVING_SIGNATURE_DEF_KEY))
+    predict.inputs["x"].CopyFrom(tf.make_tensor_proto([[1.0], [2.0]], dtype=tf.float32))
+    classify = classification_pb2.ClassificationRequest(model_spec=spec(S.CLASSIFY_METHOD_NAME), input=inp)
+    regress = regression_pb2.RegressionRequest(model_spec=spec(S.REGRESS_METHOD_NAME), input=inp)
+    multi = inference_pb2.MultiInferenceRequest(input=inp, tasks=[
+        inference_pb2.InferenceTask(model_spec=spec(S.CLASSIFY_METHOD_NAME), method_name=S.CLASSIFY_METHOD_NAME),
+        inference_pb2.InferenceTask(model_spec=spec(S.REGRESS_METHOD_NAME), method_name=S.REGRESS_METHOD_NAME)])
+    logs = [
+        prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=predict)),
+        prediction_log_pb2.PredictionLog(classify_log=prediction_log_pb2.ClassifyLog(request=classify)),
+        prediction_log_pb2.PredictionLog(regress_log=prediction_log_pb2.RegressLog(request=regress)),
+        prediction_log_pb2.PredictionLog(multi_inference_log=prediction_log_pb2.MultiInferenceLog(request=multi)),
+    ]
+    os.makedirs(os.path.join(path, "assets.extra"), exist_ok=True)
+    with tf.io.TFRecordWriter(os.path.join(path, "assets.extra", "tf_serving_warmup_requests")) as w:
+        for log in logs:
+            w.write(log.SerializeToString())
 
 
 def classifier(path):

@@ -104,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
     } else {
       repo = new ModelRepository(readConfig(tf.modelConfigFile), maxBatch);
     }
-    repo.loadWith(session, tags);
+    repo.loadWith(session, tags).warmup(tf.enableModelWarmup, tf.warmupIterations);
     repo.scan();
     if (repo.names().isEmpty() && tf.fileSystemPollSeconds >= 0) {
       List<String> failed = repo.failures();

@@ -24,6 +24,15 @@ final class TfServingFlags {
       + "server_key (PKCS#8 PEM), server_cert, custom_ca, client_verify, as in TF Serving")
   Path sslConfigFile;
 
+  @Option(names = "--enable_model_warmup", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+      description = "run each version's assets.extra/tf_serving_warmup_requests before serving it (default: "
+      + "${DEFAULT-VALUE}, as in TF Serving)")
+  boolean enableModelWarmup;
+
+  @Option(names = "--num_request_iterations_for_warmup", defaultValue = "1", description = "times each warmup "
+      + "request runs (default: ${DEFAULT-VALUE})")
+  int warmupIterations;
+
   @Option(names = "--rest_api_port", defaultValue = "0", description = "REST port (default: ${DEFAULT-VALUE} = no REST, "
       + "as in TF Serving; 8501 by convention)")
   int restPort;
@@ -85,7 +94,7 @@ final class TfServingFlags {
 
   // tuning flags of TF Serving's C++ runtime: accepted so a command line carries over, ignored here
   @Option(names = {"--rest_api_num_threads_unused", "--max_num_load_retries",
-      "--load_retry_interval_micros", "--grpc_channel_arguments", "--enable_model_warmup",
+      "--load_retry_interval_micros", "--grpc_channel_arguments",
       "--flush_filesystem_caches", "--per_process_gpu_memory_fraction", "--enable_signature_method_name_check",
       "--xla_cpu_compilation_enabled", "--platform_config_file", "--rest_api_enable_cors_support",
       "--remove_unused_fields_from_bundle_metagraph", "--num_load_threads", "--num_unload_threads"},

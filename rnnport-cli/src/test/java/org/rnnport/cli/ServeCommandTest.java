@@ -19,7 +19,7 @@ class ServeCommandTest {
   @Test
   void exactlyOneModelSourceAndFlagValueSyntax() {
     CliTest.Run both = CliTest.rnnport("serve", "--models=savedmodels", "--model_base_path=savedmodels/mnist-rnn",
-        "--enable_batching=true", "--enable_model_warmup=true");
+        "--enable_batching=true", "--max_num_load_retries=3");
     assertThat(both.exit()).isNotZero();
     assertThat(both.err()).contains("exactly one of --models", "tuning flags are accepted and ignored");
     CliTest.Run unknown = CliTest.rnnport("serve", "--use_tflite_model=true", "--models=savedmodels");

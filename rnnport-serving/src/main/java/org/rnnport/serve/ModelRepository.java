@@ -96,6 +96,8 @@ public final class ModelRepository implements AutoCloseable {
   private final int maxBatch;
   private volatile org.tensorflow.proto.ConfigProto sessionConfig;
   private volatile String[] tags = {"serve"};
+  private volatile boolean warmup = true;
+  private volatile int warmupIterations = 1;
   private volatile Map<String, ModelConfig> configs;
   private final Map<String, Servable> models = new ConcurrentHashMap<>();
   private final List<Consumer<SavedModelPredictor>> unloadListeners = new CopyOnWriteArrayList<>();
@@ -129,6 +131,20 @@ public final class ModelRepository implements AutoCloseable {
    * {@code --saved_model_tags}) and the session config (threads; null for TensorFlow's defaults). Set before the
    * first load.
    */
+  /**
+   * TF Serving's {@code --enable_model_warmup} (on by default) and
+   * {@code --num_request_iterations_for_warmup} (1): whether a version's
+   * {@code assets.extra/tf_serving_warmup_requests} run before it is served (see {@link Warmup}).
+   */
+  public ModelRepository warmup(boolean enabled, int iterations) {
+    if (iterations < 1) {
+      throw new IllegalArgumentException("--num_request_iterations_for_warmup must be at least 1");
+    }
+    this.warmup = enabled;
+    this.warmupIterations = iterations;
+    return this;
+  }
+
   public ModelRepository loadWith(org.tensorflow.proto.ConfigProto sessionConfig, String... tags) {
     if (tags.length == 0) {
       throw new IllegalArgumentException("no SavedModel tag");
@@ -239,7 +255,16 @@ public final class ModelRepository implements AutoCloseable {
       try {
         SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch(maxBatch).optResolveVersion(false)
             .optTags(tags).optConfig(sessionConfig).build();
-        sv.loaded.put(v, new Loaded(c.name(), v, p));
+        Loaded l = new Loaded(c.name(), v, p);
+        if (warmup) {
+          try {
+            Warmup.run(l, dir, warmupIterations);
+          } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e;
+          }
+        }
+        sv.loaded.put(v, l);
         sv.status.put(v, new VersionStatus(v, State.AVAILABLE, ""));
         sv.failedAt.remove(v);
         LOG.info("serving {} version {}", c.name(), v);

@@ -44,7 +44,8 @@ import tensorflow.serving.RegressionOuterClass.RegressionResponse;
  * Models shaped like TF Serving's own test models (exported at test time by the parity venv's
  * TensorFlow: parity/rnnport_oracle/tf_serving_models.py): TF Serving's REST examples from its
  * api_rest.md, unchanged; Classify, Regress and MultiInference on gRPC and REST; a signature that
- * does not match its graph loads and fails only when used. Opt out with {@code -DskipParity}.
+ * does not match its graph loads and fails only when used; TF Serving's SavedModel warm-up file runs
+ * before a version is served, and a bad one fails the version's load. Opt out with {@code -DskipParity}.
  */
 @DisabledIfSystemProperty(named = "skipParity", matches = "true|")
 class TfServingModelsTest {
@@ -215,5 +216,72 @@ class TfServingModelsTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(curl("POST", "/v1/models/mnist-rnn:classify", "{\"examples\": [{\"x\": 1.0}]}").status()).isEqualTo(501);
     assertThat(ByteString.EMPTY.size()).isZero();
+  }
+  /** A TFRecord file of these records (length, masked CRC-32C, data, masked CRC-32C), as tf.io.TFRecordWriter writes. */
+  static byte[] tfRecords(List<byte[]> records) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] r : records) {
+      java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      h.putLong(r.length);
+      h.putInt(Warmup.masked(h.array(), 0, 8));
+      out.writeBytes(h.array());
+      out.writeBytes(r);
+      out.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .putInt(Warmup.masked(r, 0, r.length)).array());
+    }
+    return out.toByteArray();
+  }
+
+  /** The state and error of half_plus_three after a scan, with this warm-up file. */
+  static String loadWithWarmup(String name, byte[] warmupFile, boolean enabled) throws Exception {
+    Path root = tmp.resolve("warmup-" + name);
+    Path dir = root.resolve("half_plus_three/00000123");
+    ServeTest.copyTree(tmp.resolve("models/half_plus_three/00000123"), dir);
+    java.nio.file.Files.write(dir.resolve(Warmup.FILE), warmupFile);
+    try (ModelRepository repo = new ModelRepository(root, 1024).warmup(enabled, 1)) {
+      repo.scan();
+      ModelRepository.VersionStatus st = repo.status("half_plus_three", null).get(0);
+      return st.state() + " " + st.error();
+    }
+  }
+
+  @Test
+  void tfServingsWarmupFileRunsBeforeTheVersionIsServedAndABadOneFailsTheLoad() throws Exception {
+    Path dir = tmp.resolve("models/half_plus_three/00000123");
+    // the venv's file (tf.io.TFRecordWriter, tensorflow_serving.apis): Predict, Classify, Regress, MultiInference
+    try (org.rnnport.predictor.SavedModelPredictor p = org.rnnport.predictor.SavedModelPredictor.load(dir)) {
+      assertThat(Warmup.run(new ModelRepository.Loaded("half_plus_three", 123, p), dir, 2)).isEqualTo(4);
+    }
+    assertThat(stack.repo().status("half_plus_three", null).get(0).state()).isEqualTo(ModelRepository.State.AVAILABLE);
+    byte[] good = java.nio.file.Files.readAllBytes(dir.resolve(Warmup.FILE));
+    assertThat(loadWithWarmup("good", good, true)).startsWith("AVAILABLE");
+    // a request the model refuses: its records do run
+    tensorflow.serving.Predict.PredictRequest wrongKey = tensorflow.serving.Predict.PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName("half_plus_three"))
+        .putInputs("nope", org.tensorflow.framework.TensorProto.newBuilder()
+            .setDtype(org.tensorflow.framework.DataType.DT_FLOAT).setTensorShape(org.tensorflow.framework.TensorShapeProto
+                .newBuilder().addDim(org.tensorflow.framework.TensorShapeProto.Dim.newBuilder().setSize(1)))
+            .addFloatVal(1f).build()).build();
+    byte[] refused = tfRecords(List.of(tensorflow.serving.PredictionLogOuterClass.PredictionLog.newBuilder()
+        .setPredictLog(tensorflow.serving.PredictionLogOuterClass.PredictLog.newBuilder().setRequest(wrongKey))
+        .build().toByteArray()));
+    assertThat(loadWithWarmup("refused", refused, true)).startsWith("END").contains("warmup record 1")
+        .contains("nope");
+    byte[] sessionRun = tfRecords(List.of(tensorflow.serving.PredictionLogOuterClass.PredictionLog.newBuilder()
+        .setSessionRunLog(tensorflow.serving.PredictionLogOuterClass.SessionRunLog.getDefaultInstance())
+        .build().toByteArray()));
+    assertThat(loadWithWarmup("session", sessionRun, true)).startsWith("END")
+        .contains("Unsupported log_type for warmup");
+    List<byte[]> many = new java.util.ArrayList<>();
+    for (int i = 0; i < Warmup.MAX_RECORDS + 1; i++) {
+      many.add(tensorflow.serving.PredictionLogOuterClass.PredictionLog.getDefaultInstance().toByteArray());
+    }
+    assertThat(loadWithWarmup("many", tfRecords(many), true)).startsWith("END")
+        .contains("Number of warmup records exceeds the maximum (1000)");
+    byte[] corrupt = good.clone();
+    corrupt[corrupt.length - 7] ^= 0x5a;
+    assertThat(loadWithWarmup("corrupt", corrupt, true)).startsWith("END")
+        .contains("Please verify your warmup data is in TFRecord format");
+    assertThat(loadWithWarmup("off", corrupt, false)).as("--enable_model_warmup=false").startsWith("AVAILABLE");
   }
 }
