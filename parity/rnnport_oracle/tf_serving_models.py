@@ -11,7 +11,8 @@ tests (into --out, at test time; nothing binary is committed):
   PredictionLogs written with tf.io.TFRecordWriter and tensorflow_serving.apis): one Predict, one
   Classify, one Regress and one MultiInference (classify + regress) request.
 - classifier/1: serving_default classifies tf.Examples with a float feature "x" ([2]) into three
-  labels: outputs "classes" (DT_STRING [-1, 3]) and "scores" (softmax, DT_FLOAT [-1, 3]).
+  labels: outputs "classes" (DT_STRING [-1, 3]) and "scores" (softmax, DT_FLOAT [-1, 3]); "echo" returns
+  its strings as "echo_bytes" and "echo".
 
 Writes a JSON summary of what it exported to --out/models.json."""
 import argparse
@@ -100,10 +101,14 @@ def classifier(path):
         scores = tf.nn.softmax(tf.matmul(ex["x"], w), name="scores")
         labels = tf.constant(["cat", "dog", "bird"])
         classes = tf.identity(tf.tile(tf.expand_dims(labels, 0), [tf.shape(serialized)[0], 1]), name="classes")
+        echo = tf.identity(serialized, name="echo")
+        echo_bytes = tf.identity(serialized, name="echo_bytes")
         sigs = {
             S.DEFAULT_SERVING_SIGNATURE_DEF_KEY: sig({S.CLASSIFY_INPUTS: serialized},
                                                      {S.CLASSIFY_OUTPUT_CLASSES: classes,
                                                       S.CLASSIFY_OUTPUT_SCORES: scores}, S.CLASSIFY_METHOD_NAME),
+            # strings back as they came: "echo_bytes" is binary for TF Serving's REST ({"b64": ...}), "echo" text
+            "echo": sig({"in": serialized}, {"echo_bytes": echo_bytes, "echo": echo}, S.PREDICT_METHOD_NAME),
         }
         sess.run(tf.global_variables_initializer())
         builder = tf.saved_model.builder.SavedModelBuilder(path)

@@ -218,16 +218,21 @@ final class JsonTensors {
     return Tensors.of(spec, shape, v);
   }
 
-  /** A tensor as nested JSON arrays; {@code row >= 0} takes that row of the first dimension only. */
-  static JsonNode toJson(Tensor t, int row) {
-    NdArray<?> a = (NdArray<?>) t;
+  /**
+   * A tensor as nested JSON arrays; {@code row >= 0} takes that row of the first dimension only. The
+   * strings of an output whose name ends in {@code _bytes} are binary, {@code {"b64": ...}}, as TF
+   * Serving encodes them (api_rest.md, "Encoding binary values"); other strings are UTF-8 text.
+   */
+  static JsonNode toJson(Tensor t, int row, String name) {
+    boolean binary = name != null && name.endsWith("_bytes");
+    NdArray<?> a = binary && t instanceof org.tensorflow.types.TString s ? s.asBytes() : (NdArray<?>) t;
     if (row >= 0) {
       a = a.get(row);
     }
-    return json(a);
+    return json(a, binary);
   }
 
-  private static JsonNode json(NdArray<?> a) {
+  private static JsonNode json(NdArray<?> a, boolean binary) {
     if (a.rank() == 0) {
       Object v = a.getObject();
       if (v instanceof Float f) {
@@ -241,13 +246,14 @@ final class JsonTensors {
       } else if (v instanceof Boolean b) {
         return F.booleanNode(b);
       } else if (v instanceof byte[] bytes) {
-        return F.textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        return binary ? F.objectNode().put("b64", java.util.Base64.getEncoder().encodeToString(bytes))
+            : F.textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
       }
       return F.textNode(String.valueOf(v));
     }
     ArrayNode arr = F.arrayNode((int) a.shape().size(0));
     for (long i = 0; i < a.shape().size(0); i++) {
-      arr.add(json(a.get(i)));
+      arr.add(json(a.get(i), binary));
     }
     return arr;
   }

@@ -194,11 +194,11 @@ final class RestApi {
     }
     for (int i = 0; i < n; i++) {
       if (keys.size() == 1) {
-        preds.add(JsonTensors.toJson(out.get(keys.get(0)), i));
+        preds.add(JsonTensors.toJson(out.get(keys.get(0)), i, keys.get(0)));
       } else {
         ObjectNode o = F.objectNode();
         for (String k : keys) {
-          o.set(k, JsonTensors.toJson(out.get(k), i));
+          o.set(k, JsonTensors.toJson(out.get(k), i, k));
         }
         preds.add(o);
       }
@@ -211,7 +211,7 @@ final class RestApi {
     List<String> keys = List.copyOf(out.keys());
     ObjectNode o = F.objectNode();
     for (String k : keys) {
-      o.set(k, JsonTensors.toJson(out.get(k), -1));
+      o.set(k, JsonTensors.toJson(out.get(k), -1, k));
     }
     return F.objectNode().set("outputs", keys.size() == 1 ? o.get(keys.get(0)) : o);
   }

@@ -88,6 +88,21 @@ class TfServingModelsTest {
     return new Reply(r.statusCode(), RestApi.JSON.readTree(r.body()));
   }
 
+  /** api_rest.md, "Encoding binary values": a string output named *_bytes comes back as {"b64": ...}. */
+  @Test
+  void bytesOutputsComeBackAsB64() throws Exception {
+    // bytes that are not UTF-8 (0xff, 0x00) in and out, through the row and the columnar formats
+    Reply rows = curl("POST", "/v1/models/classifier:predict",
+        "{\"signature_name\": \"echo\", \"instances\": [{\"b64\": \"/wBB\"}, {\"b64\": \"aGk=\"}]}");
+    assertThat(rows.status()).as(rows.body().toString()).isEqualTo(200);
+    assertThat(rows.body().get("predictions")).isEqualTo(RestApi.JSON.readTree("""
+        [{"echo_bytes": {"b64": "/wBB"}, "echo": "\\ufffd\\u0000A"}, {"echo_bytes": {"b64": "aGk="}, "echo": "hi"}]"""));
+    Reply cols = curl("POST", "/v1/models/classifier:predict",
+        "{\"signature_name\": \"echo\", \"inputs\": {\"in\": [{\"b64\": \"aGk=\"}]}}");
+    assertThat(cols.body().get("outputs")).isEqualTo(RestApi.JSON.readTree("""
+        {"echo_bytes": [{"b64": "aGk="}], "echo": ["hi"]}"""));
+  }
+
   @Test
   void tfServingsRestExamplesWorkUnchanged() throws Exception {
     Reply status = curl("GET", "/v1/models/half_plus_three", null);
