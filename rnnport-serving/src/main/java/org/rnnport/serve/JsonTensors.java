@@ -20,8 +20,8 @@ import org.tensorflow.types.TInt64;
 
 /**
  * Tensors from and to TF Serving's JSON: nested arrays of numbers, checked against a signature's
- * dtype, rank and known dimensions, rectangular, finite, integral where the dtype is. Every
- * error names the input and what is wrong.
+ * dtype, rank and known dimensions, rectangular, integral where the dtype is (NaN and ±Infinity
+ * tokens reach float inputs, as in TF Serving). Every error names the input and what is wrong.
  */
 final class JsonTensors {
   private JsonTensors() {}
@@ -75,9 +75,7 @@ final class JsonTensors {
             : n.getNodeType().name().toLowerCase() + " " + abbreviate(n.toString())));
       }
       double v = n.asDouble();
-      if (!Double.isFinite(v)) {
-        throw ServingException.invalid(where + ": " + abbreviate(n.toString()) + " is not a finite number");
-      }
+      // NaN and ±Infinity pass to float inputs, as in TF Serving; an integral input refuses them below
       if (integral && (v != Math.rint(v) || !n.canConvertToLong())) {
         throw ServingException.invalid(where + ": " + abbreviate(n.toString()) + " is not an integer (the input is integral)");
       }

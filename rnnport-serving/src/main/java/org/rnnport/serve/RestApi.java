@@ -29,7 +29,10 @@ final class RestApi {
    * {@code Double.parseDouble} took 44 % of a REST worker's CPU under load (JFR; the same doubles either way).
    */
   static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      // TF Serving's JSON conformance (api_rest.md): NaN, Infinity and -Infinity tokens in requests and answers
+      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .disable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final Pattern MODEL = Pattern.compile(
       "^/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress)?$");

@@ -88,6 +88,16 @@ class TfServingModelsTest {
     return new Reply(r.statusCode(), RestApi.JSON.readTree(r.body()));
   }
 
+  /** api_rest.md, "JSON conformance": NaN, Infinity and -Infinity tokens in and out, unquoted. */
+  @Test
+  void nanAndInfinityTokensGoInAndComeOut() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.restUrl()
+        + "/v1/models/half_plus_three:predict")).POST(HttpRequest.BodyPublishers.ofString(
+        "{\"instances\": [NaN, Infinity, -Infinity, 1.0]}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body().replace(" ", "")).isEqualTo("{\"predictions\":[NaN,Infinity,-Infinity,3.5]}");
+  }
+
   /** api_rest.md, "Encoding binary values": a string output named *_bytes comes back as {"b64": ...}. */
   @Test
   void bytesOutputsComeBackAsB64() throws Exception {
