@@ -12,7 +12,7 @@ tests (into --out, at test time; nothing binary is committed):
   Classify, one Regress and one MultiInference (classify + regress) request.
 - classifier/1: serving_default classifies tf.Examples with a float feature "x" ([2]) into three
   labels: outputs "classes" (DT_STRING [-1, 3]) and "scores" (softmax, DT_FLOAT [-1, 3]); "echo" returns
-  its strings as "echo_bytes" and "echo".
+  its strings as "echo_bytes" and "echo"; "echo_twice" names one tensor as two outputs.
 
 Writes a JSON summary of what it exported to --out/models.json."""
 import argparse
@@ -109,6 +109,8 @@ def classifier(path):
                                                       S.CLASSIFY_OUTPUT_SCORES: scores}, S.CLASSIFY_METHOD_NAME),
             # strings back as they came: "echo_bytes" is binary for TF Serving's REST ({"b64": ...}), "echo" text
             "echo": sig({"in": serialized}, {"echo_bytes": echo_bytes, "echo": echo}, S.PREDICT_METHOD_NAME),
+            # two outputs naming one tensor: TF Serving answers both; rnnport refuses this signature by name
+            "echo_twice": sig({"in": serialized}, {"a": echo, "b": echo}, S.PREDICT_METHOD_NAME),
         }
         sess.run(tf.global_variables_initializer())
         builder = tf.saved_model.builder.SavedModelBuilder(path)

@@ -40,6 +40,26 @@ final class OddSignatures {
     throw new IOException(dir + ": no meta graph with tags " + want);
   }
 
+  /**
+   * The signatures with two outputs that name the same graph tensor, with the reason: TF Serving
+   * answers both, but TF Java's signature call fetches each tensor once and refuses the second name
+   * ("Name collision in the result set"), so such a signature is not callable here.
+   */
+  static Map<String, String> sharedOutputs(MetaGraphDef mg) {
+    Map<String, String> bad = new TreeMap<>();
+    mg.getSignatureDefMap().forEach((key, sig) -> {
+      Map<String, String> byTensor = new TreeMap<>();
+      for (Map.Entry<String, org.tensorflow.proto.TensorInfo> o : new TreeMap<>(sig.getOutputsMap()).entrySet()) {
+        String first = byTensor.putIfAbsent(o.getValue().getName(), o.getKey());
+        if (first != null && !bad.containsKey(key)) {
+          bad.put(key, "outputs '" + first + "' and '" + o.getKey() + "' name the same tensor " + o.getValue().getName()
+              + ", which TF Java's signature call cannot fetch twice (TF Serving answers both): export one output per tensor");
+        }
+      }
+    });
+    return bad;
+  }
+
   /** The signatures whose tensors do not match the graph, with the reason. */
   static Map<String, String> check(MetaGraphDef mg) {
     Map<String, String> bad = new TreeMap<>();

@@ -125,6 +125,7 @@ public final class SavedModelPredictor implements AutoCloseable {
       } catch (RuntimeException e) {
         throw new IOException(d + ": cannot load the SavedModel: " + e.getMessage(), e);
       }
+      OddSignatures.sharedOutputs(original != null ? original : b.metaGraphDef()).forEach(unusable::putIfAbsent);
       SavedModelPredictor p = new SavedModelPredictor(d, b, maxBatch, original, unusable);
       if (p.signatures.isEmpty()) {
         p.close();

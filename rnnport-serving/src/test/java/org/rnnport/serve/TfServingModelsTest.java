@@ -111,6 +111,11 @@ class TfServingModelsTest {
         "{\"signature_name\": \"echo\", \"inputs\": {\"in\": [{\"b64\": \"aGk=\"}]}}");
     assertThat(cols.body().get("outputs")).isEqualTo(RestApi.JSON.readTree("""
         {"echo_bytes": [{"b64": "aGk="}], "echo": ["hi"]}"""));
+    // a signature whose two outputs name one tensor: refused by name (TF Java fetches a tensor once per call)
+    Reply twice = curl("POST", "/v1/models/classifier:predict",
+        "{\"signature_name\": \"echo_twice\", \"instances\": [\"hi\"]}");
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.body().get("error").asText()).contains("echo_twice", "'a' and 'b' name the same tensor echo:0");
   }
 
   @Test
