@@ -21,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -182,8 +181,7 @@ public final class GrpcServer implements AutoCloseable {
   public GrpcServer start() throws IOException {
     if (socketServer != null) {
       if (Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS)) {
-        BasicFileAttributes a = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!a.isOther()) {
+        if (!isSocket(socketPath)) {
           throw new IOException("--grpc_socket_path " + socketPath + " exists and is not a socket: not removed");
         }
         Files.delete(socketPath);
@@ -208,6 +206,12 @@ public final class GrpcServer implements AutoCloseable {
       }
     }
     return this;
+  }
+
+  /** Whether {@code p} itself (not a link's target) is a Unix socket: S_IFSOCK, as gRPC's C core checks. */
+  private static boolean isSocket(Path p) throws IOException {
+    int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    return (mode & 0170000) == 0140000;
   }
 
   /** The TCP port, or -1 when the server listens on a Unix socket only. */
@@ -575,8 +579,7 @@ public final class GrpcServer implements AutoCloseable {
       socketBoss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       // as gRPC's C core unlinks its socket at shutdown; only the socket this server bound
       try {
-        if (socketBound && Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-            .isOther()) {
+        if (socketBound && isSocket(socketPath)) {
           Files.delete(socketPath);
         }
       } catch (java.nio.file.NoSuchFileException e) {

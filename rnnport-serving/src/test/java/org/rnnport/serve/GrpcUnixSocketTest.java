@@ -90,6 +90,14 @@ class GrpcUnixSocketTest {
           30_000), notSocket);
       assertThatThrownBy(g::start).hasMessageContaining(notSocket.toString()).hasMessageContaining("is not a socket");
       g.stop(0);
+      // a named pipe is no socket either (gRPC's C core unlinks S_IFSOCK files only)
+      Path fifo = tmp.resolve("pipe");
+      assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+      GrpcServer f = new GrpcServer(inference, new Metrics(), new GrpcServer.Config("127.0.0.1", -1, 2, 8, 1 << 20,
+          30_000), fifo);
+      assertThatThrownBy(f::start).hasMessageContaining("is not a socket");
+      f.stop(0);
+      assertThat(fifo).exists();
       GrpcServer h = new GrpcServer(inference, new Metrics(), new GrpcServer.Config("127.0.0.1", -1, 2, 8, 1 << 20,
           30_000), tmp.resolve("no-such-folder/grpc.sock"));
       assertThatThrownBy(h::start).hasMessageContaining("no-such-folder").hasMessageContaining("does not exist");
