@@ -2,9 +2,16 @@ package org.rnnport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** {@code rnnport serve} takes tensorflow_model_server's flags, spelled as TF Serving spells them. */
+/**
+ * {@code rnnport serve} takes tensorflow_model_server's flags, spelled as TF Serving spells them.
+ * Every case here must fail before serving: a command line that parses would start a server and
+ * wait for SIGTERM, so each test is bounded and fails instead of hanging the build.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ServeCommandTest {
   @Test
   void helpListsTfServingsFlags() {
