@@ -165,12 +165,6 @@ public final class Pipeline {
     BlockingQueue<Work> work = new LinkedBlockingQueue<>();
     AtomicLong bytesDone = new AtomicLong();
     RowReader[] current = new RowReader[1];
-    double warmup = warmUp();
-    // the bar (a terminal probe and an update thread) is made before the clock starts and its
-    // closing (up to one update interval) is not timed either: samples/s measure the pipeline
-    ProgressBar bar = Progress.bar(settings.task(), total, " rows", 1);
-    long t0 = System.nanoTime();
-    long t1 = 0;
     Thread reader = new Thread(() -> read(sources, order, work, workers, bytesDone, current), "predict-reader");
     reader.setDaemon(true);
     List<Thread> pool = new ArrayList<>();
@@ -179,12 +173,35 @@ public final class Pipeline {
       t.setDaemon(true);
       pool.add(t);
     }
-    reader.start();
-    pool.forEach(Thread::start);
     ClassificationReport report = null;
     long records = 0;
     long rows = 0;
     long rejected = 0;
+    long t0 = 0;
+    long t1 = 0;
+    double warmup;
+    // the reader starts first: it opens the input and fills the bounded queue (2 x workers + 2
+    // batches) while TensorFlow's first call runs on zeros, so the first batches are ready when
+    // the workers start, as eval's split is (the input is then read before the clock starts, for
+    // those batches only)
+    reader.start();
+    try {
+      warmup = warmUp();
+    } catch (RuntimeException | Error e) {
+      stop(reader, pool, work, workers);
+      throw e;
+    }
+    // the bar (a terminal probe and an update thread) is made before the clock starts and its
+    // closing (up to one update interval) is not timed either: samples/s measure the pipeline
+    ProgressBar bar;
+    try {
+      bar = Progress.bar(settings.task(), total, " rows", 1);
+    } catch (RuntimeException | Error e) {
+      stop(reader, pool, work, workers);
+      throw e;
+    }
+    t0 = System.nanoTime();
+    pool.forEach(Thread::start);
     try (ProgressBar pb = bar) {
       while (true) {
         Done d;
@@ -275,15 +292,7 @@ public final class Pipeline {
       }
       t1 = System.nanoTime();
     } finally {
-      aborted = true;
-      reader.interrupt();
-      for (int i = 0; i < workers; i++) {
-        work.offer(POISON);
-      }
-      for (Thread t : pool) {
-        join(t);
-      }
-      join(reader);
+      stop(reader, pool, work, workers);
     }
     double seconds = (t1 - t0) / 1e9;
     return new Outcome(records, rows, rejected, seconds, inferenceNanos.get() / 1e9, warmup, report, predictionKey);
@@ -322,6 +331,21 @@ public final class Pipeline {
 
   private long maxRowSize() {
     return model.inputs().stream().mapToLong(InputBinding::fixedRowSize).max().orElse(1);
+  }
+
+  /** Stops every stage (those not started yet included) and waits for them. */
+  private void stop(Thread reader, List<Thread> pool, BlockingQueue<Work> work, int workers) {
+    aborted = true;
+    reader.interrupt();
+    for (int i = 0; i < workers; i++) {
+      work.offer(POISON);
+    }
+    for (Thread t : pool) {
+      if (t.isAlive()) {
+        join(t);
+      }
+    }
+    join(reader);
   }
 
   private static void join(Thread t) {
