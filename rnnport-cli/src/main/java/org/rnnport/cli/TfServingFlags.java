@@ -136,5 +136,12 @@ final class TfServingFlags {
     if (!ignored.isEmpty()) {
       err.println("note: TF Serving runtime tuning flags are accepted and ignored here: " + ignored);
     }
+    if (intraOpParallelism <= 0 && interOpParallelism < 0) {
+      // server.cc takes the intra/inter pair only when either is positive: a negative inter-op count alone is dropped
+      err.println("note: --tensorflow_inter_op_parallelism=" + interOpParallelism + " has no effect without a positive "
+          + "--tensorflow_intra_op_parallelism (TF Serving's rule: the session flag, " + sessionParallelism + ", sets "
+          + "both); to run ops in the calling thread with TensorFlow's intra-op default give "
+          + "--tensorflow_intra_op_parallelism=" + Runtime.getRuntime().availableProcessors() + " (this machine's cores)");
+    }
   }
 }

@@ -61,6 +61,15 @@ class ServeCommandTest {
     assertThat(caller.getInterOpParallelismThreads()).isEqualTo(-1);
     assertThat(flags("--tensorflow_inter_op_parallelism=-1").sessionConfig())
         .as("neither split flag positive: the session flag's 0 decides, as in server.cc").isNull();
+    java.io.ByteArrayOutputStream note = new java.io.ByteArrayOutputStream();
+    flags("--tensorflow_inter_op_parallelism=-1").warnIgnored(new java.io.PrintStream(note, true));
+    assertThat(note.toString()).as("the dropped count is named, with the pair that applies it")
+        .contains("--tensorflow_inter_op_parallelism=-1 has no effect")
+        .contains("--tensorflow_intra_op_parallelism=" + Runtime.getRuntime().availableProcessors());
+    note.reset();
+    flags("--tensorflow_intra_op_parallelism=2", "--tensorflow_inter_op_parallelism=-1")
+        .warnIgnored(new java.io.PrintStream(note, true));
+    assertThat(note.toString()).as("applied: nothing to say").isEmpty();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> flags("--tensorflow_session_parallelism=2",
         "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2").sessionConfig())
         .hasMessageContaining("not all three");
