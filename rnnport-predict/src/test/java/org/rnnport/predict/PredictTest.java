@@ -105,6 +105,18 @@ class PredictTest {
     assertThatThrownBy(unnamed::run).as("id and pixels both taken as the image").hasMessageContaining("spark.parquet");
     unnamed.inputColumns = Map.of("input_X", "pixels");
     runs.add(unnamed);
+    // npy bodies of other dtypes: uint8 pixels (converted byte-wise) and float64 (a view of the read buffer)
+    Files.write(file("u8.npy"), rawNpy("|u1", Arrays.copyOfRange(idx(N), 16, 16 + N * 784), N, 784));
+    Opts u8 = new Opts(file("o15.npz"), file("u8.npy"));
+    u8.scale = Mnist.SCALE;
+    runs.add(u8);
+    float[] px = (float[]) images(N).data();
+    double[] wide = new double[px.length];
+    for (int i = 0; i < px.length; i++) {
+      wide[i] = px[i];
+    }
+    npy(file("f8.npy"), new Column(DType.FLOAT64, new long[] {784}, N, wide));
+    runs.add(new Opts(file("o16.npz"), file("f8.npy")));
     for (Opts o : runs) {
       PredictJob.Summary s = o.run();
       assertThat(classes(o.output)).as(o.inputs.toString()).containsExactly(expected);
@@ -287,6 +299,9 @@ class PredictTest {
     Files.write(file("cut.npy"), Arrays.copyOf(good, good.length - 1000));
     Opts cut = new Opts(file("o.jsonl"), file("cut.npy"));
     assertFails(cut, "cut.npy", "truncated", "rows 200..299");
+    byte[] longer = Arrays.copyOf(good, good.length + 4);
+    Files.write(file("longer.npy"), longer);
+    assertFails(new Opts(file("o.jsonl"), file("longer.npy")), "longer.npy", "trailing bytes");
     jsonl(file("in.jsonl"), 10, false);
     List<String> lines = new ArrayList<>(Files.readAllLines(file("in.jsonl")));
     lines.set(2, lines.get(2).substring(0, 50));
@@ -337,6 +352,22 @@ class PredictTest {
   private Path writeNpy(String name, int n) throws IOException {
     npy(file(name), images(n));
     return file(name);
+  }
+
+  /** An NPY (version 1.0) of {@code rows} x {@code width} elements of {@code descr}, the body given. */
+  private static byte[] rawNpy(String descr, byte[] body, int rows, int width) {
+    StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", "
+        + width + "), }");
+    while ((10 + h.length() + 1) % 64 != 0) {
+      h.append(' ');
+    }
+    h.append('\n');
+    byte[] head = h.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + head.length + body.length)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+        .putShort((short) head.length).put(head).put(body);
+    return b.array();
   }
 
   private static byte[] patchHeader(byte[] npy, String from, String to) {
