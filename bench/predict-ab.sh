@@ -16,18 +16,8 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/rnnport-predict-ab.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export RNNPORT_NO_PROGRESS=1 TF_CPP_MIN_LOG_LEVEL=2
-# the test images as float32 [10000, 784] npy, float32(p) * float32(1/255) as in bench/predict.sh
-python3 - "$work" <<'PY'
-import array, gzip, struct, sys
-raw = gzip.open("data/mnist/t10k-images-idx3-ubyte.gz").read()
-n = struct.unpack(">i", raw[4:8])[0]
-s = struct.unpack("f", struct.pack("f", 1.0 / 255.0))[0]
-h = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, 784), }" % n
-h += " " * (63 - (10 + len(h)) % 64) + "\n"
-with open(sys.argv[1] + "/test.npy", "wb") as f:
-    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode("latin1"))
-    f.write(array.array("f", (b * s for b in raw[16:])).tobytes())
-PY
+# the test images as float32 [10000, 784] npy, as in bench/predict.sh
+python3 bench/mnist-npy.py "$work" test=1
 log="$work/runs"
 for i in $(seq "$rounds"); do
   for w in 1 2; do

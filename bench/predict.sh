@@ -17,26 +17,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rnnport-bench-predict.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export RNNPORT_NO_PROGRESS=1 TF_CPP_MIN_LOG_LEVEL=2
 
-# the MNIST test images as float32 [n, 784] npy, pixels float32(p) * float32(1/255) like the notebook;
-# repeated `repeats` times into big.npy, streamed (never the whole array in memory)
-python3 - "$work" "$repeats" <<'PY'
-import array, gzip, struct, sys
-work, repeats = sys.argv[1], int(sys.argv[2])
-raw = gzip.open("data/mnist/t10k-images-idx3-ubyte.gz").read()
-n = struct.unpack(">i", raw[4:8])[0]
-s = struct.unpack("f", struct.pack("f", 1.0 / 255.0))[0]
-data = array.array("f", (b * s for b in raw[16:])).tobytes()
-def write(path, times):
-    h = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, 784), }" % (n * times)
-    h += " " * (63 - (10 + len(h)) % 64) + "\n"
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode("latin1"))
-        for _ in range(times):
-            f.write(data)
-write(work + "/test.npy", 1)
-write(work + "/mid.npy", 10)
-write(work + "/big.npy", repeats)
-PY
+# the MNIST test images as float32 [n, 784] npy (bench/mnist-npy.py), repeated `repeats` times into big.npy
+python3 bench/mnist-npy.py "$work" test=1 mid=10 big="$repeats"
 ls -l "$work"/*.npy | awk '{print $5, $9}'
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }

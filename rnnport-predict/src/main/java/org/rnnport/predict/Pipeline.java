@@ -177,7 +177,7 @@ public final class Pipeline {
     long records = 0;
     long rows = 0;
     long rejected = 0;
-    long t0 = 0;
+    long t0;
     long t1 = 0;
     double warmup;
     // the reader starts first: it opens the input and fills the bounded queue (2 x workers + 2
@@ -187,110 +187,101 @@ public final class Pipeline {
     reader.start();
     try {
       warmup = warmUp();
-    } catch (RuntimeException | Error e) {
-      stop(reader, pool, work, workers);
-      throw e;
-    }
-    // the bar (a terminal probe and an update thread) is made before the clock starts and its
-    // closing (up to one update interval) is not timed either: samples/s measure the pipeline
-    ProgressBar bar;
-    try {
-      bar = Progress.bar(settings.task(), total, " rows", 1);
-    } catch (RuntimeException | Error e) {
-      stop(reader, pool, work, workers);
-      throw e;
-    }
-    t0 = System.nanoTime();
-    pool.forEach(Thread::start);
-    try (ProgressBar pb = bar) {
-      while (true) {
-        Done d;
-        try {
-          d = order.take().get();
-        } catch (ExecutionException e) {
-          Throwable c = e.getCause();
-          if (c instanceof RuntimeException r) {
-            throw r;
-          } else if (c instanceof IOException io) {
-            throw io;
-          } else if (c instanceof Error err) {
-            throw err;
+      // the bar (a terminal probe and an update thread) is made before the clock starts and its
+      // closing (up to one update interval) is not timed either: samples/s measure the pipeline
+      ProgressBar bar = Progress.bar(settings.task(), total, " rows", 1);
+      t0 = System.nanoTime();
+      pool.forEach(Thread::start);
+      try (ProgressBar pb = bar) {
+        while (true) {
+          Done d;
+          try {
+            d = order.take().get();
+          } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+              throw r;
+            } else if (c instanceof IOException io) {
+              throw io;
+            } else if (c instanceof Error err) {
+              throw err;
+            }
+            throw new IOException(c);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
           }
-          throw new IOException(c);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", e);
-        }
-        if (d == END) {
-          break;
-        }
-        Chunk c = d.chunk();
-        if (d.outputs() != null && out != null) {
-          Map<String, Column> w = new LinkedHashMap<>();
-          for (String k : settings.writeKeys()) {
-            w.put(k, d.outputs().get(k));
+          if (d == END) {
+            break;
           }
-          out.write(w, c.rows());
-        }
-        if (rejects != null) {
-          for (Reject r : c.rejects()) {
-            rejects.write(r);
+          Chunk c = d.chunk();
+          if (d.outputs() != null && out != null) {
+            Map<String, Column> w = new LinkedHashMap<>();
+            for (String k : settings.writeKeys()) {
+              w.put(k, d.outputs().get(k));
+            }
+            out.write(w, c.rows());
           }
-        } else if (!c.rejects().isEmpty()) {
-          throw new IllegalStateException("rejected rows without a rejects file");
+          if (rejects != null) {
+            for (Reject r : c.rejects()) {
+              rejects.write(r);
+            }
+          } else if (!c.rejects().isEmpty()) {
+            throw new IllegalStateException("rejected rows without a rejects file");
+          }
+          int[] truth = c.labels();
+          if (labels != null) {
+            int[] all = labels.next(c.records());
+            truth = new int[c.rows()];
+            for (int i = 0; i < truth.length; i++) {
+              truth[i] = all[c.good() == null ? i : c.good()[i]];
+            }
+          }
+          if (truth != null && predictionKey != null && c.rows() > 0) {
+            Column p = d.outputs().get(predictionKey);
+            if (report == null) {
+              int n = numClasses > 0 ? numClasses : signatureClasses > 0 ? signatureClasses
+                  : p.rowShape().length == 1 && p.rowSize() > 1 ? p.rowSize() : 0;
+              if (n <= 0) {
+                throw new IllegalArgumentException("cannot tell the number of classes from output '" + predictionKey
+                    + "': give --num-classes");
+              }
+              report = new ClassificationReport(n);
+            }
+            for (int i = 0; i < truth.length; i++) {
+              int pred = predicted(p, i);
+              int classes = report.confusion().length;
+              if (truth[i] < 0 || truth[i] >= classes) {
+                throw new InputException(labels != null ? labels.file() : c.file(), "row " + (c.firstRecord()
+                    + (c.good() == null ? i : c.good()[i])), null, "label " + truth[i] + " is outside the model's "
+                    + classes + " classes");
+              }
+              if (pred < 0 || pred >= classes) {
+                throw new IllegalStateException("predicted class " + pred + " outside 0.." + (classes - 1));
+              }
+              report.add(truth[i], pred);
+            }
+          }
+          records += c.records();
+          rows += c.rows();
+          rejected += c.rejects().size();
+          pb.stepBy(c.records());
+          if (total < 0 && totalBytes > 0) {
+            RowReader r = current[0];
+            long b = bytesDone.get() + (r == null ? 0 : Math.max(0, r.bytesRead()));
+            if (b > 0) {
+              pb.maxHint(Math.max(records, (long) ((double) records * totalBytes / b)));
+            }
+          }
         }
-        int[] truth = c.labels();
         if (labels != null) {
-          int[] all = labels.next(c.records());
-          truth = new int[c.rows()];
-          for (int i = 0; i < truth.length; i++) {
-            truth[i] = all[c.good() == null ? i : c.good()[i]];
-          }
+          labels.checkEnd();
         }
-        if (truth != null && predictionKey != null && c.rows() > 0) {
-          Column p = d.outputs().get(predictionKey);
-          if (report == null) {
-            int n = numClasses > 0 ? numClasses : signatureClasses > 0 ? signatureClasses
-                : p.rowShape().length == 1 && p.rowSize() > 1 ? p.rowSize() : 0;
-            if (n <= 0) {
-              throw new IllegalArgumentException("cannot tell the number of classes from output '" + predictionKey
-                  + "': give --num-classes");
-            }
-            report = new ClassificationReport(n);
-          }
-          for (int i = 0; i < truth.length; i++) {
-            int pred = predicted(p, i);
-            int classes = report.confusion().length;
-            if (truth[i] < 0 || truth[i] >= classes) {
-              throw new InputException(labels != null ? labels.file() : c.file(), "row " + (c.firstRecord()
-                  + (c.good() == null ? i : c.good()[i])), null, "label " + truth[i] + " is outside the model's "
-                  + classes + " classes");
-            }
-            if (pred < 0 || pred >= classes) {
-              throw new IllegalStateException("predicted class " + pred + " outside 0.." + (classes - 1));
-            }
-            report.add(truth[i], pred);
-          }
+        if (total < 0) {
+          pb.maxHint(records);
         }
-        records += c.records();
-        rows += c.rows();
-        rejected += c.rejects().size();
-        pb.stepBy(c.records());
-        if (total < 0 && totalBytes > 0) {
-          RowReader r = current[0];
-          long b = bytesDone.get() + (r == null ? 0 : Math.max(0, r.bytesRead()));
-          if (b > 0) {
-            pb.maxHint(Math.max(records, (long) ((double) records * totalBytes / b)));
-          }
-        }
+        t1 = System.nanoTime();
       }
-      if (labels != null) {
-        labels.checkEnd();
-      }
-      if (total < 0) {
-        pb.maxHint(records);
-      }
-      t1 = System.nanoTime();
     } finally {
       stop(reader, pool, work, workers);
     }
@@ -341,9 +332,7 @@ public final class Pipeline {
       work.offer(POISON);
     }
     for (Thread t : pool) {
-      if (t.isAlive()) {
-        join(t);
-      }
+      join(t); // returns at once for a worker not started
     }
     join(reader);
   }

@@ -105,8 +105,13 @@ class PredictTest {
     assertThatThrownBy(unnamed::run).as("id and pixels both taken as the image").hasMessageContaining("spark.parquet");
     unnamed.inputColumns = Map.of("input_X", "pixels");
     runs.add(unnamed);
-    // npy bodies of other dtypes: uint8 pixels (converted byte-wise) and float64 (a view of the read buffer)
-    Files.write(file("u8.npy"), rawNpy("|u1", Arrays.copyOfRange(idx(N), 16, 16 + N * 784), N, 784));
+    // npy bodies of other dtypes feeding the float32 input: uint8 pixels (flat.npy's header, its descr
+    // patched, over the IDX pixel bytes) and float64
+    byte[] flat = Files.readAllBytes(file("flat.npy"));
+    byte[] header = patchHeader(Arrays.copyOf(flat, flat.length - N * 784 * 4), "'<f4'", "'|u1'");
+    byte[] u8Bytes = Arrays.copyOf(header, header.length + N * 784);
+    System.arraycopy(idx(N), 16, u8Bytes, header.length, N * 784);
+    Files.write(file("u8.npy"), u8Bytes);
     Opts u8 = new Opts(file("o15.npz"), file("u8.npy"));
     u8.scale = Mnist.SCALE;
     runs.add(u8);
@@ -352,22 +357,6 @@ class PredictTest {
   private Path writeNpy(String name, int n) throws IOException {
     npy(file(name), images(n));
     return file(name);
-  }
-
-  /** An NPY (version 1.0) of {@code rows} x {@code width} elements of {@code descr}, the body given. */
-  private static byte[] rawNpy(String descr, byte[] body, int rows, int width) {
-    StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", "
-        + width + "), }");
-    while ((10 + h.length() + 1) % 64 != 0) {
-      h.append(' ');
-    }
-    h.append('\n');
-    byte[] head = h.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + head.length + body.length)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
-        .putShort((short) head.length).put(head).put(body);
-    return b.array();
   }
 
   private static byte[] patchHeader(byte[] npy, String from, String to) {
