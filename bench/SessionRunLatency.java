@@ -32,9 +32,9 @@ public class SessionRunLatency {
       SessionFunction f = b.function("serving_default");
       String key = f.signature().inputNames().iterator().next();
       Graph g = b.graph();
-      Output<?> in = output(g, f.signature().getInputs().get(key).name);
+      Output<?> in = g.outputOrThrow(f.signature().getInputs().get(key).name);
       List<Output<?>> outs = new ArrayList<>();
-      f.signature().getOutputs().values().forEach(t -> outs.add(output(g, t.name)));
+      f.signature().getOutputs().values().forEach(t -> outs.add(g.outputOrThrow(t.name)));
       Session s = b.session();
       try (TFloat32 x = TFloat32.tensorOf(Shape.of(1, 28, 28))) {
         for (int round = 0; round < rounds; round++) {
@@ -62,10 +62,5 @@ public class SessionRunLatency {
         }
       }
     }
-  }
-
-  private static Output<?> output(Graph g, String name) {
-    int c = name.lastIndexOf(':');
-    return g.operation(c < 0 ? name : name.substring(0, c)).output(c < 0 ? 0 : Integer.parseInt(name.substring(c + 1)));
   }
 }
