@@ -8,14 +8,8 @@
 # Needs: python3 (stdlib only), MNIST in ./data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-old=$1 new=$2 rounds=${3:-8}
-for d in "$old" "$new"; do
-  [ -f "$d/rnnport.jar" ] || { echo "$d/rnnport.jar not found" >&2; exit 1; }
-done
-[ -f data/mnist/t10k-images-idx3-ubyte.gz ] || { echo "fetch MNIST first: ./rnnport data fetch mnist" >&2; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/rnnport-predict-ab.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export RNNPORT_NO_PROGRESS=1 TF_CPP_MIN_LOG_LEVEL=2
+rounds=${3:-8}
+source bench/ab-builds.sh "$1" "$2" predict-ab
 # the test images as float32 [10000, 784] npy, as in bench/predict.sh
 python3 bench/mnist-npy.py "$work" test=1
 log="$work/runs"

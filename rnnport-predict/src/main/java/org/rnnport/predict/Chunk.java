@@ -17,6 +17,13 @@ import java.util.Map;
  */
 public record Chunk(Path file, long firstRecord, int records, int[] good, Map<String, Column> inputs, int[] labels,
     List<Reject> rejects) {
+  /** Closes the tensors of its {@link Column.Native} inputs (those not fed); safe to repeat. */
+  public void release() {
+    if (inputs != null) {
+      inputs.values().forEach(Column::release);
+    }
+  }
+
   public int rows() {
     return good == null ? records : good.length;
   }

@@ -95,13 +95,26 @@ public record InputBinding(String key, DType dtype, long[] shape) {
   /**
    * A tensor of this input's dtype from a column (rows reshaped to {@code rowShape}); float inputs
    * are multiplied by {@code scale} (1 for none). Integer sources widen; float sources refuse to
-   * feed integer inputs; int64 values that do not fit an int32 input are an error.
+   * feed integer inputs; int64 values that do not fit an int32 input are an error. A
+   * {@link Column.Native} column is consumed: its tensor is returned, or closed after conversion.
    */
   public Tensor tensor(Column c, long[] rowShape, double scale, Path file, String where) {
     long[] full = new long[rowShape.length + 1];
     full[0] = c.rows();
     System.arraycopy(rowShape, 0, full, 1, rowShape.length);
     Shape s = Shape.of(full);
+    if (c.data() instanceof Column.Native n) {
+      // the reader filled this tensor: it is fed as is when nothing is to change, else its values
+      // are converted like any column's and it is closed
+      if (c.dtype() == dtype && scale == 1 && n.tensor().shape().equals(s)) {
+        return n.tensor();
+      }
+      try {
+        c = c.onHeap();
+      } finally {
+        n.tensor().close();
+      }
+    }
     int n = c.rows() * c.rowSize();
     switch (dtype) {
       case FLOAT32 -> {

@@ -335,6 +335,12 @@ public final class Pipeline {
       join(t); // returns at once for a worker not started
     }
     join(reader);
+    // batches no worker took (the workers stopped, or never started): their tensors, if any
+    for (Work w; (w = work.poll()) != null; ) {
+      if (w != POISON) {
+        w.chunk().release();
+      }
+    }
   }
 
   private static void join(Thread t) {
@@ -355,14 +361,22 @@ public final class Pipeline {
           current[0] = r;
           Chunk c;
           while (!aborted && (c = r.read(settings.batchSize())) != null) {
-            c = rebase(c, base);
-            fileRecords = c.firstRecord() - base + c.records();
-            CompletableFuture<Done> f = new CompletableFuture<>();
-            order.put(f);
-            if (c.rows() > 0) {
-              work.put(new Work(c, f));
-            } else {
-              f.complete(new Done(c, null));
+            boolean queued = false;
+            try {
+              c = rebase(c, base);
+              fileRecords = c.firstRecord() - base + c.records();
+              CompletableFuture<Done> f = new CompletableFuture<>();
+              order.put(f);
+              if (c.rows() > 0) {
+                work.put(new Work(c, f));
+              } else {
+                f.complete(new Done(c, null));
+              }
+              queued = true;
+            } finally {
+              if (!queued) {
+                c.release();
+              }
             }
           }
         } finally {
@@ -405,6 +419,7 @@ public final class Pipeline {
         return;
       }
       if (aborted) {
+        w.chunk().release();
         w.done().cancel(false);
         continue;
       }
@@ -441,6 +456,7 @@ public final class Pipeline {
       }
     } finally {
       feeds.values().forEach(Tensor::close);
+      c.release(); // inputs that never became feeds (an earlier input failed); fed ones are closed already
     }
   }
 

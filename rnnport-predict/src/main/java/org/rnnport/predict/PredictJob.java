@@ -107,7 +107,10 @@ public final class PredictJob {
               + model.inputs().stream().map(InputBinding::key).toList() + ")");
         }
       }
-      ReadOptions ro = new ReadOptions(model.inputs(), o.labelColumn(), o.skipBadRows(), o.inputColumns());
+      // with no --scale, the workers feed values as the file holds them: npy/npz bodies whose
+      // dtype is the input's go straight from the file into the tensors' memory
+      ReadOptions ro = new ReadOptions(model.inputs(), o.labelColumn(), o.skipBadRows(), o.inputColumns())
+          .withTensorMemory(o.scale() == 1);
       List<Pipeline.Source> sources = new ArrayList<>();
       for (int i = 0; i < o.inputs().size(); i++) {
         Path p = o.inputs().get(i);

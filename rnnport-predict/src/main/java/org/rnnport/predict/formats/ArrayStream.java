@@ -6,17 +6,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.rnnport.predict.Column;
 import org.rnnport.predict.InputException;
+import org.rnnport.predict.TensorMemory;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
 
 /**
  * The rows of a dense array read sequentially from a stream: an NPY body (little-endian) or an
  * IDX body (big-endian). Memory is one batch, whatever the file's size.
+ *
+ * <p>Once {@link #intoTensors} is set, and where the file's element is the tensor's (float32,
+ * float64, int32, int64, little-endian on a little-endian host), each batch is read straight into
+ * the memory of a new tensor: from the file's channel when there is one (an {@code .npy}: the
+ * kernel copies the bytes into the tensor, no Java array on the way), else through a small buffer.
  */
 final class ArrayStream implements AutoCloseable {
   private final DataInputStream in;
+  private final FileChannel channel;
   private final NpyHeader.Element element;
   private final ByteOrder order;
   private final long[] rowShape;
@@ -26,9 +36,21 @@ final class ArrayStream implements AutoCloseable {
   private final String what;
   private long read;
   private byte[] buf = new byte[0];
+  private long[] tensorRowShape;
 
   ArrayStream(InputStream in, NpyHeader.Element element, ByteOrder order, long[] shape, Path file, String what) {
+    this(in, null, element, order, shape, file, what);
+  }
+
+  /**
+   * @param in the body from its first byte
+   * @param channel the file's channel, positioned where {@code in} is and read only through one of
+   *     the two at a time (the direct reads when {@code in} has buffered nothing), or null
+   */
+  ArrayStream(InputStream in, FileChannel channel, NpyHeader.Element element, ByteOrder order, long[] shape, Path file,
+      String what) {
     this.in = new DataInputStream(in);
+    this.channel = channel;
     this.element = element;
     this.order = order;
     if (shape.length == 0) {
@@ -61,22 +83,48 @@ final class ArrayStream implements AutoCloseable {
     return read;
   }
 
+  /**
+   * From now on, batches go straight into tensors of rows {@code tensorRowShape} (the signature's
+   * layout of this array's rows) if the file's element is the tensor's; else nothing changes.
+   */
+  void intoTensors(long[] tensorRowShape) {
+    boolean same = switch (element) {
+      case F4, F8, I4, I8 -> true;
+      default -> false;
+    };
+    if (same && order == ByteOrder.LITTLE_ENDIAN && TensorMemory.LITTLE_ENDIAN_HOST
+        && Column.size(tensorRowShape) == rowSize) {
+      this.tensorRowShape = tensorRowShape.clone();
+    }
+  }
+
+  private InputException truncated(int k) {
+    return new InputException(file, what, null, "truncated: the header promises " + rows + " rows of "
+        + Arrays.toString(rowShape) + ", the data ends within rows " + read + ".." + (read + k - 1));
+  }
+
   /** The next up to {@code n} rows, or null at the end. */
   Column next(int n) throws IOException {
     int k = (int) Math.min(n, rows - read);
     if (k <= 0) {
       return null;
     }
+    if ((long) k * rowSize * element.bytes > Integer.MAX_VALUE) {
+      throw new InputException(file, what, null, "a batch of " + k + " rows of " + Arrays.toString(rowShape)
+          + " is over 2 GiB: give a smaller --batch-size");
+    }
     int values = k * rowSize;
     int bytes = values * element.bytes;
+    if (tensorRowShape != null) {
+      return nextTensor(k);
+    }
     if (buf.length < bytes) {
       buf = new byte[bytes];
     }
     try {
       in.readFully(buf, 0, bytes);
     } catch (EOFException e) {
-      throw new InputException(file, what, null, "truncated: the header promises " + rows + " rows of "
-          + Arrays.toString(rowShape) + ", the data ends within rows " + read + ".." + (read + k - 1));
+      throw truncated(k);
     }
     ByteBuffer bb = ByteBuffer.wrap(buf, 0, bytes).order(order);
     Object data;
@@ -119,6 +167,51 @@ final class ArrayStream implements AutoCloseable {
     }
     read += k;
     return new Column(element.dtype(), rowShape, k, data);
+  }
+
+  private Column nextTensor(int k) throws IOException {
+    long[] full = new long[tensorRowShape.length + 1];
+    full[0] = k;
+    System.arraycopy(tensorRowShape, 0, full, 1, tensorRowShape.length);
+    Tensor t = TensorMemory.allocate(element.dtype(), Shape.of(full));
+    boolean done = false;
+    try {
+      ByteBuffer view = TensorMemory.view(t);
+      if (view == null) {
+        throw new IllegalStateException("no view of the tensor's memory (TF Java keeps it outside native memory)");
+      }
+      if (view.capacity() != (long) k * rowSize * element.bytes) {
+        throw new IllegalStateException(view.capacity() + " bytes of tensor memory for " + k + " rows of "
+            + rowSize + " values");
+      }
+      if (channel != null) {
+        while (view.hasRemaining()) {
+          if (channel.read(view) < 0) {
+            throw truncated(k);
+          }
+        }
+      } else {
+        if (buf.length < 1 << 16) {
+          buf = new byte[1 << 16];
+        }
+        while (view.hasRemaining()) {
+          int m = Math.min(buf.length, view.remaining());
+          try {
+            in.readFully(buf, 0, m);
+          } catch (EOFException e) {
+            throw truncated(k);
+          }
+          view.put(buf, 0, m);
+        }
+      }
+      read += k;
+      done = true;
+      return new Column(element.dtype(), tensorRowShape, k, new Column.Native(t));
+    } finally {
+      if (!done) {
+        t.close();
+      }
+    }
   }
 
   /** After the last row: trailing bytes mean a header that lies about the shape. */

@@ -4,7 +4,10 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +58,11 @@ public final class ArraysReader implements RowReader {
       n = e.getValue().rows();
       first = e.getKey();
       InputBinding b = opts.input(e.getKey());
-      shapes.put(e.getKey(), b.resolveRowShape(e.getValue().rowShape(), file, null));
+      long[] shape = b.resolveRowShape(e.getValue().rowShape(), file, null);
+      shapes.put(e.getKey(), shape);
+      if (opts.tensorMemory() && e.getValue().element().dtype() == b.dtype()) {
+        e.getValue().intoTensors(shape);
+      }
     }
     if (labels != null && labels.rows() != n) {
       throw new InputException(file, null, opts.labelColumn(), labels.rows() + " labels for " + n + " rows");
@@ -87,18 +94,20 @@ public final class ArraysReader implements RowReader {
       throw new InputException(file, null, null, "an .npy file holds one array, this signature takes " + opts.keys()
           + ": use an .npz with one array per input key");
     }
-    InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
-      NpyHeader h = NpyHeader.read(in, file, null);
+      // the header through an unbuffered stream, so the channel stands at the body's first byte
+      NpyHeader h = NpyHeader.read(Channels.newInputStream(ch), file, null);
+      InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
       InputBinding b = opts.inputs().get(0);
       checkDtype(file, b, h.element(), null);
-      ArrayStream s = new ArrayStream(in, h.element(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, null);
+      ArrayStream s = new ArrayStream(in, ch, h.element(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, null);
       if (opts.labelColumn() != null) {
         throw new InputException(file, null, opts.labelColumn(), "an .npy file has no label column: use --labels FILE");
       }
       return guarded(file, opts, new LinkedHashMap<>(Map.of(b.key(), s)), null, List.of(s));
     } catch (RuntimeException | IOException e) {
-      in.close();
+      ch.close();
       throw e;
     }
   }
