@@ -2,7 +2,6 @@ package org.rnnport.predict;
 
 import java.util.Arrays;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 
 /**
  * A block of rows of one input or output: dtype, the shape of one row, the row count and the
@@ -39,17 +38,7 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     if (!(data instanceof Native t)) {
       return this;
     }
-    ByteDataBuffer b = t.tensor().asRawTensor().data();
-    int n = rows * rowSize();
-    Object a = newArray(dtype, n);
-    switch (dtype) {
-      case UINT8 -> b.read((byte[]) a);
-      case INT32 -> b.asInts().read((int[]) a);
-      case INT64 -> b.asLongs().read((long[]) a);
-      case FLOAT32 -> b.asFloats().read((float[]) a);
-      case FLOAT64 -> b.asDoubles().read((double[]) a);
-    }
-    return new Column(dtype, rowShape, rows, a);
+    return new Column(dtype, rowShape, rows, Pipeline.column(t.tensor(), "input", rows).data());
   }
 
   public static long size(long[] shape) {

@@ -180,10 +180,6 @@ final class ArrayStream implements AutoCloseable {
       if (view == null) {
         throw new IllegalStateException("no view of the tensor's memory (TF Java keeps it outside native memory)");
       }
-      if (view.capacity() != (long) k * rowSize * element.bytes) {
-        throw new IllegalStateException(view.capacity() + " bytes of tensor memory for " + k + " rows of "
-            + rowSize + " values");
-      }
       if (channel != null) {
         while (view.hasRemaining()) {
           if (channel.read(view) < 0) {
