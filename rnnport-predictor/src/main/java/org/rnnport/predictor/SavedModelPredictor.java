@@ -35,7 +35,9 @@ import org.tensorflow.types.TInt64;
  * }</pre>
  */
 public final class SavedModelPredictor implements AutoCloseable {
+  /** The meta graph tag loaded unless {@link Builder#optTags} says otherwise. */
   public static final String DEFAULT_TAG = "serve";
+  /** The signature key used when none is given. */
   public static final String DEFAULT_SIGNATURE = "serving_default";
   private static final Logger LOG = LoggerFactory.getLogger(SavedModelPredictor.class);
 
@@ -61,13 +63,23 @@ public final class SavedModelPredictor implements AutoCloseable {
       this.dir = dir;
     }
 
-    /** The meta graph's tags ({@code serve} by default). */
+    /**
+     * The meta graph's tags ({@code serve} by default).
+     *
+     * @param tags the tags of the meta graph to load
+     * @return this builder
+     */
     public Builder optTags(String... tags) {
       this.tags = tags.clone();
       return this;
     }
 
-    /** The most rows one call may carry: larger calls are rejected, not split (1,024 by default). */
+    /**
+     * The most rows one call may carry: larger calls are rejected, not split (1,024 by default).
+     *
+     * @param maxBatch at least 1
+     * @return this builder
+     */
     public Builder optMaxBatch(int maxBatch) {
       if (maxBatch < 1) {
         throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
@@ -79,6 +91,9 @@ public final class SavedModelPredictor implements AutoCloseable {
     /**
      * Whether a base folder of versions resolves to its highest version (true by default); false
      * demands a version folder itself.
+     *
+     * @param resolve false to load {@code dir} only as a version folder
+     * @return this builder
      */
     public Builder optResolveVersion(boolean resolve) {
       this.resolveVersion = resolve;
@@ -88,13 +103,21 @@ public final class SavedModelPredictor implements AutoCloseable {
     /**
      * The session configuration (threads, graph optimizations such as XLA's {@code global_jit_level}); TensorFlow's
      * defaults when not set.
+     *
+     * @param config the session's ConfigProto
+     * @return this builder
      */
     public Builder optConfig(org.tensorflow.proto.ConfigProto config) {
       this.config = config;
       return this;
     }
 
-    /** Loads the SavedModel; an {@link IOException} names the folder and what is wrong. */
+    /**
+     * Loads the SavedModel.
+     *
+     * @return the loaded predictor, to be closed by the caller
+     * @throws IOException naming the folder and what is wrong (no SavedModel there, a tag set it lacks, TensorFlow's load error)
+     */
     public SavedModelPredictor build() throws IOException {
       Path d = resolveVersion ? ModelVersions.resolve(dir) : dir;
       if (!Files.isRegularFile(d.resolve("saved_model.pb"))) {
@@ -164,12 +187,23 @@ public final class SavedModelPredictor implements AutoCloseable {
     return b.build();
   }
 
-  /** A builder for the SavedModel at {@code dir}: a version folder, or a base folder of versions. */
+  /**
+   * A builder for the SavedModel at {@code dir}: a version folder, or a base folder of versions.
+   *
+   * @param dir the model folder
+   * @return a builder with every option at its default
+   */
   public static Builder builder(Path dir) {
     return new Builder(dir);
   }
 
-  /** Loads {@code dir} (a version folder, or a base folder's highest version) with tag {@code serve}. */
+  /**
+   * Loads {@code dir} (a version folder, or a base folder's highest version) with tag {@code serve}.
+   *
+   * @param dir the model folder
+   * @return the loaded predictor, to be closed by the caller
+   * @throws IOException as {@link Builder#build()} does
+   */
   public static SavedModelPredictor load(Path dir) throws IOException {
     return builder(dir).build();
   }
@@ -234,17 +268,31 @@ public final class SavedModelPredictor implements AutoCloseable {
     return Collections.unmodifiableMap(out);
   }
 
-  /** The version folder this predictor loaded. */
+  /**
+   * The version folder this predictor loaded.
+   *
+   * @return the folder
+   */
   public Path dir() {
     return dir;
   }
 
-  /** Every signature, by key (internal ones such as {@code __saved_model_init_op} left out). */
+  /**
+   * Every signature, by key (internal ones such as {@code __saved_model_init_op} left out).
+   *
+   * @return the signatures by key
+   */
   public Map<String, SignatureSpec> signatures() {
     return signatures;
   }
 
-  /** A signature by key; {@code null} or empty means {@code serving_default}. */
+  /**
+   * A signature by key.
+   *
+   * @param key the signature key; {@code null} or empty means {@code serving_default}
+   * @return the signature
+   * @throws InvalidInputException when the model has no such signature (the message lists those it has)
+   */
   public SignatureSpec signature(String key) {
     String k = key == null || key.isEmpty() ? DEFAULT_SIGNATURE : key;
     SignatureSpec s = signatures.get(k);
@@ -254,7 +302,11 @@ public final class SavedModelPredictor implements AutoCloseable {
     return s;
   }
 
-  /** The SavedModel's MetaGraphDef (for metadata answers), every signature included. */
+  /**
+   * The SavedModel's MetaGraphDef (for metadata answers), every signature included.
+   *
+   * @return the meta graph loaded
+   */
   public MetaGraphDef metaGraphDef() {
     return metaGraph;
   }
@@ -262,11 +314,18 @@ public final class SavedModelPredictor implements AutoCloseable {
   /**
    * Signatures loaded but not callable, with the reason (one that declares a dtype or shape its
    * graph tensor does not have): the model serves its other signatures, as TF Serving does.
+   *
+   * @return the reason by signature key; empty for most models
    */
   public Map<String, String> unusableSignatures() {
     return unusable;
   }
 
+  /**
+   * The most rows one call may carry ({@link Builder#optMaxBatch}).
+   *
+   * @return the limit
+   */
   public int maxBatch() {
     return maxBatch;
   }
@@ -275,12 +334,23 @@ public final class SavedModelPredictor implements AutoCloseable {
    * Predicts from Java arrays (one per input key, first dimension the batch; see
    * {@link Tensors#of(TensorSpec, Object)}) with {@code serving_default}; returns each output as a
    * Java array.
+   *
+   * @param inputs an array per input key
+   * @return an array per output key ({@link Tensors#toArray})
+   * @throws InvalidInputException for an unknown key, a wrong dtype or shape, or too many rows
    */
   public Map<String, Object> predict(Map<String, Object> inputs) {
     return predict(DEFAULT_SIGNATURE, inputs);
   }
 
-  /** As {@link #predict(Map)}, with a named signature. */
+  /**
+   * As {@link #predict(Map)}, with a named signature.
+   *
+   * @param signatureKey the signature key ({@code null} for {@code serving_default})
+   * @param inputs an array per input key
+   * @return an array per output key
+   * @throws InvalidInputException for an unknown signature or key, a wrong dtype or shape, or too many rows
+   */
   public Map<String, Object> predict(String signatureKey, Map<String, Object> inputs) {
     SignatureSpec sig = signature(signatureKey);
     try (NamedTensors in = new NamedTensors()) {
@@ -297,7 +367,14 @@ public final class SavedModelPredictor implements AutoCloseable {
     }
   }
 
-  /** The spec of input {@code key} of {@code sig}, or an error naming the keys it takes. */
+  /**
+   * The spec of an input of a signature.
+   *
+   * @param sig the signature
+   * @param key the input key
+   * @return the input's spec
+   * @throws InvalidInputException naming the keys the signature takes, when it has no input {@code key}
+   */
   public static TensorSpec inputSpec(SignatureSpec sig, String key) {
     TensorSpec spec = sig.inputs().get(key);
     if (spec == null) {
@@ -307,7 +384,14 @@ public final class SavedModelPredictor implements AutoCloseable {
     return spec;
   }
 
-  /** Runs a signature on tensors the caller owns; the caller closes the returned outputs. */
+  /**
+   * Runs a signature on tensors the caller owns; the caller closes the returned outputs.
+   *
+   * @param signatureKey the signature key ({@code null} for {@code serving_default})
+   * @param inputs a tensor per input key, still owned by the caller
+   * @return the outputs by key, to be closed by the caller
+   * @throws InvalidInputException for an unknown signature or key, a wrong dtype or shape, or too many rows
+   */
   public NamedTensors run(String signatureKey, NamedTensors inputs) {
     SignatureSpec sig = signature(signatureKey);
     return NamedTensors.of(run(sig, inputs.asMap()), sig.outputs().keySet());
@@ -317,6 +401,10 @@ public final class SavedModelPredictor implements AutoCloseable {
    * The class of each row: the signature's {@code classes} output where it has one, else the
    * argmax of {@code probabilities}, {@code logits} or its single float output. The one
    * "run a SavedModel, then argmax" of rnnport (eval, parity and serving use it).
+   *
+   * @param signatureKey the signature key ({@code null} for {@code serving_default})
+   * @param inputs a tensor per input key, still owned by the caller
+   * @return the class of each row
    */
   public int[] predictClasses(String signatureKey, NamedTensors inputs) {
     SignatureSpec sig = signature(signatureKey);
@@ -325,7 +413,14 @@ public final class SavedModelPredictor implements AutoCloseable {
     }
   }
 
-  /** The classes of a run's outputs, as {@link #predictClasses} picks them. */
+  /**
+   * The classes of a run's outputs, as {@link #predictClasses} picks them.
+   *
+   * @param sig the signature that ran
+   * @param out its outputs
+   * @return the class of each row
+   * @throws InvalidInputException when the signature has no output to take classes from
+   */
   public static int[] classes(SignatureSpec sig, NamedTensors out) {
     if (out.has("classes") && out.get("classes") instanceof TInt64 c) {
       int[] r = new int[(int) c.shape().size(0)];
@@ -366,6 +461,12 @@ public final class SavedModelPredictor implements AutoCloseable {
   /**
    * Runs a signature on tensors the caller owns; the caller closes the {@link Result}. Checks the
    * keys, dtypes, ranks and dimensions against the signature and the batch against the limit.
+   *
+   * @param sig the signature
+   * @param inputs a tensor per input key, still owned by the caller
+   * @return the session's result, to be closed by the caller
+   * @throws InvalidInputException when the inputs do not fit the signature or the limit
+   * @throws ClosedException after {@link #close()}
    */
   public Result run(SignatureSpec sig, Map<String, Tensor> inputs) {
     validate(sig, inputs);
@@ -382,8 +483,13 @@ public final class SavedModelPredictor implements AutoCloseable {
 
   /**
    * Checks inputs as {@link #run(SignatureSpec, Map)} does, without running: the keys, dtypes, ranks
-   * and dimensions (the graph's, see {@link #graphSpecs}), and the batch limit. Returns the batch size
-   * (-1 when every input is a scalar or the inputs' first dimensions differ). A server that batches requests checks each one with this before merging them.
+   * and dimensions (the graph's own, where they are stricter than the signature's), and the batch limit.
+   * A server that batches requests checks each one with this before merging them.
+   *
+   * @param sig the signature
+   * @param inputs a tensor per input key
+   * @return the batch size, or -1 when every input is a scalar or the inputs' first dimensions differ
+   * @throws InvalidInputException when the inputs do not fit the signature or the limit
    */
   public long validate(SignatureSpec sig, Map<String, Tensor> inputs) {
     String why = unusable.get(sig.key());
@@ -424,6 +530,11 @@ public final class SavedModelPredictor implements AutoCloseable {
 
   /** Thrown by a call that arrives after {@link #close()} (a hot swap retries on the new version). */
   public static final class ClosedException extends IllegalStateException {
+    /**
+     * A call that arrived after {@link SavedModelPredictor#close()}.
+     *
+     * @param message what was closed
+     */
     public ClosedException(String message) {
       super(message);
     }
@@ -443,6 +554,11 @@ public final class SavedModelPredictor implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@link #close()} has been called.
+   *
+   * @return true once closed
+   */
   public boolean isClosed() {
     return closed;
   }

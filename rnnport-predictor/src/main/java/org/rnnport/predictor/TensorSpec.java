@@ -8,12 +8,20 @@ import java.util.Arrays;
  * name.
  */
 public record TensorSpec(String key, String dtype, long[] shape, String tensorName) {
-  /** True when the rank is unknown (the signature says nothing about the shape). */
+  /**
+   * Whether the rank is unknown (the signature says nothing about the shape).
+   *
+   * @return true when {@link #shape()} is null
+   */
   public boolean unknownRank() {
     return shape == null;
   }
 
-  /** The shape as {@code saved_model_cli} prints it: {@code (-1, 28, 28)}, or {@code unknown_rank}. */
+  /**
+   * The shape as {@code saved_model_cli} prints it.
+   *
+   * @return {@code (-1, 28, 28)}, {@code (-1,)}, or {@code unknown_rank}
+   */
   public String shapeText() {
     if (shape == null) {
       return "unknown_rank";
@@ -25,7 +33,11 @@ public record TensorSpec(String key, String dtype, long[] shape, String tensorNa
     return b.append(shape.length == 1 ? ",)" : ")").toString();
   }
 
-  /** True for DT_INT32 and DT_INT64. */
+  /**
+   * Whether the dtype is DT_INT32 or DT_INT64.
+   *
+   * @return true for those two
+   */
   public boolean integral() {
     return dtype.equals("DT_INT32") || dtype.equals("DT_INT64");
   }

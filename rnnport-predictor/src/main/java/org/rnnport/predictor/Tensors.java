@@ -23,6 +23,11 @@ public final class Tensors {
    * A tensor from a Java array: {@code float[]} to {@code float[][][]}, {@code double[]...},
    * {@code int[]...}, {@code long[]...} (first dimension the batch), of the spec's dtype, checked
    * against its shape.
+   *
+   * @param spec the input it is for
+   * @param array the values
+   * @return a new tensor, to be closed by the caller
+   * @throws InvalidInputException for another Java type, another dtype than the spec's, or a shape the spec does not take
    */
   public static Tensor of(TensorSpec spec, Object array) {
     Tensor t = fromArray(spec, array);
@@ -73,6 +78,12 @@ public final class Tensors {
   /**
    * A tensor of the spec's dtype from row-major values: the one conversion behind JSON, CSV and
    * other text inputs. Integral dtypes need integral values in range.
+   *
+   * @param spec the input it is for
+   * @param shape the tensor's shape
+   * @param v the values, row-major
+   * @return a new tensor, to be closed by the caller
+   * @throws InvalidInputException when the values do not fill the shape, or do not fit the dtype
    */
   public static Tensor of(TensorSpec spec, long[] shape, double[] v) {
     Shape s = Shape.of(shape);
@@ -126,7 +137,12 @@ public final class Tensors {
     }
   }
 
-  /** The dtype of a tensor as TensorFlow names it ({@code DT_FLOAT}, ...). */
+  /**
+   * The dtype of a tensor as TensorFlow names it.
+   *
+   * @param t a tensor
+   * @return the name, such as {@code DT_FLOAT}
+   */
   public static String dtype(Tensor t) {
     String n = t.dataType().name();
     return n.startsWith("DT_") ? n : "DT_" + n;
@@ -135,6 +151,10 @@ public final class Tensors {
   /**
    * Checks the rank and the known dimensions of {@code shape} against the signature's; an unknown
    * rank accepts any shape.
+   *
+   * @param spec the input's spec
+   * @param shape the shape of the tensor given for it
+   * @throws InvalidInputException naming the input, the rank or dimension, and what the signature expects
    */
   public static void checkShape(TensorSpec spec, long[] shape) {
     if (spec.shape() == null) {
@@ -155,6 +175,10 @@ public final class Tensors {
   /**
    * A tensor as a Java array: {@code float[]}..{@code float[][][]} for DT_FLOAT, likewise
    * {@code double}, {@code int} and {@code long}; a boxed scalar for rank 0.
+   *
+   * @param t a tensor of rank 0 to 3
+   * @return the values as a Java array or a boxed scalar
+   * @throws IllegalArgumentException for a higher rank or another dtype
    */
   public static Object toArray(Tensor t) {
     int rank = t.shape().numDimensions();
@@ -196,6 +220,10 @@ public final class Tensors {
   /**
    * The index of the largest value in each row of a {@code [batch, classes]} float tensor (the
    * first one on ties, like {@code tf.argmax}).
+   *
+   * @param scores a {@code [batch, classes]} tensor
+   * @return the index of each row's largest value
+   * @throws IllegalArgumentException for another rank
    */
   public static int[] argMax(TFloat32 scores) {
     long[] shape = scores.shape().asArray();

@@ -23,18 +23,31 @@ import org.tensorflow.types.family.TType;
  * class for (int8, int16, uint32, uint64): those need raw tensors through TensorFlow's C API.
  */
 public enum DType {
+  /** IEEE half precision, numpy {@code <f2} (TensorFlow's DT_HALF). */
   FLOAT16(DataType.DT_HALF, "<f2", 2, TFloat16.class),
+  /** Brain float, 16 bits; numpy has no descr for it. */
   BFLOAT16(DataType.DT_BFLOAT16, null, 2, TBfloat16.class),
+  /** IEEE single precision, numpy {@code <f4}. */
   FLOAT32(DataType.DT_FLOAT, "<f4", 4, TFloat32.class),
+  /** IEEE double precision, numpy {@code <f8} (TensorFlow's DT_DOUBLE). */
   FLOAT64(DataType.DT_DOUBLE, "<f8", 8, TFloat64.class),
+  /** Signed 8-bit integers, numpy {@code |i1}; no TF Java tensor class. */
   INT8(DataType.DT_INT8, "|i1", 1, null),
+  /** Signed 16-bit integers, numpy {@code <i2}; no TF Java tensor class. */
   INT16(DataType.DT_INT16, "<i2", 2, null),
+  /** Signed 32-bit integers, numpy {@code <i4}. */
   INT32(DataType.DT_INT32, "<i4", 4, TInt32.class),
+  /** Signed 64-bit integers, numpy {@code <i8}. */
   INT64(DataType.DT_INT64, "<i8", 8, TInt64.class),
+  /** Unsigned 8-bit integers, numpy {@code |u1}. */
   UINT8(DataType.DT_UINT8, "|u1", 1, TUint8.class),
+  /** Unsigned 16-bit integers, numpy {@code <u2}. */
   UINT16(DataType.DT_UINT16, "<u2", 2, TUint16.class),
+  /** Unsigned 32-bit integers, numpy {@code <u4}; no TF Java tensor class. */
   UINT32(DataType.DT_UINT32, "<u4", 4, null),
+  /** Unsigned 64-bit integers, numpy {@code <u8}; no TF Java tensor class. */
   UINT64(DataType.DT_UINT64, "<u8", 8, null),
+  /** Booleans, one byte each, numpy {@code |b1}. */
   BOOL(DataType.DT_BOOL, "|b1", 1, TBool.class),
   /** Bytes of any length per element (TensorFlow's DT_STRING); {@link #bytes()} is -1. */
   STRING(DataType.DT_STRING, null, -1, TString.class);
@@ -51,32 +64,56 @@ public enum DType {
     this.tensorType = tensorType;
   }
 
-  /** TensorFlow's enum value ({@code DT_FLOAT}, ...). */
+  /**
+   * TensorFlow's enum value.
+   *
+   * @return the DataType ({@code DT_FLOAT}, ...)
+   */
   public DataType proto() {
     return proto;
   }
 
-  /** TensorFlow's name, as in a SignatureDef ({@code DT_FLOAT}). */
+  /**
+   * TensorFlow's name, as in a SignatureDef.
+   *
+   * @return the name, such as {@code DT_FLOAT}
+   */
   public String tfName() {
     return proto.name();
   }
 
-  /** The little-endian numpy descr ({@code <f4}, {@code |u1}), or null where numpy has none (bfloat16, string). */
+  /**
+   * The little-endian numpy descr.
+   *
+   * @return the descr ({@code <f4}, {@code |u1}), or null where numpy has none (bfloat16, string)
+   */
   public String numpy() {
     return numpy;
   }
 
-  /** Bytes per element; -1 for {@link #STRING}. */
+  /**
+   * Bytes per element.
+   *
+   * @return the element size, or -1 for {@link #STRING}
+   */
   public int bytes() {
     return bytes;
   }
 
-  /** TF Java's typed tensor class, or null where TF Java 1.1.0 has none (int8, int16, uint32, uint64). */
+  /**
+   * TF Java's typed tensor class.
+   *
+   * @return the class, or null where TF Java 1.1.0 has none (int8, int16, uint32, uint64)
+   */
   public Class<? extends TType> tensorType() {
     return tensorType;
   }
 
-  /** Whether values are integers (bool and string are not). */
+  /**
+   * Whether values are integers (bool and string are not).
+   *
+   * @return true for the signed and unsigned integer dtypes
+   */
   public boolean integral() {
     switch (this) {
       case INT8: case INT16: case INT32: case INT64: case UINT8: case UINT16: case UINT32: case UINT64:
@@ -86,22 +123,39 @@ public enum DType {
     }
   }
 
-  /** Whether values are IEEE or brain floats. */
+  /**
+   * Whether values are IEEE or brain floats.
+   *
+   * @return true for float16, bfloat16, float32 and float64
+   */
   public boolean floating() {
     return this == FLOAT16 || this == BFLOAT16 || this == FLOAT32 || this == FLOAT64;
   }
 
-  /** Whether values are unsigned integers. */
+  /**
+   * Whether values are unsigned integers.
+   *
+   * @return true for uint8, uint16, uint32 and uint64
+   */
   public boolean unsigned() {
     return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
   }
 
-  /** The lower-case name used in messages and docs ({@code float32}, {@code uint64}, {@code string}). */
+  /**
+   * The lower-case name used in messages and docs.
+   *
+   * @return the name, such as {@code float32}, {@code uint64} or {@code string}
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** The dtype of a TensorFlow enum value, or null when rnnport does not carry it (DT_RESOURCE, DT_VARIANT, ...). */
+  /**
+   * The dtype of a TensorFlow enum value.
+   *
+   * @param proto the enum value
+   * @return its dtype, or null when rnnport does not carry it (DT_RESOURCE, DT_VARIANT, ...)
+   */
   public static DType of(DataType proto) {
     for (DType d : values()) {
       if (d.proto == proto) {
@@ -111,13 +165,23 @@ public enum DType {
     return null;
   }
 
-  /** The dtype of a TensorFlow enum number (999 and DT_RESOURCE give null). */
+  /**
+   * The dtype of a TensorFlow enum number.
+   *
+   * @param number the enum's number
+   * @return its dtype, or null (for 999, DT_RESOURCE, ...)
+   */
   public static DType ofNumber(int number) {
     DataType p = DataType.forNumber(number);
     return p == null ? null : of(p);
   }
 
-  /** The dtype of a TensorFlow name ({@code DT_FLOAT}), or null. */
+  /**
+   * The dtype of a TensorFlow name.
+   *
+   * @param name the name, such as {@code DT_FLOAT}
+   * @return its dtype, or null
+   */
   public static DType ofTfName(String name) {
     for (DType d : values()) {
       if (d.proto.name().equals(name)) {
@@ -128,8 +192,10 @@ public enum DType {
   }
 
   /**
-   * The dtype of a numpy descr ({@code <f4}, {@code =i8}, {@code |u1}, {@code u1}, {@code ?}), or null for
-   * big-endian and other descrs.
+   * The dtype of a numpy descr.
+   *
+   * @param descr the descr ({@code <f4}, {@code =i8}, {@code |u1}, {@code u1}, {@code ?})
+   * @return its dtype, or null for big-endian and other descrs
    */
   public static DType ofNumpy(String descr) {
     String d = descr.replace('=', '<');
