@@ -45,25 +45,23 @@ def read(rel):
         return f.read().splitlines()
 
 
-def prose_lines(lines):
-    """(line number, text) of the lines outside fenced code blocks, inline code removed."""
+def fenced_lines(lines, inside):
+    """(line number, text) of the lines inside (or outside) fenced code blocks, the fences left out."""
     fenced = False
     for n, line in enumerate(lines, 1):
         if FENCE.match(line):
             fenced = not fenced
             continue
-        if not fenced:
+        if fenced == inside:
             yield n, line
+
+
+def prose_lines(lines):
+    return fenced_lines(lines, False)
 
 
 def code_lines(lines):
-    fenced = False
-    for n, line in enumerate(lines, 1):
-        if FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced:
-            yield n, line
+    return fenced_lines(lines, True)
 
 
 def strip_inline_code(text):

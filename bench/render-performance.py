@@ -43,7 +43,7 @@ AREAS = [
      "ONLY=both WARMUP=10 bench/serve-bench.sh 10"),
     ("spark", "Spark",
      "rnnport-spark on `local[2]` against a single-JVM predictor loop and `rnnport predict` on the same rows.",
-     "bench/spark-bench.sh"),
+     "REPEAT=10 bench/spark-bench.sh"),
 ]
 
 HEADER = """# Performance
@@ -126,7 +126,7 @@ def run_block(doc, heading_level="###"):
     lines.append("- Command: `%s`" % doc.get("command", "not recorded"))
     date = doc.get("date", "not recorded")
     if doc.get("build"):
-        date += ", build `%s`" % doc["build"]
+        date += "; jars built from `%s` (their git.properties)" % doc["build"]
     lines.append("- Date: %s" % date)
     lines.append("- Machine: %s" % machine_line(doc.get("machine")))
     lines.append("- Load average: %s" % load_line(doc.get("load")))
