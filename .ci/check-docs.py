@@ -9,7 +9,7 @@
   3. docs/performance.md is the render of the committed benchmark JSON (bench/render-performance.py --check).
   4. --commands FILE: writes every `./rnnport ...` command line shown in a code block of those pages to FILE,
      one per line as "page:line<TAB>JSON list of arguments", for .ci/DocCommands.java to dry-parse with the
-     CLI's own picocli spec. Lines are joined at a trailing backslash, split at && ; | and cut at a #
+     CLI's own picocli spec; --spark-commands FILE the same for `./rnnport-spark ...`. Lines are joined at a trailing backslash, split at && ; | and cut at a #
      comment, then split as the shell would (shlex).
 
 Usage: python3 .ci/check-docs.py [--commands FILE]      exit 1 when a check fails, naming page, line and link
@@ -141,8 +141,8 @@ def check_links(errors, notes):
                         errors.append("%s: no heading with anchor #%s in %s" % (where, frag, resolved))
 
 
-def commands():
-    """Every ./rnnport command line in a code block: (where, argv after ./rnnport)."""
+def commands(prog="./rnnport"):
+    """Every command line of prog in a code block: (where, argv after prog, error)."""
     out = []
     for page in pages():
         lines = list(code_lines(read(page)))
@@ -153,7 +153,7 @@ def commands():
                 i += 1
                 text = text.rstrip()[:-1] + " " + lines[i][1].strip()
             i += 1
-            if "./rnnport " not in text and not text.strip().endswith("./rnnport"):
+            if prog + " " not in text and not text.strip().endswith(prog):
                 continue
             try:
                 lex = shlex.shlex(text, posix=True, punctuation_chars=";&|")
@@ -166,7 +166,7 @@ def commands():
             segment = []
             for tok in tokens + [";"]:
                 if tok and set(tok) <= set(";&|"):
-                    if segment and segment[0] == "./rnnport":
+                    if segment and segment[0] == prog:
                         out.append(("%s:%d" % (page, n), segment[1:], None))
                     segment = []
                 elif not segment and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", tok):
@@ -188,14 +188,15 @@ def main(argv):
     if perf.returncode != 0:
         errors.append("docs/performance.md is not current:\n" + perf.stdout + perf.stderr)
     cmds = commands()
-    if "--commands" in argv:
-        path = argv[argv.index("--commands") + 1]
-        with open(path, "w") as f:
-            for where, args, err in cmds:
-                if err:
-                    errors.append("%s: a ./rnnport line the shell could not split: %s" % (where, err))
-                else:
-                    f.write("%s\t%s\n" % (where, json.dumps(args)))
+    spark = commands("./rnnport-spark")
+    for option, found, prog in (("--commands", cmds, "./rnnport"), ("--spark-commands", spark, "./rnnport-spark")):
+        if option in argv:
+            with open(argv[argv.index(option) + 1], "w") as f:
+                for where, args, err in found:
+                    if err:
+                        errors.append("%s: a %s line the shell could not split: %s" % (where, prog, err))
+                    else:
+                        f.write("%s\t%s\n" % (where, json.dumps(args)))
     for n in sorted(notes):
         print("note: " + n)
     if errors:
@@ -203,8 +204,8 @@ def main(argv):
             print("error: " + e, file=sys.stderr)
         return 1
     print("docs: README.md %d lines (max %d); links and anchors of %d pages resolve; docs/performance.md is "
-          "current; %d ./rnnport command lines in code blocks" % (len(readme), MAX_README_LINES, len(pages()),
-                                                                 len(cmds)))
+          "current; %d ./rnnport and %d ./rnnport-spark command lines in code blocks" % (
+              len(readme), MAX_README_LINES, len(pages()), len(cmds), len(spark)))
     return 0
 
 
