@@ -52,6 +52,13 @@ HEADER = """# Performance
      re-run the benchmark, commit its JSON, run `python3 bench/render-performance.py`. CI checks that this
      page is the render of the committed JSON. -->
 
+Measure, record and render one area (after `mvn -B package -DskipTests` and `./rnnport data fetch mnist`):
+
+```sh
+BENCH_JSON=docs/results/bench/session-latency.json bench/session-latency.sh 2 5000
+python3 bench/render-performance.py
+```
+
 Every figure here is the output of a benchmark under `bench/`, recorded as JSON with the command, the
 date, the build, the machine and the load average, and rendered onto this page by
 `bench/render-performance.py`. Each area shows its latest run only; earlier runs are in the history of
