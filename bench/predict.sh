@@ -60,7 +60,7 @@ for w in 1 2; do
 done
 
 # the same two code paths in one JVM, alternating, after 3 warm-up rounds (bench/PredictVsEval.java): a
-# 10,000-row window is 0.3 s, and a fresh JVM's JIT is still compiling its start-up then (see the README)
+# 10,000-row window is 0.3 s, and a fresh JVM's JIT is still compiling its start-up then
 for w in 2 1; do
   java -Xmx4g -cp "rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*" bench/PredictVsEval.java \
     savedmodels/mnist-rnn/1 data "$work/test.npy" "$work" "$((runs * 3))" "$w" 3 2>/dev/null | grep -A2 "workers=" \

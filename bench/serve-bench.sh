@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The serving figures of the README, on loopback only, each run bounded in time:
+# The serving figures (docs/performance.md), on loopback only, each run bounded in time:
 #   1. latency at one connection, batch 1: REST (wrk -c1) and gRPC (bench/GrpcLoad.java, 1 call in flight)
 #   2. 64 connections with TF Serving-style batching: REST (wrk -c64) and gRPC (64 calls in flight)
 #   3. 1,000 stalled connections (bench/stall.py) while other clients get /healthz and predict
