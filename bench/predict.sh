@@ -5,6 +5,7 @@
 # command) and then in one JVM (3 x RUNS alternating rounds); then predict on 100,000 rows with 1 vs 2 workers (steady state). Part 2: peak RSS (VmHWM) of `predict -Xmx256m` on a ~2 GB
 # float32 npy made by repeating the MNIST test set (in $TMPDIR, deleted afterwards; never in the repo).
 # Usage: bench/predict.sh [runs] [repeats-of-the-test-set]   (default 5 and 64: 640,000 rows, 2.0 GB)
+#   BENCH_JSON=FILE (default target/bench/predict.json): the figures as JSON (bench/benchjson.py)
 # Needs: the built jar (mvn -B package -DskipTests), python3 (stdlib only), MNIST in ./data
 # (./rnnport data fetch mnist, or --from ../shared/data).
 set -euo pipefail
@@ -13,8 +14,11 @@ runs=${1:-5}
 repeats=${2:-64}
 [ -f rnnport-cli/target/rnnport.jar ] || { echo "build first: mvn -B package -DskipTests" >&2; exit 1; }
 [ -f data/mnist/t10k-images-idx3-ubyte.gz ] || { echo "fetch MNIST first: ./rnnport data fetch mnist" >&2; exit 1; }
+json=${BENCH_JSON:-target/bench/predict.json}
+python3 bench/benchjson.py begin "$json" predict "Batch prediction: rnnport predict against rnnport eval, mnist-rnn" \
+  -- bench/predict.sh "$runs" "$repeats"
 work=$(mktemp -d "${TMPDIR:-/tmp}/rnnport-bench-predict.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; python3 bench/benchjson.py end "$json"; echo "wrote $json"' EXIT
 export RNNPORT_NO_PROGRESS=1 TF_CPP_MIN_LOG_LEVEL=2
 
 # the MNIST test images as float32 [n, 784] npy (bench/mnist-npy.py), repeated `repeats` times into big.npy
@@ -48,13 +52,24 @@ for w in 1 2; do
   echo "workers=$w predict samples/s: ${p[*]} -> median $(printf '%s\n' "${p[@]}" | median)"
   echo "workers=$w eval rows/s by the wall clock of the command: ${ew[*]} -> median $(printf '%s\n' "${ew[@]}" | median)"
   echo "workers=$w predict rows/s by the wall clock of the command: ${pw[*]} -> median $(printf '%s\n' "${pw[@]}" | median)"
+  me=$(printf '%s\n' "${e[@]}" | median); mp=$(printf '%s\n' "${p[@]}" | median)
+  python3 bench/benchjson.py row "$json" "10,000 test images, a fresh JVM per command (medians of $runs)" \
+    "workers=$w" "eval samples/s=$me" "predict samples/s=$mp" "predict / eval=$(python3 -c "print(round($mp / $me, 3))")" \
+    "eval rows/s, wall clock=$(printf '%s\n' "${ew[@]}" | median)" \
+    "predict rows/s, wall clock=$(printf '%s\n' "${pw[@]}" | median)"
 done
 
 # the same two code paths in one JVM, alternating, after 3 warm-up rounds (bench/PredictVsEval.java): a
-# 10,000-row window is 0.3 s, and a fresh JVM's JIT is still compiling its start-up then (see the README)
+# 10,000-row window is 0.3 s, and a fresh JVM's JIT is still compiling its start-up then
 for w in 2 1; do
   java -Xmx4g -cp "rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*" bench/PredictVsEval.java \
-    savedmodels/mnist-rnn/1 data "$work/test.npy" "$work" "$((runs * 3))" "$w" 3 2>/dev/null | grep -A2 "workers="
+    savedmodels/mnist-rnn/1 data "$work/test.npy" "$work" "$((runs * 3))" "$w" 3 2>/dev/null | grep -A2 "workers=" \
+    | tee "$work/onejvm-$w"
+  line=$(sed -n 1p "$work/onejvm-$w")
+  python3 bench/benchjson.py row "$json" "10,000 test images, both code paths in one JVM ($((runs * 3)) rounds after 3 warm-up)" \
+    "workers=$w" "eval samples/s=$(echo "$line" | sed 's/.*eval samples\/s median \([0-9]*\).*/\1/')" \
+    "predict samples/s=$(echo "$line" | sed 's/.*, predict \([0-9]*\) .*/\1/')" \
+    "predict / eval=$(echo "$line" | sed 's/.*predict\/eval \([0-9.]*\).*/\1/')"
 done
 
 # steady state: 100,000 rows (the test set 10 times), 1 vs 2 concurrent inference calls, alternated
@@ -67,6 +82,8 @@ for i in $(seq "$runs"); do
 done
 for w in 1 2; do
   echo "workers=$w predict 100k rows samples/s: $(tr '\n' ' ' < "$work/mid-$w")-> median $(median < "$work/mid-$w")"
+  python3 bench/benchjson.py row "$json" "100,000 rows (the test set 10 times), npy in and out (medians of $runs)" \
+    "workers=$w" "predict samples/s=$(median < "$work/mid-$w")"
 done
 
 # peak RSS of predict -Xmx256m on the big file: VmHWM of the java process, read at its end
@@ -84,3 +101,6 @@ done
 wait "$launcher"
 grep -E 'rows in' "$work/big.log"
 echo "predict -Xmx256m on $(stat -c %s "$work/big.npy") bytes: peak RSS (VmHWM) $((hwm / 1024)) MiB"
+python3 bench/benchjson.py row "$json" "memory: predict -Xmx256m on one large npy" "rows=$((repeats * 10000))" \
+  "bytes=$(stat -c %s "$work/big.npy")" "peak RSS MiB=$((hwm / 1024))" \
+  "samples/s=$(sed -n 's/.*(\([0-9]*\) samples\/s.*/\1/p' "$work/big.log")"

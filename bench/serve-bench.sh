@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The serving figures of the README, on loopback only, each run bounded in time:
+# The serving figures (docs/performance.md), on loopback only, each run bounded in time:
 #   1. latency at one connection, batch 1: REST (wrk -c1) and gRPC (bench/GrpcLoad.java, 1 call in flight)
 #   2. 64 connections with TF Serving-style batching: REST (wrk -c64) and gRPC (64 calls in flight)
 #   3. 1,000 stalled connections (bench/stall.py) while other clients get /healthz and predict
@@ -12,6 +12,8 @@
 #   SERVE_FLAGS='--tensorflow_inter_op_parallelism=-1 ...' bench/serve-bench.sh ...   more flags for every server run
 #   GRAPH=fast bench/serve-bench.sh ...   serves mnist-rnn's fast graph (rnnport export --graph fast) instead
 #   RNNPORT_CP=CLASSPATH bench/serve-bench.sh ...   runs another build (an A/B against a copy of an older one)
+#   BENCH_JSON=FILE bench/serve-bench.sh ...   where the figures go as JSON (default target/bench/serve.json;
+#     bench/benchjson.py: command, date, machine, load average at start and end)
 # Needs: the built jars (mvn -B package -DskipTests), wrk (apt-get install wrk), MNIST in ./data, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,19 @@ rm -rf "$out/models"
 mkdir -p "$out/models/mnist-rnn"
 cp -r savedmodels/mnist-rnn/1 "$out/models/mnist-rnn/"
 cp=${RNNPORT_CP:-"rnnport-cli/target/rnnport.jar:rnnport-cli/target/lib/*"}
+json=${BENCH_JSON:-target/bench/serve.json}
+cmdline="${ONLY:+ONLY=$ONLY }${WARMUP:+WARMUP=$WARMUP }${GRAPH:+GRAPH=$GRAPH }${SERVE_FLAGS:+SERVE_FLAGS='$SERVE_FLAGS' }"
+python3 bench/benchjson.py begin "$json" serve "Serving mnist-rnn, one image per request, loopback" \
+  -- "${cmdline}bench/serve-bench.sh" "$@"
+python3 bench/benchjson.py note "$json" "Server: rnnport serve -Xmx256m --max-inflight 1024, warmed up ${warm} s per \
+protocol at 64 connections; REST clients wrk, gRPC bench/GrpcLoad.java (a JVM on the same cores); ${secs} s per run."
+section="figures"
+# record LABEL RESULT-LINE: print it, and add it to the JSON as a row of the current section
+record() {
+  echo "$1 $2"
+  # shellcheck disable=SC2086
+  [ -z "$2" ] || python3 bench/benchjson.py row "$json" "$section" "run=$1" ${2#RESULT }
+}
 
 python3 - > "$out/body.json" <<'PY'
 import gzip, json
@@ -73,7 +88,7 @@ start() {  # start [extra flags...]
   [ "$only" = rest ] || java -cp "$cp" bench/GrpcLoad.java "$gport" 64 "$warm" > /dev/null
 }
 stop() { kill -TERM "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=""; }
-trap 'stop' EXIT
+trap 'stop; python3 bench/benchjson.py end "$json"; echo "wrote $json"' EXIT
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' /proc/$server/status; }
 url="http://127.0.0.1:$port/v1/models/mnist-rnn:predict"
 rest() { wrk -t$(( $1 < 2 ? 1 : 2 )) -c"$1" -d"${2:-$secs}"s --latency -s "$out/predict.lua" "$url" | grep RESULT; }
@@ -99,35 +114,39 @@ grpc() { GRPCLOAD_WARMUP=${GRPCLOAD_WARMUP:-10} java -cp "$cp" bench/GrpcLoad.ja
 
 if [ -z "${SKIP_SINGLE:-}" ]; then
 echo "== 1. one connection, batch 1, no batching"
+section="1. no batching"
 start
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ "$only" = grpc ] || echo "REST c=1 $(rest 1)"
-[ "$only" = rest ] || echo "gRPC c=1 $(grpc 1)"
-[ "$only" = rest ] || [ ! -x "$ghz_bin" ] || echo "gRPC c=1, ghz $(ghz1 "$secs")"
-[ "$only" = grpc ] || echo "REST c=64 (no batching) $(rest 64)"
-[ "$only" = rest ] || echo "gRPC c=64 (no batching) $(grpc 64)"
+[ "$only" = grpc ] || record "REST, 1 connection" "$(rest 1)"
+[ "$only" = rest ] || record "gRPC, 1 call in flight" "$(grpc 1)"
+[ "$only" = rest ] || [ ! -x "$ghz_bin" ] || record "gRPC, 1 call in flight, ghz" "$(ghz1 "$secs")"
+[ "$only" = grpc ] || record "REST, 64 connections" "$(rest 64)"
+[ "$only" = rest ] || record "gRPC, 64 calls in flight" "$(grpc 64)"
 stop
 fi
 
 echo "== 2. 64 connections, --enable_batching ($(tr '\n' ' ' < "$out/batching.config"))"
+section="2. --enable_batching (max_batch_size 64, batch_timeout_micros 1000, 2 threads)"
 start --enable_batching --batching_parameters_file "$out/batching.config"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ "$only" = grpc ] || echo "REST c=64 $(rest 64)"
-[ "$only" = rest ] || echo "gRPC c=64 $(grpc 64)"
+[ "$only" = grpc ] || record "REST, 64 connections, batching" "$(rest 64)"
+[ "$only" = rest ] || record "gRPC, 64 calls in flight, batching" "$(grpc 64)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -z "$only" ] || exit 0
 
 echo "== 3. 1,000 stalled connections (500 mid-request-line, 500 mid-body), others on loopback"
+section="3. 1,000 stalled connections"
 python3 bench/stall.py "$port" 1000 $((secs * 2 + 20)) > "$out/stall.log" &
 stall=$!
 sleep 5
 echo "stalled: $(cat "$out/stall.log")"
-echo "healthz c=4 $(wrk -t1 -c4 -d"$secs"s --latency -s "$out/get.lua" "http://127.0.0.1:$port/healthz" | grep RESULT)"
-echo "predict c=4 $(rest 4)"
+record "/healthz, 4 connections, 1,000 stalled" "$(wrk -t1 -c4 -d"$secs"s --latency -s "$out/get.lua" "http://127.0.0.1:$port/healthz" | grep RESULT)"
+record "predict, 4 connections, 1,000 stalled" "$(rest 4)"
 threads=$(ls /proc/$server/task | wc -l)
 kill "$stall" 2>/dev/null; wait "$stall" 2>/dev/null || true
 sleep 2
 echo "server threads while stalled: $threads; after: $(ls /proc/$server/task | wc -l)"
+python3 bench/benchjson.py note "$json" "Server threads while 1,000 connections were stalled: $threads; after: $(ls /proc/$server/task | wc -l)."
 
 echo "== 4. resident memory across ~1M requests (REST c=64, batching on)"
 before=$(rss)
@@ -139,4 +158,6 @@ while [ "$n" -lt 1000000 ]; do
   [ "$n" -gt 0 ] || break
 done
 echo "requests: $n; resident memory $before MiB before, $(rss) MiB after"
+python3 bench/benchjson.py row "$json" "4. resident memory (REST, 64 connections, batching)" "requests=$n" \
+  "RSS before MiB=$before" "RSS after MiB=$(rss)"
 curl -s "localhost:$port/metrics" | grep -E 'rnnport_requests_total|rnnport_rejected' || true

@@ -16,7 +16,7 @@ public final class Main {
 
   /** Runs the command line and returns the exit code (tests call this). */
   public static int run(String... args) {
-    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cl = commandLine();
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message(ex)));
       if (Boolean.getBoolean("rnnport.stacktrace")) {
@@ -25,6 +25,14 @@ public final class Main {
       return 1;
     });
     return cl.execute(args);
+  }
+
+  /**
+   * The {@code rnnport} command as picocli sees it, configured as {@link #run} runs it: what the documentation
+   * check ({@code .ci/DocCommands.java}) parses the command lines of README.md and docs/ with, without running them.
+   */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   private static String message(Throwable ex) {

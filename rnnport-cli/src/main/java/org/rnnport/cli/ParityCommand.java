@@ -21,7 +21,7 @@ final class ParityCommand implements Callable<Integer> {
   @Parameters(arity = "0..1", description = "model name, e.g. mnist-rnn (or --all)")
   String model;
 
-  @Option(names = "--all", description = "every notebook model and the README's GRU, stacked and bidirectional "
+  @Option(names = "--all", description = "every notebook model and five GRU, stacked and bidirectional "
       + "variants; writes <out>/summary.md and summary.json")
   boolean all;
 

@@ -16,7 +16,7 @@ import org.rnnport.util.AtomicFiles;
 import org.rnnport.util.Json;
 
 /**
- * {@code rnnport parity --all}: every notebook model and the layer variants the README lists, one parity
+ * {@code rnnport parity --all}: every notebook model and the layer variants docs/parity.md lists, one parity
  * run each, and one summary table ({@code summary.md}, {@code summary.json}).
  */
 public final class ParitySummary {

@@ -71,7 +71,7 @@ public final class PredictJob {
 
   /**
    * Default inference workers: one per core (at most 8). On 2 cores, 2 concurrent calls on one
-   * loaded model measured faster than 1 (README, bench/predict.sh).
+   * loaded model measured faster than 1 (bench/predict.sh; docs/performance.md).
    */
   public static int defaultWorkers() {
     return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));

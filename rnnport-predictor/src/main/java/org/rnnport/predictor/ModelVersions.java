@@ -19,7 +19,12 @@ public final class ModelVersions {
   /** The largest version number TF Serving accepts (an int64). */
   private static final String VERSION = "\\d{1,18}";
 
-  /** True when {@code name} is a version folder name. */
+  /**
+   * Whether a folder name is a version number, as TF Serving reads one (1 to 18 digits, zero padding allowed).
+   *
+   * @param name a folder name
+   * @return true when {@code name} names a version folder
+   */
   public static boolean isVersionName(String name) {
     return name.matches(VERSION);
   }
@@ -27,6 +32,10 @@ public final class ModelVersions {
   /**
    * Every numeric version folder under {@code base} that holds a {@code saved_model.pb}, by
    * version number. Two folders naming one number ({@code 7} and {@code 007}) are an error.
+   *
+   * @param base a model's base folder
+   * @return the version folders by number, in ascending order; empty when {@code base} is not a folder
+   * @throws IOException when the folder cannot be listed, or two folders name one version
    */
   public static NavigableMap<Long, Path> list(Path base) throws IOException {
     NavigableMap<Long, Path> out = new TreeMap<>();
@@ -48,7 +57,12 @@ public final class ModelVersions {
     return Collections.unmodifiableNavigableMap(out);
   }
 
-  /** The number of a version folder ({@code .../00000123} is 123), or -1 when its name is not numeric. */
+  /**
+   * The number of a version folder ({@code .../00000123} is 123).
+   *
+   * @param versionDir a version folder
+   * @return its number, or -1 when its name is not numeric
+   */
   public static long versionOf(Path versionDir) {
     Path name = versionDir.toAbsolutePath().normalize().getFileName();
     return name != null && isVersionName(name.toString()) ? Long.parseLong(name.toString()) : -1;
@@ -57,6 +71,10 @@ public final class ModelVersions {
   /**
    * A SavedModel folder from what a user gives: a version folder as it is, or a base folder's
    * highest version. Errors name the path and what is missing.
+   *
+   * @param dir a version folder or a base folder of versions
+   * @return the version folder to load
+   * @throws IOException when {@code dir} is neither a SavedModel nor a folder of versions holding one
    */
   public static Path resolve(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
@@ -73,7 +91,14 @@ public final class ModelVersions {
     return versions.lastEntry().getValue();
   }
 
-  /** The version folder of {@code base} with number {@code version}, padded or not. */
+  /**
+   * The version folder of {@code base} with number {@code version}, padded or not.
+   *
+   * @param base a model's base folder
+   * @param version the version number
+   * @return that version's folder, by its own name
+   * @throws IOException when there is no such version (the message lists those there are)
+   */
   public static Path resolve(Path base, long version) throws IOException {
     Path p = list(base).get(version);
     if (p == null) {

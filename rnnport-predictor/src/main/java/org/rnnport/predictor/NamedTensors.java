@@ -32,7 +32,13 @@ public final class NamedTensors implements AutoCloseable {
     this.owner = owner;
   }
 
-  /** The outputs of a session run, by key; closing this closes the result. */
+  /**
+   * The outputs of a session run, by key; closing this closes the result.
+   *
+   * @param result the run's result, owned by the returned holder from now on
+   * @param keys the output keys to take from it
+   * @return the outputs by key
+   */
   public static NamedTensors of(Result result, Iterable<String> keys) {
     NamedTensors n = new NamedTensors(result);
     for (String k : keys) {
@@ -41,7 +47,13 @@ public final class NamedTensors implements AutoCloseable {
     return n;
   }
 
-  /** Adds (or replaces, closing the old one) the tensor for {@code key}; this holder owns it from now on. */
+  /**
+   * Adds (or replaces, closing the old one) the tensor for {@code key}; this holder owns it from now on.
+   *
+   * @param key the input or output key
+   * @param t the tensor, closed with this holder
+   * @return this holder, for chaining
+   */
   public NamedTensors put(String key, Tensor t) {
     if (closed) {
       t.close();
@@ -54,7 +66,13 @@ public final class NamedTensors implements AutoCloseable {
     return this;
   }
 
-  /** The tensor for {@code key}, or an {@link IllegalArgumentException} naming the keys there are. */
+  /**
+   * The tensor for {@code key}.
+   *
+   * @param key an input or output key
+   * @return the tensor, still owned by this holder
+   * @throws IllegalArgumentException when there is none (the message names the keys there are)
+   */
   public Tensor get(String key) {
     Tensor t = tensors.get(key);
     if (t == null) {
@@ -63,19 +81,39 @@ public final class NamedTensors implements AutoCloseable {
     return t;
   }
 
+  /**
+   * Whether this holder has a tensor for {@code key}.
+   *
+   * @param key an input or output key
+   * @return true when {@link #get} would find one
+   */
   public boolean has(String key) {
     return tensors.containsKey(key);
   }
 
+  /**
+   * The keys, in the order they were added.
+   *
+   * @return a read-only view of the keys
+   */
   public Set<String> keys() {
     return Collections.unmodifiableSet(tensors.keySet());
   }
 
-  /** A read-only view, e.g. for {@code SessionFunction.call}. */
+  /**
+   * A read-only view, e.g. for {@code SessionFunction.call}.
+   *
+   * @return the tensors by key, still owned by this holder
+   */
   public Map<String, Tensor> asMap() {
     return Collections.unmodifiableMap(tensors);
   }
 
+  /**
+   * How many tensors this holder has.
+   *
+   * @return the number of keys
+   */
   public int size() {
     return tensors.size();
   }

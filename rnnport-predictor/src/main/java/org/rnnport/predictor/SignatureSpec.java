@@ -9,7 +9,12 @@ import java.util.Map;
 public record SignatureSpec(String key, String methodName, Map<String, TensorSpec> inputs,
     Map<String, TensorSpec> outputs) {
 
-  /** The single input's spec; an {@link InvalidInputException} when the signature has several. */
+  /**
+   * The single input's spec.
+   *
+   * @return the only input
+   * @throws InvalidInputException when the signature has several inputs (or none)
+   */
   public TensorSpec singleInput() {
     if (inputs.size() != 1) {
       throw new InvalidInputException("signature " + key + " takes " + inputs.size() + " inputs " + inputs.keySet()

@@ -97,7 +97,7 @@ public final class TfServingConfig {
    * as TF Serving's {@code BuildServerCredentialsFromSSLConfigFile} builds its credentials: the key
    * and certificate chain (PEM); with {@code client_verify}, a client certificate is required and
    * checked against {@code custom_ca} (or the JDK's trusted roots when it is empty). The private key
-   * must be PKCS#8 PEM ({@code BEGIN PRIVATE KEY}; see the README for converting a PKCS#1 one).
+   * must be PKCS#8 PEM ({@code BEGIN PRIVATE KEY}; see docs/serving.md for converting a PKCS#1 one).
    */
   public static io.netty.handler.ssl.SslContext tls(String text, String file) {
     tensorflow.serving.SslConfig.SSLConfig.Builder b = tensorflow.serving.SslConfig.SSLConfig.newBuilder();

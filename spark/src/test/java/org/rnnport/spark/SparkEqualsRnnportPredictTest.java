@@ -126,7 +126,7 @@ class SparkEqualsRnnportPredictTest {
 
   @Test
   void batchesThatDoNotAlignGiveTheSameClassesAndLogitsWithin1e4() throws IOException {
-    // Spark in batches of 300 (300, 300, 300, 100 per partition) vs predict's 500: the README's claim, the same
+    // Spark in batches of 300 (300, 300, 300, 100 per partition) vs predict's 500: docs/spark.md's claim, the same
     // classes and logits (and probabilities) within 1e-4; only the last bits may differ
     List<Row> rows = sparkJob(300, "spark-batch300.parquet");
     int differ = 0;
