@@ -22,7 +22,7 @@ import org.rnnport.predict.formats.CsvWriter;
 import org.rnnport.predict.formats.NpyWriter;
 import org.rnnport.predict.formats.NpzWriter;
 import org.rnnport.predict.formats.ParquetRowWriter;
-import org.rnnport.predict.formats.TfRecords;
+import org.rnnport.tensorio.files.TfRecordOutput;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
 import org.tensorflow.proto.Features;
@@ -189,7 +189,7 @@ final class PredictFixtures {
   static void tfrecord(Path file, int n, boolean gz) throws IOException {
     try (OutputStream raw = Files.newOutputStream(file); OutputStream out = gz ? new GZIPOutputStream(raw) : raw) {
       for (int i = 0; i < n; i++) {
-        TfRecords.write(out, example(i, "pixels"));
+        new TfRecordOutput(out).write(example(i, "pixels"));
       }
     }
   }

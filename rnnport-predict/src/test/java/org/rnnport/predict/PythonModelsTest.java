@@ -22,7 +22,7 @@ import org.rnnport.TestData;
 import org.rnnport.data.Npz;
 import org.rnnport.eval.Inspector;
 import org.rnnport.parity.PythonEnv;
-import org.rnnport.predict.formats.TfRecords;
+import org.rnnport.tensorio.files.TfRecordOutput;
 import org.rnnport.predictor.ModelVersions;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
@@ -144,7 +144,7 @@ class PythonModelsTest {
         for (int k = 0; k < 3; k++) {
           fl.addValue(features[i * 3 + k]);
         }
-        TfRecords.write(out, Example.newBuilder().setFeatures(Features.newBuilder()
+        new TfRecordOutput(out).write(Example.newBuilder().setFeatures(Features.newBuilder()
             .putFeature("features", Feature.newBuilder().setFloatList(fl).build())
             .putFeature("ids", Feature.newBuilder().setInt64List(Int64List.newBuilder().addValue(ids[i])).build()))
             .build().toByteArray());

@@ -1,14 +1,11 @@
 package org.rnnport.predict.formats;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.rnnport.predict.Column;
 import org.rnnport.predict.DType;
 import org.rnnport.predict.InputBinding;
@@ -17,16 +14,19 @@ import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
 import org.rnnport.predict.Values;
+import org.rnnport.tensorio.files.FileFormatException;
+import org.rnnport.tensorio.files.TfRecordInput;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
 
 /**
  * TFRecord files (raw or gzipped) of {@code tf.train.Example}: each feature named like an input
  * key (a single-input signature takes the only feature) gives that input's values, flattened
- * ({@code float_list} or {@code int64_list}). Both CRCs of every record are verified.
+ * ({@code float_list} or {@code int64_list}). Framing and both CRCs of every record: tensor I/O's
+ * {@link TfRecordInput}.
  */
 public final class TfRecordReader extends RecordRowReader {
-  private final TfRecords.Reader in;
+  private final TfRecordInput in;
   private long recordNo;
   private byte[] data;
 
@@ -36,13 +36,13 @@ public final class TfRecordReader extends RecordRowReader {
 
   private TfRecordReader(Path file, ReadOptions opts, CountingStream counter) throws IOException {
     super(file, opts, counter);
-    InputStream raw = new BufferedInputStream(counter, 1 << 16);
-    raw.mark(2);
-    int b0 = raw.read();
-    int b1 = raw.read();
-    raw.reset();
-    this.in = new TfRecords.Reader(b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16)
-        : raw);
+    TfRecordInput r;
+    try {
+      r = TfRecordInput.open(counter, file.toString());
+    } catch (FileFormatException e) {
+      throw new InputException(file, "record 0", null, e.detail());
+    }
+    this.in = r;
   }
 
   @Override
@@ -70,12 +70,9 @@ public final class TfRecordReader extends RecordRowReader {
     recordNo++;
     try {
       d = in.next();
-    } catch (TfRecords.FramingException e) {
-      fatal = !e.resumable;
-      throw new InputException(file, where, null, e.getMessage());
-    } catch (java.util.zip.ZipException e) {
-      fatal = true;
-      throw new InputException(file, where, null, "corrupt gzip stream: " + e.getMessage());
+    } catch (FileFormatException e) {
+      fatal = !e.resumable();
+      throw new InputException(file, where, null, e.detail());
     }
     if (d == null) {
       return null;
