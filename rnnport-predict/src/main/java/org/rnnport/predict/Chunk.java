@@ -1,5 +1,6 @@
 package org.rnnport.predict;
 
+import org.rnnport.tensorio.batch.Column;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package org.rnnport.predict;
 
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

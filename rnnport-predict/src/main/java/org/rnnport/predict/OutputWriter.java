@@ -1,5 +1,6 @@
 package org.rnnport.predict;
 
+import org.rnnport.tensorio.batch.Column;
 import java.io.IOException;
 import java.util.Map;
 

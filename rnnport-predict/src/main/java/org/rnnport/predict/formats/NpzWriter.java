@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.rnnport.predict.Column;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.predict.OutputWriter;
 
 /**

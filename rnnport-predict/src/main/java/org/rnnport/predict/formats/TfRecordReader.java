@@ -6,14 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.rnnport.predict.Column;
-import org.rnnport.predict.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.DType;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
-import org.rnnport.predict.Values;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.batch.ValueException;
 import org.rnnport.tensorio.files.FileFormatException;
 import org.rnnport.tensorio.files.TfRecordInput;
 import org.tensorflow.proto.Example;
@@ -113,27 +115,39 @@ public final class TfRecordReader extends RecordRowReader {
   }
 
   private Column column(Feature f, DType dtype, String where, String key) {
-    Values v;
-    switch (f.getKindCase()) {
-      case FLOAT_LIST -> {
-        if (dtype.integral()) {
-          throw new InputException(file, where, key, "dtype mismatch: the feature is a float_list, the signature "
-              + "expects " + dtype.tf() + " (integers)");
+    ColumnBuilder v;
+    try {
+      switch (f.getKindCase()) {
+        case FLOAT_LIST -> {
+          if (!dtype.floating()) {
+            throw new InputException(file, where, key, "dtype mismatch: the feature is a float_list, the signature "
+                + "expects " + dtype.tfName());
+          }
+          v = new ColumnBuilder(dtype, f.getFloatList().getValueCount());
+          for (int i = 0; i < f.getFloatList().getValueCount(); i++) {
+            v.addFloat(f.getFloatList().getValue(i));
+          }
         }
-        v = new Values(dtype, f.getFloatList().getValueCount(), file, where, key);
-        for (int i = 0; i < f.getFloatList().getValueCount(); i++) {
-          v.addFloat(f.getFloatList().getValue(i));
+        case INT64_LIST -> {
+          v = new ColumnBuilder(dtype, f.getInt64List().getValueCount());
+          for (int i = 0; i < f.getInt64List().getValueCount(); i++) {
+            v.addLong(f.getInt64List().getValue(i));
+          }
         }
+        case BYTES_LIST -> {
+          if (dtype != DType.STRING) {
+            throw new InputException(file, where, key, "dtype mismatch: the feature is a bytes_list, the signature "
+                + "expects " + dtype.tfName());
+          }
+          v = new ColumnBuilder(dtype, f.getBytesList().getValueCount());
+          for (int i = 0; i < f.getBytesList().getValueCount(); i++) {
+            v.addBytes(f.getBytesList().getValue(i).toByteArray());
+          }
+        }
+        default -> throw new InputException(file, where, key, "an empty feature (no value list)");
       }
-      case INT64_LIST -> {
-        v = new Values(dtype, f.getInt64List().getValueCount(), file, where, key);
-        for (int i = 0; i < f.getInt64List().getValueCount(); i++) {
-          v.addLong(f.getInt64List().getValue(i));
-        }
-      }
-      case BYTES_LIST -> throw new InputException(file, where, key, "a bytes_list feature: predict feeds numeric "
-          + "features only (float_list, int64_list)");
-      default -> throw new InputException(file, where, key, "an empty feature (no value list)");
+    } catch (ValueException e) {
+      throw new InputException(file, where, key, e.getMessage());
     }
     return v.toColumn(new long[] {v.size()}, 1);
   }

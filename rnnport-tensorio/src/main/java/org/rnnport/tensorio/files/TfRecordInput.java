@@ -74,7 +74,7 @@ public final class TfRecordInput implements AutoCloseable {
     ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
     long len = h.getLong(0);
     if (h.getInt(8) != MaskedCrc32c.of(header, 0, 8)) {
-      throw error("corrupt: the length's masked CRC-32C does not match (not a TFRecord file, or damaged)", false);
+      throw error("corrupt: the length's masked CRC32C does not match (not a TFRecord file, or damaged)", false);
     }
     if (len < 0 || len > MAX_RECORD_BYTES) {
       throw error("the length " + Long.toUnsignedString(len) + " is over " + MAX_RECORD_BYTES + " bytes", false);
@@ -93,7 +93,7 @@ public final class TfRecordInput implements AutoCloseable {
     }
     records++;
     if (ByteBuffer.wrap(footer).order(ByteOrder.LITTLE_ENDIAN).getInt(0) != MaskedCrc32c.of(data)) {
-      throw new FileFormatException(source, "record " + records, "corrupt: the data's masked CRC-32C does not match",
+      throw new FileFormatException(source, "record " + records, "corrupt: the data's masked CRC32C does not match",
           true);
     }
     return data;
