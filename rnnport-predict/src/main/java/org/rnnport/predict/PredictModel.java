@@ -34,15 +34,15 @@ public final class PredictModel implements AutoCloseable {
     }
     this.sig = predictor.signature(signature);
     for (TensorSpec t : sig.inputs().values()) {
-      DType d = DType.ofTfName(t.dtype());
+      DType d = t.dtype();
       if (d == null) {
-        throw new IllegalArgumentException(predictor.dir() + ": input '" + t.key() + "' has dtype " + t.dtype()
+        throw new IllegalArgumentException(predictor.dir() + ": input '" + t.key() + "' has dtype " + t.dtypeName()
             + ", which rnnport does not carry");
       }
       inputs.add(new InputBinding(t.key(), d, t.shape()));
     }
     for (TensorSpec t : sig.outputs().values()) {
-      outputs.add(new Output(t.key(), t.dtype(), t.shape()));
+      outputs.add(new Output(t.key(), t.dtypeName(), t.shape()));
     }
   }
 

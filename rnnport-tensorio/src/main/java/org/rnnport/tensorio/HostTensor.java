@@ -169,7 +169,8 @@ public final class HostTensor {
     }
     Class<?> boxed = box(carrier);
     if (!(leaf == carrier || dims.isEmpty() && leaf == boxed)) {
-      throw TensorIoException.input(key, "is " + dtype.label() + ", which takes " + javaTypeName(dtype, dims.size())
+      throw TensorIoException.input(key, "is " + dtype.label() + " (" + dtype.tfName() + "), which takes "
+          + javaTypeName(dtype, dims.size())
           + ", got " + value.getClass().getSimpleName());
     }
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();

@@ -45,7 +45,7 @@ final class Leaves {
   }
 
   private TensorIoException error(String message) {
-    return new TensorIoException(key, where + ": " + message);
+    return new TensorIoException(key, "input '" + key + "' at " + where + ": " + message);
   }
 
   /** Reads the value at the parser's current token, at nesting {@code depth}. */
