@@ -125,6 +125,10 @@ class DtypeMatrixTest {
               .satisfies(e -> System.err.println("refused " + what + ": " + e.getMessage()))
               .satisfies(e -> assertThat(e.getMessage()).as(what).containsAnyOf("'x'", "'y'", "'y_bytes'"));
           assertThat(out).as(what + ": nothing written").doesNotExist();
+          if (served) {
+            // a dtype the input file cannot hold is refused as it is read, before any conversion
+            assertThatThrownBy(o::run).hasMessageContaining("input 'x'");
+          }
           refused.add(what);
         }
       }

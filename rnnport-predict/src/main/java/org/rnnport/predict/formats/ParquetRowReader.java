@@ -73,6 +73,12 @@ public final class ParquetRowReader extends RecordRowReader {
 
   public ParquetRowReader(Path file, ReadOptions opts) throws IOException {
     super(file, opts, null);
+    for (InputBinding b : opts.inputs()) {
+      if (b.dtype() == DType.BFLOAT16) {
+        throw new InputException(file, null, b.key(), "the signature's input is bfloat16, which Parquet has no type "
+            + "for: feed it from JSON Lines");
+      }
+    }
     try {
       reader = ParquetFileReader.open(new LocalInputFile(file),
           ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
