@@ -1,7 +1,5 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +12,8 @@ import org.rnnport.eval.Evaluator;
 import org.rnnport.export.ModelInfo;
 import org.rnnport.export.SavedModelExporter;
 import org.rnnport.models.InputKind;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * {@code rnnport eval}: predict on a bundled dataset. The model's test split (MNIST images or

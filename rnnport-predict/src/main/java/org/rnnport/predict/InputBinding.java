@@ -1,13 +1,13 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.rnnport.tensorio.DType;
 import org.rnnport.tensorio.TensorIoException;
 import org.rnnport.tensorio.batch.BatchTensors;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.tensorio.batch.ColumnBuilder;
 import org.rnnport.tensorio.batch.ValueException;
 import org.tensorflow.Tensor;

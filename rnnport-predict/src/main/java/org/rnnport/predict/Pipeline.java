@@ -1,7 +1,5 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
 import org.rnnport.eval.ClassificationReport;
+import org.rnnport.tensorio.DType;
 import org.rnnport.tensorio.batch.BatchTensors;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.util.Progress;
 import org.tensorflow.Result;
 import org.tensorflow.Tensor;

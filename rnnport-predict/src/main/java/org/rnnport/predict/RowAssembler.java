@@ -1,12 +1,12 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.batch.Column;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import org.rnnport.tensorio.batch.RowBatcher;
-import org.rnnport.tensorio.batch.ValueException;
 import java.util.List;
 import java.util.Map;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.RowBatcher;
+import org.rnnport.tensorio.batch.ValueException;
 
 /**
  * Gathers rows parsed one at a time (JSON Lines, CSV, TFRecord, Parquet) into a {@link Chunk}. All

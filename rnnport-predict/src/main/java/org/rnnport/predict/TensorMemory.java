@@ -1,9 +1,9 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.bytedeco.javacpp.Pointer;
+import org.rnnport.tensorio.DType;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataStorageVisitor;

@@ -1,7 +1,5 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -24,6 +22,8 @@ import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnport.predict.formats.ParquetRowReader;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * The column readers ({@code ParquetRowReader}'s direct path) give what parquet-mr's record assembly gives, row for

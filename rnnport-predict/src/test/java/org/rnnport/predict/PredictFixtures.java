@@ -1,8 +1,7 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
-import org.rnnport.tensorio.batch.ColumnBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -17,14 +16,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.rnnport.TestData;
 import org.rnnport.data.ImageSet;
 import org.rnnport.predict.formats.CsvWriter;
 import org.rnnport.predict.formats.NpyWriter;
 import org.rnnport.predict.formats.NpzWriter;
 import org.rnnport.predict.formats.ParquetRowWriter;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.ColumnBuilder;
 import org.rnnport.tensorio.files.TfRecordOutput;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;

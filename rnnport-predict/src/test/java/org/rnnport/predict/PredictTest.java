@@ -1,7 +1,5 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.rnnport.predict.PredictFixtures.*;
@@ -27,6 +25,8 @@ import org.rnnport.data.Reuters;
 import org.rnnport.data.SequenceSet;
 import org.rnnport.eval.ClassificationReport;
 import org.rnnport.eval.Evaluator;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /** rnnport predict on real MNIST/Reuters test data and the committed SavedModels, every format. */
 class PredictTest {

@@ -1,7 +1,5 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.rnnport.predict.PredictFixtures.*;
 
@@ -23,8 +21,10 @@ import org.rnnport.TestData;
 import org.rnnport.data.Npz;
 import org.rnnport.eval.Inspector;
 import org.rnnport.parity.PythonEnv;
-import org.rnnport.tensorio.files.TfRecordOutput;
 import org.rnnport.predictor.ModelVersions;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.files.TfRecordOutput;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
 import org.tensorflow.proto.Features;

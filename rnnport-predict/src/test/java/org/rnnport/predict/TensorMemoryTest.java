@@ -1,7 +1,5 @@
 package org.rnnport.predict;
 
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.rnnport.predict.PredictFixtures.images;
@@ -20,6 +18,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnport.predict.formats.ArraysReader;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnport.data.Npz;
-import org.rnnport.tensorio.batch.Column;
-import org.rnnport.tensorio.DType;
 import org.rnnport.predict.PredictJob;
 import org.rnnport.predict.formats.NpyWriter;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * Issue #11: Spark on {@code local[2]} against the single-process {@code rnnport predict} ({@link PredictJob#run},

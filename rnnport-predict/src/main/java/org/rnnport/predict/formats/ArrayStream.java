@@ -9,10 +9,10 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.rnnport.tensorio.DType;
-import org.rnnport.tensorio.batch.Column;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.TensorMemory;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 

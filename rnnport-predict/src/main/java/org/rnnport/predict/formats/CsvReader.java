@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.rnnport.tensorio.batch.Column;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
 import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.tensorio.batch.ColumnBuilder;
 import org.rnnport.tensorio.batch.ValueException;
 

@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.rnnport.tensorio.batch.Column;
 import org.rnnport.predict.OutputWriter;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * CSV with a header: a per-row scalar output is one column named by its key, any other is

@@ -11,15 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.rnnport.tensorio.batch.Column;
-import org.rnnport.tensorio.DType;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
+import org.rnnport.tensorio.DType;
 import org.rnnport.tensorio.HostTensor;
 import org.rnnport.tensorio.TensorIoException;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.tensorio.json.JsonTensors;
 
 /**

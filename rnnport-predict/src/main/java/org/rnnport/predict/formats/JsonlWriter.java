@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.rnnport.tensorio.batch.Column;
 import org.rnnport.predict.OutputWriter;
 import org.rnnport.tensorio.HostTensor;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.tensorio.json.JsonTensors;
 
 /**

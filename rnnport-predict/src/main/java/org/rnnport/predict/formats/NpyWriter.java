@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
-import org.rnnport.tensorio.batch.Column;
-import org.rnnport.tensorio.DType;
 import org.rnnport.predict.OutputWriter;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.tensorio.files.NpyHeader;
 
 /**

@@ -17,9 +17,9 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
-import org.rnnport.tensorio.batch.Column;
-import org.rnnport.tensorio.DType;
 import org.rnnport.predict.OutputWriter;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * Parquet (snappy): one row per input row; a per-row scalar output is a required column, any

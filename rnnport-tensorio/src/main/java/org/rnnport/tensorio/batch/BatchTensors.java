@@ -18,6 +18,8 @@ public final class BatchTensors {
    *
    * @param key the input key, for errors
    * @throws org.rnnport.tensorio.TensorIoException naming the key for a dtype TF Java cannot make a tensor of
+   * @param c the column
+   * @return the batch tensor of c, shape [rows] + rowShape; the caller closes it
    */
   public static Tensor tensor(Column c, String key) {
     if (c.data() instanceof Column.Native n) {
@@ -32,6 +34,9 @@ public final class BatchTensors {
    * @param key the output key, for errors
    * @throws IllegalStateException if the tensor's first dimension is not {@code rows}
    * @throws org.rnnport.tensorio.TensorIoException naming the key for a dtype rnnport does not carry
+   * @param t the tensor (not closed)
+   * @param rows the row count
+   * @return the values of a batch tensor of rows rows as a column (a copy; the tensor is not closed)
    */
   public static Column column(Tensor t, String key, int rows) {
     long[] full = t.shape().asArray();

@@ -26,6 +26,10 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
    * A column; checks the data's type and length.
    *
    * @throws IllegalArgumentException if the data is not of the dtype's kind or not {@code rows} rows long
+   * @param dtype the values' dtype
+   * @param rowShape the shape of one row
+   * @param rows the row count
+   * @param data the values ({@code byte[]}, {@code byte[][]} or a {@link Native}) of {@code rows * size(rowShape)}
    */
   public Column {
     long n = (long) rows * size(rowShape);
@@ -64,13 +68,25 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
    *
    * @throws org.rnnport.tensorio.TensorIoException for a value the dtype cannot hold or another array type
    * @throws IllegalArgumentException if the array is not {@code rows} rows of {@code rowShape}
+   * @param dtype the values' dtype
+   * @param rowShape the shape of one row
+   * @param rows the row count
+   * @param flat a flat array of the dtype's carrier
+   * @return the column
    */
   public static Column ofArray(DType dtype, long[] rowShape, int rows, Object flat) {
     HostTensor h = HostTensor.ofArray("values", dtype, flat);
     return new Column(dtype, rowShape, rows, dtype == DType.STRING ? h.strings() : h.littleEndianBytes());
   }
 
-  /** A column of {@code rows} rows of zeros (empty strings). */
+  /**
+   * A column of {@code rows} rows of zeros (empty strings).
+   *
+   * @param dtype the values' dtype
+   * @param rowShape the shape of one row
+   * @param rows the row count
+   * @return the column
+   */
   public static Column zeros(DType dtype, long[] rowShape, int rows) {
     return new Column(dtype, rowShape, rows, newData(dtype, Math.toIntExact(rows * size(rowShape))));
   }
@@ -85,7 +101,12 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     return new byte[Math.multiplyExact(n, dtype.bytes())];
   }
 
-  /** The element count of a shape. */
+  /**
+   * The element count of a shape.
+   *
+   * @param shape the dimensions
+   * @return the element count of a shape
+   */
   public static long size(long[] shape) {
     long n = 1;
     for (long d : shape) {
@@ -94,7 +115,11 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     return n;
   }
 
-  /** The shape of the whole block: {@code [rows] + rowShape}. */
+  /**
+   * The shape of the whole block: {@code [rows] + rowShape}.
+   *
+   * @return the shape of the whole block: [rows] + rowShape
+   */
   public long[] shape() {
     long[] s = new long[rowShape.length + 1];
     s[0] = rows;
@@ -102,17 +127,29 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     return s;
   }
 
-  /** Values per row. */
+  /**
+   * Values per row.
+   *
+   * @return values per row
+   */
   public int rowSize() {
     return (int) size(rowShape);
   }
 
-  /** All values. */
+  /**
+   * All values.
+   *
+   * @return all values
+   */
   public int size() {
     return rows * rowSize();
   }
 
-  /** Whether the values are in tensor memory (a {@link Native}). */
+  /**
+   * Whether the values are in tensor memory (a {@link Native}).
+   *
+   * @return whether the values are in tensor memory (a Native)
+   */
   public boolean isNative() {
     return data instanceof Native;
   }
@@ -124,7 +161,11 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     }
   }
 
-  /** This column with its values on the heap (a copy out of tensor memory for a {@link Native}). */
+  /**
+   * This column with its values on the heap (a copy out of tensor memory for a {@link Native}).
+   *
+   * @return this column with its values on the heap (a copy out of tensor memory for a Native)
+   */
   public Column onHeap() {
     if (!(data instanceof Native t)) {
       return this;
@@ -132,7 +173,12 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     return BatchTensors.column(t.tensor(), "input", rows);
   }
 
-  /** The values as a {@link HostTensor} of shape {@link #shape()} named {@code key} (shares the bytes). */
+  /**
+   * The values as a {@link HostTensor} of shape {@link #shape()} named {@code key} (shares the bytes).
+   *
+   * @param key the input or output key, for errors
+   * @return the values as a HostTensor of shape shape named key (shares the bytes)
+   */
   public HostTensor toHost(String key) {
     Column h = onHeap();
     return dtype == DType.STRING ? HostTensor.ofStrings(key, shape(), (byte[][]) h.data)
@@ -149,13 +195,21 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     return ByteBuffer.wrap((byte[]) data).order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** The little-endian bytes of a fixed-size column (shared). */
+  /**
+   * The little-endian bytes of a fixed-size column (shared).
+   *
+   * @return the little-endian bytes of a fixed-size column (shared)
+   */
   public byte[] bytes() {
     buf();
     return (byte[]) data;
   }
 
-  /** The values of a string column (shared). */
+  /**
+   * The values of a string column (shared).
+   *
+   * @return the values of a string column (shared)
+   */
   public byte[][] strings() {
     if (dtype != DType.STRING || !(data instanceof byte[][] s)) {
       throw new IllegalArgumentException(dtype.label() + " values are not strings");
@@ -169,6 +223,8 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
    *
    * @throws IllegalStateException for a {@link Native} column
    * @throws IllegalArgumentException for string
+   * @param i the value's flat (row-major) index
+   * @return value i as a double: exact for every numeric dtype but int64 and uint64 beyond 2^53 (labels and argmax; writers read exact values with getFloat, getLong, bits)
    */
   public double getDouble(int i) {
     ByteBuffer b = buf();
@@ -187,6 +243,8 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
    * Value {@code i} of a float32, float16 or bfloat16 column, exactly.
    *
    * @throws IllegalArgumentException for other dtypes
+   * @param i the value's flat (row-major) index
+   * @return value i of a float32, float16 or bfloat16 column, exactly
    */
   public float getFloat(int i) {
     ByteBuffer b = buf();
@@ -203,6 +261,8 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
    * {@link Long#toUnsignedString}).
    *
    * @throws IllegalArgumentException for float and string columns
+   * @param i the value's flat (row-major) index
+   * @return value i of an integer or bool column (unsigned dtypes zero-extended; uint64 as its bits: read it with toUnsignedString)
    */
   public long getLong(int i) {
     ByteBuffer b = buf();
@@ -219,7 +279,12 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     };
   }
 
-  /** The raw bits of value {@code i} of a fixed-size column, zero-extended. */
+  /**
+   * The raw bits of value {@code i} of a fixed-size column, zero-extended.
+   *
+   * @param i the value's flat (row-major) index
+   * @return the raw bits of value i of a fixed-size column, zero-extended
+   */
   public long bits(int i) {
     ByteBuffer b = buf();
     return switch (dtype.bytes()) {
@@ -230,7 +295,13 @@ public record Column(DType dtype, long[] rowShape, int rows, Object data) {
     };
   }
 
-  /** Rows {@code from .. from+n} as a new column (copied). */
+  /**
+   * Rows {@code from .. from+n} as a new column (copied).
+   *
+   * @param from the first row
+   * @param n how many rows
+   * @return the rows, copied
+   */
   public Column slice(int from, int n) {
     Column h = onHeap();
     int rs = rowSize();

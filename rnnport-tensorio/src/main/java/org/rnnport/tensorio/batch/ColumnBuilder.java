@@ -26,7 +26,12 @@ public final class ColumnBuilder {
   private byte[][] strings;
   private int size;
 
-  /** An empty column of {@code dtype} with room for {@code capacity} values before it grows. */
+  /**
+   * An empty column of {@code dtype} with room for {@code capacity} values before it grows.
+   *
+   * @param dtype the dtype
+   * @param capacity how many values to make room for
+   */
   public ColumnBuilder(DType dtype, int capacity) {
     this.dtype = dtype;
     this.width = dtype.bytes();
@@ -39,7 +44,11 @@ public final class ColumnBuilder {
     }
   }
 
-  /** The values added so far. */
+  /**
+   * The values added so far.
+   *
+   * @return the values added so far
+   */
   public int size() {
     return size;
   }
@@ -48,6 +57,7 @@ public final class ColumnBuilder {
    * Drops the values from {@code n} on (a row that turned out bad is taken back).
    *
    * @throws IllegalArgumentException if {@code n} is more than {@link #size()}
+   * @param n how many values to keep
    */
   public void truncate(int n) {
     if (n < 0 || n > size) {
@@ -59,7 +69,11 @@ public final class ColumnBuilder {
     size = n;
   }
 
-  /** The dtype. */
+  /**
+   * The dtype.
+   *
+   * @return the dtype
+   */
   public DType dtype() {
     return dtype;
   }
@@ -93,6 +107,7 @@ public final class ColumnBuilder {
    * {@code true}/{@code false} (or {@code 1}/{@code 0}) for bool, the text's UTF-8 bytes for string.
    *
    * @throws ValueException if the text is not a number, or not one the dtype holds exactly
+   * @param text the value as text
    */
   public void addText(String text) {
     String t = text.trim();
@@ -184,6 +199,7 @@ public final class ColumnBuilder {
    *
    * @throws ValueException if the dtype cannot hold it exactly (out of an integer dtype's range, not exactly a float
    *     of a float dtype, a bool or string dtype)
+   * @param v the integer
    */
   public void addLong(long v) {
     switch (dtype) {
@@ -239,6 +255,7 @@ public final class ColumnBuilder {
    * {@code UINT_64}) has it.
    *
    * @throws ValueException as {@link #addLong}
+   * @param bits the 64 bits
    */
   public void addUnsignedLong(long bits) {
     if (bits >= 0) {
@@ -262,6 +279,7 @@ public final class ColumnBuilder {
    *
    * @throws ValueException if the dtype cannot hold it exactly (a fraction or a non-finite value for an integer
    *     dtype, a value float16 or bfloat16 would round)
+   * @param v the value
    */
   public void addFloat(float v) {
     switch (dtype) {
@@ -294,6 +312,7 @@ public final class ColumnBuilder {
    *
    * @throws ValueException if the dtype cannot hold it exactly (a fraction, a non-finite or out-of-range value for an
    *     integer dtype; a value float32 or narrower would round; bool and string)
+   * @param v the value
    */
   public void addDouble(double v) {
     switch (dtype) {
@@ -328,6 +347,7 @@ public final class ColumnBuilder {
    * A bool.
    *
    * @throws ValueException unless the dtype is bool
+   * @param v the value
    */
   public void addBool(boolean v) {
     if (dtype != DType.BOOL) {
@@ -340,6 +360,7 @@ public final class ColumnBuilder {
    * A byte string (kept as it is, any bytes, any length).
    *
    * @throws ValueException unless the dtype is string
+   * @param v the bytes, kept (not copied)
    */
   public void addBytes(byte[] v) {
     if (dtype != DType.STRING) {
@@ -353,6 +374,7 @@ public final class ColumnBuilder {
    * Float32 values in bulk ({@link #addFloat} each, one copy for a float32 column).
    *
    * @throws ValueException at the first value this dtype cannot hold (the values before it stay added)
+   * @param v the values
    */
   public void addFloats(float[] v) {
     if (dtype == DType.FLOAT32) {
@@ -370,6 +392,7 @@ public final class ColumnBuilder {
    * Float64 values in bulk ({@link #addDouble} each, one copy for a float64 column).
    *
    * @throws ValueException at the first value this dtype cannot hold (the values before it stay added)
+   * @param v the values
    */
   public void addDoubles(double[] v) {
     if (dtype == DType.FLOAT64) {
@@ -387,6 +410,7 @@ public final class ColumnBuilder {
    * Int32 values in bulk ({@link #addLong} each, one copy for an int32 column).
    *
    * @throws ValueException at the first value this dtype cannot hold (the values before it stay added)
+   * @param v the values
    */
   public void addInts(int[] v) {
     if (dtype == DType.INT32) {
@@ -404,6 +428,7 @@ public final class ColumnBuilder {
    * Int64 values in bulk ({@link #addLong} each, one copy for an int64 column).
    *
    * @throws ValueException at the first value this dtype cannot hold (the values before it stay added)
+   * @param v the values
    */
   public void addLongs(long[] v) {
     if (dtype == DType.INT64) {
@@ -422,6 +447,7 @@ public final class ColumnBuilder {
    * the add methods).
    *
    * @throws ValueException at the first value this dtype cannot hold
+   * @param c the column
    */
   public void addAll(Column c) {
     Column h = c.onHeap();
@@ -448,7 +474,13 @@ public final class ColumnBuilder {
     }
   }
 
-  /** The values so far as a column of {@code rows} rows of {@code rowShape} (a copy; the builder may go on). */
+  /**
+   * The values so far as a column of {@code rows} rows of {@code rowShape} (a copy; the builder may go on).
+   *
+   * @param rowShape the shape of one row
+   * @param rows the row count
+   * @return the values so far as a column of rows rows of rowShape (a copy; the builder may go on)
+   */
   public Column toColumn(long[] rowShape, int rows) {
     Object d = strings != null ? Arrays.copyOf(strings, size) : Arrays.copyOf(bytes, size * width);
     return new Column(dtype, rowShape, rows, d);

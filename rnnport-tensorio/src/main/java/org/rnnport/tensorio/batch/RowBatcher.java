@@ -52,22 +52,40 @@ public final class RowBatcher {
     }
   }
 
-  /** The inputs. */
+  /**
+   * The inputs.
+   *
+   * @return the inputs
+   */
   public List<Input> inputs() {
     return inputs;
   }
 
-  /** The rows so far. */
+  /**
+   * The rows so far.
+   *
+   * @return the rows so far
+   */
   public int rows() {
     return rows;
   }
 
-  /** The builder that takes input {@code i}'s values of the current row. */
+  /**
+   * The builder that takes input {@code i}'s values of the current row.
+   *
+   * @param i the input's index, in the order given
+   * @return the builder that takes input i's values of the current row
+   */
   public ColumnBuilder values(int i) {
     return values[i];
   }
 
-  /** The row shape input {@code i} has in this batch, or null before a row fixed it. */
+  /**
+   * The row shape input {@code i} has in this batch, or null before a row fixed it.
+   *
+   * @param i the input's index, in the order given
+   * @return the row shape input i has in this batch, or null before a row fixed it
+   */
   public long[] rowShape(int i) {
     return shapes[i] == null ? null : shapes[i].clone();
   }
@@ -135,6 +153,7 @@ public final class RowBatcher {
    * Whether a row of already-shaped values has each input's row shape of this batch (always, for the first row).
    *
    * @param row one one-row column per input key
+   * @return whether a row of already-shaped values has each input's row shape of this batch (always, for the first row)
    */
   public boolean fits(Map<String, Column> row) {
     if (rows == 0) {
@@ -156,6 +175,7 @@ public final class RowBatcher {
    * @param rowIndex the row's index, for the error
    * @throws ValueException naming the row and key for a missing input, a value the input's dtype cannot hold, or
    *     a row shape other than the batch's (ragged: see {@link #fits}); the row is taken back
+   * @param row one one-row column per input key
    */
   public void add(long rowIndex, Map<String, Column> row) {
     for (int i = 0; i < values.length; i++) {
@@ -187,6 +207,7 @@ public final class RowBatcher {
   /**
    * The batch: one column per input key, of {@link #rows()} rows (an input no row fixed the shape of gets its
    * declared one with unknown dimensions as 0).
+   * @return the batch: one column per input key, of rows rows (an input no row fixed the shape of gets its declared one with unknown dimensions as 0)
    */
   public Map<String, Column> build() {
     Map<String, Column> out = new LinkedHashMap<>();

@@ -47,17 +47,29 @@ public final class ValueException extends IllegalArgumentException {
     return sb.length() == 0 ? detail : sb.append(": ").append(detail).toString();
   }
 
-  /** What is wrong, without the row and key. */
+  /**
+   * What is wrong, without the row and key.
+   *
+   * @return what is wrong, without the row and key
+   */
   public String detail() {
     return detail;
   }
 
-  /** The input key, or null. */
+  /**
+   * The input key, or null.
+   *
+   * @return the input key, or null
+   */
   public String key() {
     return key;
   }
 
-  /** The row's index, or -1. */
+  /**
+   * The row's index, or -1.
+   *
+   * @return the row's index, or -1
+   */
   public long row() {
     return row;
   }

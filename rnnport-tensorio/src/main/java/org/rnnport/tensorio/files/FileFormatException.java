@@ -33,22 +33,38 @@ public final class FileFormatException extends IOException {
     this.resumable = resumable;
   }
 
-  /** The file (or entry) as named by the caller. */
+  /**
+   * The file (or entry) as named by the caller.
+   *
+   * @return the file (or entry) as named by the caller
+   */
   public String source() {
     return source;
   }
 
-  /** The record or header part, or null for the whole file. */
+  /**
+   * The record or header part, or null for the whole file.
+   *
+   * @return the record or header part, or null for the whole file
+   */
   public String where() {
     return where;
   }
 
-  /** What is wrong, without the source and the where. */
+  /**
+   * What is wrong, without the source and the where.
+   *
+   * @return what is wrong, without the source and the where
+   */
   public String detail() {
     return detail;
   }
 
-  /** Whether the next record can still be read (see the constructor). */
+  /**
+   * Whether the next record can still be read (see the constructor).
+   *
+   * @return whether the next record can still be read (see the constructor)
+   */
   public boolean resumable() {
     return resumable;
   }

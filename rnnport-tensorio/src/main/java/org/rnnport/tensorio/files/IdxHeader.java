@@ -17,18 +17,31 @@ import org.rnnport.tensorio.DType;
  * @param shape the dimensions
  */
 public record IdxHeader(DType dtype, long[] shape) {
-  /** A header (the shape is copied). */
+  /**
+   * A header (the shape is copied).
+   *
+   * @param dtype the element type
+   * @param shape the dimensions
+   */
   public IdxHeader {
     shape = shape.clone();
   }
 
-  /** The dimensions (a copy). */
+  /**
+   * The dimensions (a copy).
+   *
+   * @return the dimensions (a copy)
+   */
   @Override
   public long[] shape() {
     return shape.clone();
   }
 
-  /** The magic number as the file has it ({@code 0x00000803} for MNIST's images). */
+  /**
+   * The magic number as the file has it ({@code 0x00000803} for MNIST's images).
+   *
+   * @return the magic number as the file has it (0x00000803 for MNIST's images)
+   */
   public int magic() {
     int type = switch (dtype) {
       case UINT8 -> 0x08;
@@ -41,12 +54,20 @@ public record IdxHeader(DType dtype, long[] shape) {
     return type << 8 | shape.length;
   }
 
-  /** The bytes from the magic to the first data byte. */
+  /**
+   * The bytes from the magic to the first data byte.
+   *
+   * @return the bytes from the magic to the first data byte
+   */
   public int headerBytes() {
     return 4 + 4 * shape.length;
   }
 
-  /** The number of elements. */
+  /**
+   * The number of elements.
+   *
+   * @return the number of elements
+   */
   public long count() {
     long n = 1;
     for (long d : shape) {
@@ -55,7 +76,11 @@ public record IdxHeader(DType dtype, long[] shape) {
     return n;
   }
 
-  /** The data's size in bytes. */
+  /**
+   * The data's size in bytes.
+   *
+   * @return the data's size in bytes
+   */
   public long dataBytes() {
     return count() * dtype.bytes();
   }
@@ -74,6 +99,8 @@ public record IdxHeader(DType dtype, long[] shape) {
    *
    * @throws FileFormatException naming the file: a bad magic number, an unknown element type, a truncated header,
    *     or dimensions whose byte count overflows
+   * @param file the file
+   * @return the header and the body, at its first data byte
    */
   public static Opened open(Path file) throws IOException {
     InputStream in = Gzip.open(file);
@@ -85,7 +112,14 @@ public record IdxHeader(DType dtype, long[] shape) {
     }
   }
 
-  /** Reads a header from {@code in}, leaving it at the first data byte; {@code source} names it in errors. */
+  /**
+   * Reads a header from {@code in}, leaving it at the first data byte; {@code source} names it in errors.
+   *
+   * @param in the stream, at its first byte
+   * @param source the file (or archive entry) as errors name it
+   * @return the header
+   * @throws IOException if the file cannot be read, or is not what its format says (a FileFormatException naming it)
+   */
   public static IdxHeader read(InputStream in, String source) throws IOException {
     byte[] m = readOrEof(in, 4, source, "truncated: shorter than the 4-byte IDX magic number");
     int magic = ByteBuffer.wrap(m).getInt();

@@ -36,18 +36,33 @@ public record NpyHeader(String descr, DType dtype, long[] shape, int headerBytes
   /** numpy's own limit on a header's length (format.py's {@code _MAX_HEADER_SIZE}, 10,000) with room to spare. */
   private static final int MAX_HEADER = 1 << 20;
 
-  /** A header (the shape is copied). */
+  /**
+   * A header (the shape is copied).
+   *
+   * @param descr the descr as written ({@code <f4})
+   * @param dtype its dtype, or null for an object array read with {@link #readAllowingObjects}
+   * @param shape the array's shape ({@code []} for a 0-d array)
+   * @param headerBytes the bytes from the magic to the first data byte
+   */
   public NpyHeader {
     shape = shape.clone();
   }
 
-  /** The shape (a copy). */
+  /**
+   * The shape (a copy).
+   *
+   * @return the shape (a copy)
+   */
   @Override
   public long[] shape() {
     return shape.clone();
   }
 
-  /** The number of elements; the shape was checked not to overflow a long. */
+  /**
+   * The number of elements; the shape was checked not to overflow a long.
+   *
+   * @return the number of elements; the shape was checked not to overflow a long
+   */
   public long count() {
     long n = 1;
     for (long d : shape) {
@@ -56,17 +71,29 @@ public record NpyHeader(String descr, DType dtype, long[] shape, int headerBytes
     return n;
   }
 
-  /** The rows: the first dimension (1 for a 0-d array). */
+  /**
+   * The rows: the first dimension (1 for a 0-d array).
+   *
+   * @return the rows: the first dimension (1 for a 0-d array)
+   */
   public long rows() {
     return shape.length == 0 ? 1 : shape[0];
   }
 
-  /** The shape of one row: all dimensions but the first. */
+  /**
+   * The shape of one row: all dimensions but the first.
+   *
+   * @return the shape of one row: all dimensions but the first
+   */
   public long[] rowShape() {
     return shape.length == 0 ? new long[0] : Arrays.copyOfRange(shape, 1, shape.length);
   }
 
-  /** The data's size in bytes ({@code count() * dtype().bytes()}); -1 for an object array. */
+  /**
+   * The data's size in bytes ({@code count() * dtype().bytes()}); -1 for an object array.
+   *
+   * @return the data's size in bytes (count * dtype.bytes); -1 for an object array
+   */
   public long dataBytes() {
     return dtype == null ? -1 : count() * dtype.bytes();
   }
@@ -77,12 +104,21 @@ public record NpyHeader(String descr, DType dtype, long[] shape, int headerBytes
    * @param source the file (or {@code archive.npz/x.npy}) as errors name it
    * @throws FileFormatException naming the source: bad magic, truncation, an unknown version, an unreadable dict,
    *     or a refused descr (by name) or layout
+   * @param in the stream, at its first byte
+   * @return the header
    */
   public static NpyHeader read(InputStream in, String source) throws IOException {
     return read(in, source, false);
   }
 
-  /** As {@link #read}, but an object array ({@code |O}: pickled Python objects) is taken, with a null dtype. */
+  /**
+   * As {@link #read}, but an object array ({@code |O}: pickled Python objects) is taken, with a null dtype.
+   *
+   * @param in the stream, at its first byte
+   * @param source the file (or {@code archive.npz/x.npy}) as errors name it
+   * @return the header (a null dtype for an object array)
+   * @throws IOException if the file cannot be read, or is not what its format says (a FileFormatException naming it)
+   */
   public static NpyHeader readAllowingObjects(InputStream in, String source) throws IOException {
     return read(in, source, true);
   }
@@ -205,6 +241,10 @@ public record NpyHeader(String descr, DType dtype, long[] shape, int headerBytes
    *
    * @throws IllegalArgumentException if numpy has no descr for {@code dtype} (bfloat16, string), or the header does
    *     not fit {@code size}
+   * @param dtype the dtype (one numpy has a descr for)
+   * @param shape the array's shape
+   * @param size the header's size in bytes, or 0 for the smallest multiple of 64
+   * @return the header's bytes
    */
   public static byte[] encode(DType dtype, long[] shape, int size) {
     if (dtype.numpy() == null) {

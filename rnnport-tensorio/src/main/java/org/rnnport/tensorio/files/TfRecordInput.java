@@ -38,17 +38,34 @@ public final class TfRecordInput implements AutoCloseable {
     this.source = source;
   }
 
-  /** Opens {@code file}, raw or gzipped (TensorFlow's {@code GZIP} compression, found by its magic bytes). */
+  /**
+   * Opens {@code file}, raw or gzipped (TensorFlow's {@code GZIP} compression, found by its magic bytes).
+   *
+   * @param file the file
+   * @return the reader, at the first record
+   * @throws IOException if the file cannot be read, or is not what its format says (a FileFormatException naming it)
+   */
   public static TfRecordInput open(Path file) throws IOException {
     return new TfRecordInput(Gzip.open(file), file.toString());
   }
 
-  /** A reader of {@code in}, raw or gzipped (by its magic bytes); {@code source} names it in errors. */
+  /**
+   * A reader of {@code in}, raw or gzipped (by its magic bytes); {@code source} names it in errors.
+   *
+   * @param in the records (buffered by the caller)
+   * @param source the file as errors name it
+   * @return the reader, at the first record
+   * @throws IOException if the file cannot be read, or is not what its format says (a FileFormatException naming it)
+   */
   public static TfRecordInput open(InputStream in, String source) throws IOException {
     return new TfRecordInput(Gzip.maybeGunzip(new BufferedInputStream(in, 1 << 16), source), source);
   }
 
-  /** How many records were read whole (the number of the last one returned). */
+  /**
+   * How many records were read whole (the number of the last one returned).
+   *
+   * @return how many records were read whole (the number of the last one returned)
+   */
   public long records() {
     return records;
   }
@@ -57,7 +74,12 @@ public final class TfRecordInput implements AutoCloseable {
     return new FileFormatException(source, "record " + (records + 1), detail, resumable);
   }
 
-  /** The next record's data, or null at a clean end of the file. */
+  /**
+   * The next record's data, or null at a clean end of the file.
+   *
+   * @return the next record's data, or null at a clean end of the file
+   * @throws IOException if the file cannot be read, or is not what its format says (a FileFormatException naming it)
+   */
   public byte[] next() throws IOException {
     int got;
     try {

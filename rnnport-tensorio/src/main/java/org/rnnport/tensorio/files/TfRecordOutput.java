@@ -17,17 +17,33 @@ public final class TfRecordOutput implements AutoCloseable {
   private final byte[] footer = new byte[4];
   private long records;
 
-  /** A writer onto {@code out} (buffer it: each record is three writes). */
+  /**
+   * A writer onto {@code out} (buffer it: each record is three writes).
+   *
+   * @param out the stream the records go to
+   */
   public TfRecordOutput(OutputStream out) {
     this.out = out;
   }
 
-  /** Appends one record holding all of {@code data}. */
+  /**
+   * Appends one record holding all of {@code data}.
+   *
+   * @param data the record's bytes
+   * @throws IOException if the stream cannot be written
+   */
   public void write(byte[] data) throws IOException {
     write(data, 0, data.length);
   }
 
-  /** Appends one record holding {@code len} bytes of {@code data} from {@code off}. */
+  /**
+   * Appends one record holding {@code len} bytes of {@code data} from {@code off}.
+   *
+   * @param data the record's bytes
+   * @param off the offset of its first byte
+   * @param len how many bytes
+   * @throws IOException if the stream cannot be written
+   */
   public void write(byte[] data, int off, int len) throws IOException {
     ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
     h.putLong(0, len);
@@ -39,12 +55,20 @@ public final class TfRecordOutput implements AutoCloseable {
     records++;
   }
 
-  /** How many records were written. */
+  /**
+   * How many records were written.
+   *
+   * @return how many records were written
+   */
   public long records() {
     return records;
   }
 
-  /** Flushes the stream. */
+  /**
+   * Flushes the stream.
+   *
+   * @throws IOException if the stream cannot be written
+   */
   public void flush() throws IOException {
     out.flush();
   }
