@@ -1,21 +1,19 @@
 package org.rnnport.data;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.files.FileFormatException;
+import org.rnnport.tensorio.files.IdxHeader;
 
 /**
- * Reads IDX files (LeCun's MNIST format), gzip-compressed or not: big-endian int32 magic
- * {@code 0x0000TTNN} (TT = 0x08 unsigned byte, NN = number of dimensions), the dimensions, then
- * the data. Every problem is reported with the file name.
+ * Reads IDX files of unsigned bytes (MNIST's images and labels), gzip-compressed or not, whole: the
+ * header through tensor I/O's {@link IdxHeader}, then the data, checked against it (no fewer bytes,
+ * no trailing ones). Every problem is reported with the file name.
  */
 public final class IdxReader {
   private IdxReader() {}
@@ -40,72 +38,44 @@ public final class IdxReader {
     if (!Files.isRegularFile(file)) {
       throw new DataException(file, "file not found (run `rnnport data fetch`)");
     }
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      raw.mark(2);
-      int b0 = raw.read();
-      int b1 = raw.read();
-      raw.reset();
-      boolean gzip = b0 == 0x1f && b1 == 0x8b;
-      InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-      return read(new DataInputStream(in), file, expectedRank);
-    } catch (ZipException e) {
+    try (IdxHeader.Opened idx = IdxHeader.open(file)) {
+      IdxHeader h = idx.header();
+      long[] shape = h.shape();
+      int magic = h.magic();
+      if (h.dtype() != DType.UINT8) {
+        throw new DataException(file, String.format("bad magic number 0x%08X: not an unsigned-byte IDX file "
+            + "(expected 0x%08X)", magic, 0x0800 | expectedRank));
+      }
+      if (shape.length != expectedRank) {
+        throw new DataException(file, String.format("magic number 0x%08X says %d dimensions, expected %d", magic,
+            shape.length, expectedRank));
+      }
+      long total = h.count();
+      if (total > Integer.MAX_VALUE - 16) {
+        throw new DataException(file, "dimensions " + Arrays.toString(shape) + " are too large");
+      }
+      return new IdxArray(Arrays.stream(shape).mapToInt(d -> (int) d).toArray(), body(idx.body(), file, shape, total));
+    } catch (FileFormatException e) {
+      throw new DataException(file, (e.where() == null ? "" : e.where() + ": ") + e.detail(), e);
+    } catch (java.util.zip.ZipException e) {
       throw new DataException(file, "corrupt gzip stream: " + e.getMessage(), e);
     } catch (NoSuchFileException e) {
       throw new DataException(file, "file not found", e);
-    } catch (EOFException e) {
+    } catch (java.io.EOFException e) {
       throw new DataException(file, "truncated: " + (e.getMessage() == null ? "unexpected end of file" : e.getMessage()), e);
     }
   }
 
-  private static IdxArray read(DataInputStream in, Path file, int expectedRank) throws IOException {
-    int magic;
-    try {
-      magic = in.readInt();
-    } catch (EOFException e) {
-      throw new DataException(file, "truncated: shorter than the 4-byte IDX magic number");
-    }
-    int zeros = magic >>> 16;
-    int type = (magic >>> 8) & 0xff;
-    int rank = magic & 0xff;
-    if (zeros != 0 || type != 0x08) {
-      throw new DataException(file, String.format(
-          "bad magic number 0x%08X: not an unsigned-byte IDX file (expected 0x%08X)", magic,
-          0x0800 | expectedRank));
-    }
-    if (rank != expectedRank) {
-      throw new DataException(file, String.format(
-          "magic number 0x%08X says %d dimensions, expected %d", magic, rank, expectedRank));
-    }
-    int[] dims = new int[rank];
-    long total = 1;
-    for (int i = 0; i < rank; i++) {
-      try {
-        dims[i] = in.readInt();
-      } catch (EOFException e) {
-        throw new DataException(file, "truncated header: missing dimension " + i);
-      }
-      if (dims[i] < 0) {
-        throw new DataException(file, "negative dimension " + i + ": " + dims[i]);
-      }
-      total *= dims[i];
-    }
-    if (total > Integer.MAX_VALUE - 16) {
-      throw new DataException(file, "dimensions " + Arrays.toString(dims) + " are too large");
-    }
-    byte[] data = new byte[(int) total];
-    int off = 0;
-    while (off < data.length) {
-      int n = in.read(data, off, data.length - off);
-      if (n < 0) {
-        throw new DataException(file, "truncated: header " + Arrays.toString(dims) + " promises " + total
-            + " data bytes, file has " + off);
-      }
-      off += n;
+  private static byte[] body(InputStream in, Path file, long[] shape, long total) throws IOException {
+    byte[] data = in.readNBytes((int) total);
+    if (data.length < total) {
+      throw new DataException(file, "truncated: header " + Arrays.toString(shape) + " promises " + total
+          + " data bytes, file has " + data.length);
     }
     if (in.read() >= 0) {
       throw new DataException(file, "trailing bytes after the " + total + " data bytes the header "
-          + Arrays.toString(dims) + " promises");
+          + Arrays.toString(shape) + " promises");
     }
-    return new IdxArray(dims, data);
+    return data;
   }
 }

@@ -3,15 +3,12 @@ package org.rnnport.train;
 import com.google.protobuf.ByteString;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.CRC32C;
+import org.rnnport.tensorio.files.TfRecordOutput;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.Event;
 import org.tensorflow.proto.GraphDef;
@@ -23,13 +20,12 @@ import org.tensorflow.proto.TensorShapeProto;
 
 /**
  * A TensorBoard event file ({@code events.out.tfevents.<time>.<host>.<pid>}): TFRecords of
- * {@link Event} protos, each framed as length (uint64 LE), masked CRC32C of the length, the bytes,
- * masked CRC32C of the bytes; the first event is {@code file_version: "brain.Event:2"}. Scalars are
+ * {@link Event} protos, framed by tensor I/O's {@link TfRecordOutput}; the first event is {@code file_version: "brain.Event:2"}. Scalars are
  * {@code simple_value} summaries, text is the text plugin's string tensor. Not thread-safe.
  */
 public final class EventWriter implements AutoCloseable {
   private final Path file;
-  private final OutputStream out;
+  private final TfRecordOutput out;
 
   /** Opens a new event file in {@code dir} (created if needed). */
   public EventWriter(Path dir) throws IOException {
@@ -46,7 +42,7 @@ public final class EventWriter implements AutoCloseable {
       f = dir.resolve("events.out.tfevents." + now / 1000 + "." + host + "." + ProcessHandle.current().pid() + "." + i);
     }
     this.file = f;
-    this.out = new BufferedOutputStream(Files.newOutputStream(f, StandardOpenOption.CREATE_NEW));
+    this.out = new TfRecordOutput(new BufferedOutputStream(Files.newOutputStream(f, StandardOpenOption.CREATE_NEW)));
     write(Event.newBuilder().setWallTime(now / 1000.0).setFileVersion("brain.Event:2").build());
   }
 
@@ -92,24 +88,7 @@ public final class EventWriter implements AutoCloseable {
   }
 
   private void write(Event e) throws IOException {
-    byte[] data = e.toByteArray();
-    byte[] len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).array();
-    out.write(len);
-    out.write(le32(maskedCrc(len)));
-    out.write(data);
-    out.write(le32(maskedCrc(data)));
-  }
-
-  /** TFRecord's masked CRC32C: rotate right by 15 and add 0xa282ead8. */
-  static int maskedCrc(byte[] b) {
-    CRC32C c = new CRC32C();
-    c.update(b, 0, b.length);
-    int crc = (int) c.getValue();
-    return ((crc >>> 15) | (crc << 17)) + 0xa282ead8;
-  }
-
-  private static byte[] le32(int v) {
-    return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    out.write(e.toByteArray());
   }
 
   @Override

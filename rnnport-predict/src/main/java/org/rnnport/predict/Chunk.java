@@ -3,6 +3,7 @@ package org.rnnport.predict;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * A batch of records read from one input file: the good rows' values per input key, plus the

@@ -12,6 +12,8 @@ import org.rnnport.eval.Evaluator;
 import org.rnnport.export.ModelInfo;
 import org.rnnport.export.SavedModelExporter;
 import org.rnnport.models.InputKind;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * {@code rnnport eval}: predict on a bundled dataset. The model's test split (MNIST images or
@@ -62,7 +64,7 @@ public final class DatasetEval {
   }
 
   /** A test split in memory: row-major values, row shape, labels. */
-  private record Split(Path file, DType dtype, Object values, long[] rowShape, int[] labels, int rows, int classes) {
+  private record Split(Path file, DType dtype, byte[] values, long[] rowShape, int[] labels, int rows, int classes) {
     /** Rows of {@code shape} (the signature's layout of this split's flat rows). */
     RowReader reader(String key, long[] shape) {
       int rs = (int) Column.size(rowShape);
@@ -74,8 +76,8 @@ public final class DatasetEval {
           if (n <= 0) {
             return null;
           }
-          Object d = Column.newArray(dtype, n * rs);
-          System.arraycopy(values, next * rs, d, 0, n * rs);
+          int w = rs * dtype.bytes();
+          byte[] d = java.util.Arrays.copyOfRange(values, next * w, (next + n) * w);
           int[] l = java.util.Arrays.copyOfRange(labels, next, next + n);
           Chunk c = new Chunk(file, next, n, null, Map.of(key, new Column(dtype, shape, n, d)), l, List.of());
           next += n;
@@ -91,19 +93,32 @@ public final class DatasetEval {
     }
   }
 
+  /** Values as the little-endian bytes a column holds. */
+  private static byte[] le(float[] v) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(v);
+    return b.array();
+  }
+
+  private static byte[] le(int[] v) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.asIntBuffer().put(v);
+    return b.array();
+  }
+
   private static Split split(InputKind kind, Path dataDir, int limit) throws IOException {
     switch (kind) {
       case MNIST_ROWS, MNIST_FLAT -> {
         // the rows are flat 784 pixels; the signature's shape ([-1, 28, 28] or [-1, 784]) reshapes them
         ImageSet t = Mnist.loadTest(dataDir);
         int n = limit > 0 ? Math.min(limit, t.size()) : t.size();
-        return new Split(dataDir.resolve("mnist"), DType.FLOAT32, t.pixels(), new long[] {t.imageSize()}, t.labels(),
+        return new Split(dataDir.resolve("mnist"), DType.FLOAT32, le(t.pixels()), new long[] {t.imageSize()}, t.labels(),
             n, t.numClasses());
       }
       case REUTERS_SEQUENCES -> {
         SequenceSet t = Reuters.notebook(dataDir).test();
         int n = limit > 0 ? Math.min(limit, t.size()) : t.size();
-        return new Split(dataDir.resolve(Reuters.NPZ), DType.INT32, t.tokens(), new long[] {t.length()}, t.labels(), n,
+        return new Split(dataDir.resolve(Reuters.NPZ), DType.INT32, le(t.tokens()), new long[] {t.length()}, t.labels(), n,
             t.numClasses());
       }
       default -> throw new IllegalStateException("no evaluation pipeline for input " + kind);

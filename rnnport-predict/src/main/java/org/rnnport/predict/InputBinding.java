@@ -1,14 +1,17 @@
 package org.rnnport.predict;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.TensorIoException;
+import org.rnnport.tensorio.batch.BatchTensors;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.batch.ValueException;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * One signature input as predict feeds it: its key, dtype and shape ({@code null}: unknown rank;
@@ -93,10 +96,14 @@ public record InputBinding(String key, DType dtype, long[] shape) {
   }
 
   /**
-   * A tensor of this input's dtype from a column (rows reshaped to {@code rowShape}); float inputs
-   * are multiplied by {@code scale} (1 for none). Integer sources widen; float sources refuse to
-   * feed integer inputs; int64 values that do not fit an int32 input are an error. A
+   * A tensor of this input's dtype from a column (rows reshaped to {@code rowShape}); float32 and float64 inputs are
+   * multiplied by {@code scale} (1 for none; numpy's float multiply: uint8 pixels {@code .astype(float32) * scale}).
+   * A column of another dtype is converted exactly or refused (tensor I/O's {@link ColumnBuilder}: uint8 255 feeds
+   * a float32 255, int64 2^53+1 does not feed a float64); float data never feeds an integer or bool input. A
    * {@link Column.Native} column is consumed: its tensor is returned, or closed after conversion.
+   *
+   * @throws InputException naming the file, rows and key for a value the input's dtype cannot hold, or a dtype TF
+   *     Java has no tensor for
    */
   public Tensor tensor(Column c, long[] rowShape, double scale, Path file, String where) {
     long[] full = new long[rowShape.length + 1];
@@ -106,7 +113,7 @@ public record InputBinding(String key, DType dtype, long[] shape) {
     if (c.data() instanceof Column.Native n) {
       // the reader filled this tensor: it is fed as is when nothing is to change, else its values
       // are converted like any column's and it is closed
-      if (c.dtype() == dtype && scale == 1 && n.tensor().shape().equals(s)) {
+      if (c.dtype() == dtype && (scale == 1 || !dtype.floating()) && n.tensor().shape().equals(s)) {
         return n.tensor();
       }
       try {
@@ -115,84 +122,42 @@ public record InputBinding(String key, DType dtype, long[] shape) {
         n.tensor().close();
       }
     }
-    int n = c.rows() * c.rowSize();
-    switch (dtype) {
-      case FLOAT32 -> {
-        float[] f;
-        if (c.dtype() == DType.FLOAT32 && scale == 1) {
-          f = (float[]) c.data();
-        } else {
-          f = new float[n];
-          if (c.dtype() == DType.FLOAT32) {
-            float[] src = (float[]) c.data();
-            float sc = (float) scale;
-            for (int i = 0; i < n; i++) {
-              f[i] = src[i] * sc;
-            }
-          } else if (c.dtype().integral()) {
-            // numpy: uint8 pixels .astype(float32) * (1.0 / 255.0) is a float32 multiply
-            float sc = (float) scale;
-            for (int i = 0; i < n; i++) {
-              f[i] = (float) c.getLong(i) * sc;
-            }
-          } else {
-            for (int i = 0; i < n; i++) {
-              f[i] = (float) (c.getDouble(i) * scale);
-            }
-          }
-        }
-        return TFloat32.tensorOf(s, DataBuffers.of(f, true, false));
+    if ((dtype.integral() || dtype == DType.BOOL) && c.dtype().floating()) {
+      throw new InputException(file, where, key, "dtype mismatch: the data is " + c.dtype().label()
+          + ", the signature expects " + dtype.tfName() + " (" + (dtype == DType.BOOL ? "bools" : "integers") + ")");
+    }
+    try {
+      Column fed;
+      if (scale != 1 && (dtype == DType.FLOAT32 || dtype == DType.FLOAT64)) {
+        fed = scaled(c, rowShape, scale);
+      } else if (c.dtype() == dtype) {
+        fed = new Column(dtype, rowShape, c.rows(), c.data());
+      } else {
+        ColumnBuilder b = new ColumnBuilder(dtype, c.size());
+        b.addAll(c);
+        fed = b.toColumn(rowShape, c.rows());
       }
-      case FLOAT64 -> {
-        double[] d;
-        if (c.dtype() == DType.FLOAT64 && scale == 1) {
-          d = (double[]) c.data();
-        } else {
-          d = new double[n];
-          for (int i = 0; i < n; i++) {
-            d[i] = c.getDouble(i) * scale;
-          }
-        }
-        return TFloat64.tensorOf(s, DataBuffers.of(d, true, false));
-      }
-      case INT32 -> {
-        requireIntegral(c, file, where);
-        int[] a;
-        if (c.dtype() == DType.INT32) {
-          a = (int[]) c.data();
-        } else {
-          a = new int[n];
-          for (int i = 0; i < n; i++) {
-            long v = c.getLong(i);
-            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-              throw new InputException(file, where, key, "value " + v + " does not fit the signature's DT_INT32");
-            }
-            a[i] = (int) v;
-          }
-        }
-        return TInt32.tensorOf(s, DataBuffers.of(a, true, false));
-      }
-      case INT64 -> {
-        requireIntegral(c, file, where);
-        long[] a;
-        if (c.dtype() == DType.INT64) {
-          a = (long[]) c.data();
-        } else {
-          a = new long[n];
-          for (int i = 0; i < n; i++) {
-            a[i] = c.getLong(i);
-          }
-        }
-        return TInt64.tensorOf(s, DataBuffers.of(a, true, false));
-      }
-      default -> throw new InputException(file, where, key, "predict cannot feed dtype " + dtype.tf());
+      return BatchTensors.tensor(fed, key);
+    } catch (ValueException | TensorIoException e) {
+      throw new InputException(file, where, key, e.getMessage());
     }
   }
 
-  private void requireIntegral(Column c, Path file, String where) {
-    if (!c.dtype().integral()) {
-      throw new InputException(file, where, key, "dtype mismatch: the data is " + c.dtype().numpy() + " ("
-          + c.dtype().name().toLowerCase() + "), the signature expects " + dtype.tf() + " (integers)");
+  /** The values times {@code scale}: a float32 multiply for a float32 input (numpy's), a float64 one for float64. */
+  private Column scaled(Column c, long[] rowShape, double scale) {
+    int n = c.size();
+    ByteBuffer out = ByteBuffer.allocate(n * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+    boolean f32 = dtype == DType.FLOAT32;
+    float sc = (float) scale;
+    for (int i = 0; i < n; i++) {
+      if (f32) {
+        float v = c.dtype() == DType.FLOAT64 ? (float) (c.getDouble(i) * scale)
+            : (c.dtype().floating() ? c.getFloat(i) : (float) c.getLong(i)) * sc;
+        out.putFloat(v);
+      } else {
+        out.putDouble(c.getDouble(i) * scale);
+      }
     }
+    return new Column(dtype, rowShape, c.rows(), out.array());
   }
 }

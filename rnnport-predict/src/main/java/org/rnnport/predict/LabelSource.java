@@ -3,6 +3,8 @@ package org.rnnport.predict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * The {@code --labels} file, read alongside the inputs: one label per input record (rejected

@@ -2,6 +2,7 @@ package org.rnnport.predict;
 
 import java.io.IOException;
 import java.util.Map;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * Writes predictions, a batch at a time in input order, to a (temporary) file. The pipeline calls

@@ -14,15 +14,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
 import org.rnnport.eval.ClassificationReport;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.BatchTensors;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.util.Progress;
 import org.tensorflow.Result;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * The streaming predict pipeline: a reader thread turns input files into batches, N inference
@@ -89,7 +87,7 @@ public final class Pipeline {
         throw new IllegalArgumentException("no output '" + k + "'; signature " + model.signature() + " has "
             + model.outputs().stream().map(PredictModel.Output::key).toList());
       }
-      if (DType.ofTf(o.dtype()) == null) {
+      if (DType.ofTfName(o.dtype()) == null) {
         throw new IllegalArgumentException("output '" + k + "' has dtype " + o.dtype() + ", which predict cannot "
             + "write; choose outputs with --output-keys");
       }
@@ -109,8 +107,8 @@ public final class Pipeline {
     outs.sort(java.util.Comparator.comparingInt(o -> o.key().equals("probabilities") ? 0 : o.key().equals("logits") ? 1
         : 2));
     for (PredictModel.Output o : outs) {
-      DType d = DType.ofTf(o.dtype());
-      if (d != null && !d.integral() && o.shape() != null && o.shape().length == 2 && o.shape()[1] > 1) {
+      DType d = DType.ofTfName(o.dtype());
+      if (d != null && d.floating() && o.shape() != null && o.shape().length == 2 && o.shape()[1] > 1) {
         return (int) o.shape()[1];
       }
     }
@@ -121,18 +119,22 @@ public final class Pipeline {
     return model.outputs().stream().filter(o -> o.key().equals(key)).findFirst().orElse(null);
   }
 
+  private static boolean numeric(PredictModel.Output o) {
+    DType d = DType.ofTfName(o.dtype());
+    return d != null && d != DType.STRING && d != DType.BOOL;
+  }
+
   /** The output the labels report compares with: {@code classes}, else argmax of probabilities/logits. */
   static String predictionKey(PredictModel model) {
     for (String k : List.of("classes", "probabilities", "logits", "predictions", "output_0")) {
       for (PredictModel.Output o : model.outputs()) {
-        if (o.key().equals(k) && DType.ofTf(o.dtype()) != null) {
+        if (o.key().equals(k) && numeric(o)) {
           return k;
         }
       }
     }
     for (PredictModel.Output o : model.outputs()) {
-      if (DType.ofTf(o.dtype()) != null && !DType.ofTf(o.dtype()).integral() && o.shape() != null
-          && o.shape().length == 2) {
+      if (numeric(o) && DType.ofTfName(o.dtype()).floating() && o.shape() != null && o.shape().length == 2) {
         return o.key();
       }
     }
@@ -306,8 +308,7 @@ public final class Pipeline {
     try {
       int rows = (int) Math.max(1, Math.min(settings.batchSize(), (1 << 24) / Math.max(1, maxRowSize())));
       for (InputBinding b : model.inputs()) {
-        int n = (int) b.fixedRowSize() * rows;
-        feeds.put(b.key(), b.tensor(new Column(b.dtype(), b.rowShape(), rows, Column.newArray(b.dtype(), n)),
+        feeds.put(b.key(), b.tensor(Column.zeros(b.dtype(), b.rowShape(), rows),
             b.rowShape(), 1, null, "warm-up"));
       }
       try (Result r = model.run(feeds)) {
@@ -466,27 +467,7 @@ public final class Pipeline {
       throw new IllegalStateException("output '" + key + "' has shape " + s + ", not one row per input row (" + rows
           + "); choose per-row outputs with --output-keys");
     }
-    long[] full = s.asArray();
-    long[] rowShape = java.util.Arrays.copyOfRange(full, 1, full.length);
-    int n = (int) s.size();
-    if (t instanceof TFloat32 f) {
-      float[] a = new float[n];
-      f.copyTo(DataBuffers.of(a, false, false));
-      return new Column(DType.FLOAT32, rowShape, rows, a);
-    } else if (t instanceof TFloat64 f) {
-      double[] a = new double[n];
-      f.copyTo(DataBuffers.of(a, false, false));
-      return new Column(DType.FLOAT64, rowShape, rows, a);
-    } else if (t instanceof TInt64 f) {
-      long[] a = new long[n];
-      f.copyTo(DataBuffers.of(a, false, false));
-      return new Column(DType.INT64, rowShape, rows, a);
-    } else if (t instanceof TInt32 f) {
-      int[] a = new int[n];
-      f.copyTo(DataBuffers.of(a, false, false));
-      return new Column(DType.INT32, rowShape, rows, a);
-    }
-    throw new IllegalStateException("output '" + key + "' has dtype " + t.dataType() + ", which predict cannot write");
+    return BatchTensors.column(t, key, rows);
   }
 
   static int predicted(Column p, int row) {

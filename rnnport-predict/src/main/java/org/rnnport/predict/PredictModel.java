@@ -1,5 +1,6 @@
 package org.rnnport.predict;
 
+import org.rnnport.tensorio.DType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +34,10 @@ public final class PredictModel implements AutoCloseable {
     }
     this.sig = predictor.signature(signature);
     for (TensorSpec t : sig.inputs().values()) {
-      DType d = DType.ofTf(t.dtypeName());
-      if (d == null || d == DType.UINT8) {
+      DType d = t.dtype();
+      if (d == null) {
         throw new IllegalArgumentException(predictor.dir() + ": input '" + t.key() + "' has dtype " + t.dtypeName()
-            + "; predict feeds DT_FLOAT, DT_DOUBLE, DT_INT32 and DT_INT64 inputs");
+            + ", which rnnport does not carry");
       }
       inputs.add(new InputBinding(t.key(), d, t.shape()));
     }

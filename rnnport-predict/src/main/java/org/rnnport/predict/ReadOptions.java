@@ -2,6 +2,7 @@ package org.rnnport.predict;
 
 import java.util.List;
 import java.util.Map;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * What a reader needs to know: the signature's inputs, the label column (or null), whether bad

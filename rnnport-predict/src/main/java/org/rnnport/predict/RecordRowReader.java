@@ -64,7 +64,14 @@ public abstract class RecordRowReader implements RowReader {
         pending = row;
         break;
       }
-      asm.add(row);
+      try {
+        asm.add(row, file, where());
+      } catch (InputException e) {
+        if (!opts.skipBadRows()) {
+          throw e;
+        }
+        asm.reject(Reject.of(e, record - 1, raw()));
+      }
     }
     return asm.build(file, first);
   }

@@ -2,10 +2,11 @@ package org.rnnport.predict;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.RowBatcher;
+import org.rnnport.tensorio.batch.ValueException;
 
 /**
  * Gathers rows parsed one at a time (JSON Lines, CSV, TFRecord, Parquet) into a {@link Chunk}. All
@@ -17,8 +18,7 @@ public final class RowAssembler {
   public record Row(Map<String, Column> values, Integer label) {}
 
   private final ReadOptions opts;
-  private final Map<String, Values> values = new LinkedHashMap<>();
-  private final Map<String, long[]> shapes = new LinkedHashMap<>();
+  private final RowBatcher batch;
   private final List<Integer> good = new ArrayList<>();
   private final List<Integer> labels = new ArrayList<>();
   private final List<Reject> rejects = new ArrayList<>();
@@ -26,6 +26,8 @@ public final class RowAssembler {
 
   public RowAssembler(ReadOptions opts) {
     this.opts = opts;
+    this.batch = new RowBatcher(opts.inputs().stream().map(b -> new RowBatcher.Input(b.key(), b.dtype(), b.rowShape()))
+        .toList(), 64);
   }
 
   public int records() {
@@ -33,22 +35,19 @@ public final class RowAssembler {
   }
 
   public boolean fits(Row r) {
-    if (good.isEmpty()) {
-      return true;
-    }
-    for (Map.Entry<String, Column> e : r.values().entrySet()) {
-      if (!Arrays.equals(shapes.get(e.getKey()), e.getValue().rowShape())) {
-        return false;
-      }
-    }
-    return true;
+    return batch.fits(r.values());
   }
 
-  public void add(Row r) {
-    for (Map.Entry<String, Column> e : r.values().entrySet()) {
-      Values v = values.computeIfAbsent(e.getKey(), k -> new Values(e.getValue().dtype(), 1024, null, null, k));
-      shapes.putIfAbsent(e.getKey(), e.getValue().rowShape());
-      v.addAll(e.getValue());
+  /**
+   * Adds a good row (its values converted exactly to the inputs' dtypes).
+   *
+   * @throws InputException naming the file, record and key for a value an input's dtype cannot hold
+   */
+  public void add(Row r, Path file, String where) {
+    try {
+      batch.add(records, r.values());
+    } catch (ValueException e) {
+      throw new InputException(file, where, e.key(), e.detail());
     }
     if (opts.labelColumn() != null) {
       labels.add(r.label());
@@ -87,16 +86,7 @@ public final class RowAssembler {
     if (records == 0) {
       return null;
     }
-    Map<String, Column> cols = new LinkedHashMap<>();
-    for (InputBinding b : opts.inputs()) {
-      Values v = values.get(b.key());
-      if (v != null) {
-        cols.put(b.key(), v.toColumn(shapes.get(b.key()), good.size()));
-      } else {
-        cols.put(b.key(), new Column(b.dtype(), b.rowShape() == null ? new long[0] : new long[b.rowShape().length], 0,
-            Column.newArray(b.dtype(), 0)));
-      }
-    }
+    Map<String, Column> cols = batch.build();
     int[] g = null;
     if (good.size() != records) {
       g = good.stream().mapToInt(Integer::intValue).toArray();

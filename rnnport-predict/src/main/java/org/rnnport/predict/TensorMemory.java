@@ -3,13 +3,10 @@ package org.rnnport.predict;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.bytedeco.javacpp.Pointer;
+import org.rnnport.tensorio.DType;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataStorageVisitor;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * A tensor's own memory as a direct {@link ByteBuffer}, so that a reader can fill it straight from
@@ -27,15 +24,15 @@ public final class TensorMemory {
   /** Whether tensors hold their values in the layout of a little-endian file (the NPY layout). */
   public static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-  /** A new tensor of {@code dtype} and {@code shape}, its memory not yet filled. */
+  /**
+   * A new tensor of {@code dtype} and {@code shape}, its memory not yet filled: any fixed-size dtype TF Java has a
+   * tensor class for ({@link DType#tensorType()}).
+   */
   public static Tensor allocate(DType dtype, Shape shape) {
-    return switch (dtype) {
-      case FLOAT32 -> TFloat32.tensorOf(shape);
-      case FLOAT64 -> TFloat64.tensorOf(shape);
-      case INT32 -> TInt32.tensorOf(shape);
-      case INT64 -> TInt64.tensorOf(shape);
-      default -> throw new IllegalArgumentException("no tensor memory view for " + dtype);
-    };
+    if (dtype.tensorType() == null || dtype == DType.STRING) {
+      throw new IllegalArgumentException("no tensor memory view for " + dtype.label());
+    }
+    return Tensor.of(dtype.tensorType(), shape);
   }
 
   /**

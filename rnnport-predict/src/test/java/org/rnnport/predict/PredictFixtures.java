@@ -1,5 +1,7 @@
 package org.rnnport.predict;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -14,15 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.rnnport.TestData;
 import org.rnnport.data.ImageSet;
 import org.rnnport.predict.formats.CsvWriter;
 import org.rnnport.predict.formats.NpyWriter;
 import org.rnnport.predict.formats.NpzWriter;
 import org.rnnport.predict.formats.ParquetRowWriter;
-import org.rnnport.predict.formats.TfRecords;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.files.TfRecordOutput;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
 import org.tensorflow.proto.Features;
@@ -77,7 +80,7 @@ final class PredictFixtures {
 
   static Column images(int n, long... rowShape) {
     float[] px = java.util.Arrays.copyOf(mnist().pixels(), n * 784);
-    return new Column(DType.FLOAT32, rowShape.length == 0 ? new long[] {784} : rowShape, n, px);
+    return Column.ofArray(DType.FLOAT32, rowShape.length == 0 ? new long[] {784} : rowShape, n, px);
   }
 
   /** Row ids 1000, 1001, ... (a column no input takes). */
@@ -86,7 +89,7 @@ final class PredictFixtures {
     for (int i = 0; i < n; i++) {
       l[i] = 1000 + i;
     }
-    return new Column(DType.INT64, new long[0], n, l);
+    return Column.ofArray(DType.INT64, new long[0], n, l);
   }
 
   static Column labels(int n) {
@@ -94,7 +97,7 @@ final class PredictFixtures {
     for (int i = 0; i < n; i++) {
       l[i] = mnist().labels()[i];
     }
-    return new Column(DType.INT64, new long[0], n, l);
+    return Column.ofArray(DType.INT64, new long[0], n, l);
   }
 
   static void npy(Path file, Column c) throws IOException {
@@ -187,9 +190,10 @@ final class PredictFixtures {
   }
 
   static void tfrecord(Path file, int n, boolean gz) throws IOException {
-    try (OutputStream raw = Files.newOutputStream(file); OutputStream out = gz ? new GZIPOutputStream(raw) : raw) {
+    try (OutputStream raw = Files.newOutputStream(file);
+        TfRecordOutput out = new TfRecordOutput(gz ? new GZIPOutputStream(raw) : raw)) {
       for (int i = 0; i < n; i++) {
-        TfRecords.write(out, example(i, "pixels"));
+        out.write(example(i, "pixels"));
       }
     }
   }
@@ -219,7 +223,7 @@ final class PredictFixtures {
       return lines.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[col])).toArray();
     } else if (name.endsWith(".parquet")) {
       Column c = readAll(out, "parquet", new InputBinding("classes", DType.INT64, null));
-      return (long[]) c.data();
+      return c.toHost("t").longs();
     }
     throw new IllegalArgumentException(name);
   }
@@ -227,7 +231,7 @@ final class PredictFixtures {
   /** Every row of one column/array of a file, read with predict's own readers. */
   static Column readAll(Path file, String format, InputBinding b) throws IOException {
     try (RowReader r = Formats.open(file, format, new ReadOptions(List.of(b), null, false))) {
-      Values v = new Values(b.dtype(), 1024, file, null, b.key());
+      ColumnBuilder v = new ColumnBuilder(b.dtype(), 1024);
       long[] shape = null;
       int rows = 0;
       Chunk c;

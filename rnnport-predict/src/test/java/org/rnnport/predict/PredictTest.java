@@ -25,6 +25,8 @@ import org.rnnport.data.Reuters;
 import org.rnnport.data.SequenceSet;
 import org.rnnport.eval.ClassificationReport;
 import org.rnnport.eval.Evaluator;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /** rnnport predict on real MNIST/Reuters test data and the committed SavedModels, every format. */
 class PredictTest {
@@ -115,12 +117,12 @@ class PredictTest {
     Opts u8 = new Opts(file("o15.npz"), file("u8.npy"));
     u8.scale = Mnist.SCALE;
     runs.add(u8);
-    float[] px = (float[]) images(N).data();
+    float[] px = images(N).toHost("t").floats();
     double[] wide = new double[px.length];
     for (int i = 0; i < px.length; i++) {
       wide[i] = px[i];
     }
-    npy(file("f8.npy"), new Column(DType.FLOAT64, new long[] {784}, N, wide));
+    npy(file("f8.npy"), Column.ofArray(DType.FLOAT64, new long[] {784}, N, wide));
     runs.add(new Opts(file("o16.npz"), file("f8.npy")));
     for (Opts o : runs) {
       PredictJob.Summary s = o.run();
@@ -185,10 +187,10 @@ class PredictTest {
     assertThat(fromCsv).containsExactly(ref);
     Column pq = readAll(file("out.parquet"), "parquet", new InputBinding("logits", DType.FLOAT32, null));
     assertThat(pq.rowShape()).containsExactly(10);
-    assertThat((float[]) pq.data()).containsExactly(ref);
+    assertThat(pq.toHost("t").floats()).containsExactly(ref);
     // and back in: the JSONL and Parquet outputs read as inputs give the same arrays
     Column js = readAll(file("out.jsonl"), "jsonl", new InputBinding("logits", DType.FLOAT32, null));
-    assertThat((float[]) js.data()).containsExactly(ref);
+    assertThat(js.toHost("t").floats()).containsExactly(ref);
   }
 
   static float[] logitsNpz(Path npz) throws IOException {
@@ -224,7 +226,7 @@ class PredictTest {
     for (int i = 0; i < N; i++) {
       oneHot[i * 10 + mnist().labels()[i]] = 1;
     }
-    csv(file("onehot.csv"), map("y", new Column(DType.INT64, new long[] {10}, N, oneHot)));
+    csv(file("onehot.csv"), map("y", Column.ofArray(DType.INT64, new long[] {10}, N, oneHot)));
     npy(file("flat.npy"), images(N));
     Opts h = new Opts(file("o.jsonl"), file("flat.npy"));
     h.labels = file("onehot.csv");
@@ -236,7 +238,7 @@ class PredictTest {
     }
     assertThat(hr.accuracy()).isEqualTo((double) correct / N);
     // labels that do not match the inputs' row count are an error
-    npy(file("short.npy"), new Column(DType.INT64, new long[0], N - 1, Arrays.copyOf(oneHot, N - 1)));
+    npy(file("short.npy"), Column.ofArray(DType.INT64, new long[0], N - 1, Arrays.copyOf(oneHot, N - 1)));
     Opts bad = new Opts(file("bad.jsonl"), file("flat.npy"));
     bad.labels = file("short.npy");
     assertThatThrownBy(bad::run).hasMessageContaining("short.npy").hasMessageContaining("labels end after 299");
@@ -249,7 +251,7 @@ class PredictTest {
     SequenceSet test = Reuters.notebook(data).test();
     int n = 200;
     int[] tokens = Arrays.copyOf(test.tokens(), n * test.length());
-    npy(file("seq.npy"), new Column(DType.INT32, new long[] {test.length()}, n, tokens));
+    npy(file("seq.npy"), Column.ofArray(DType.INT32, new long[] {test.length()}, n, tokens));
     Opts o = new Opts(file("out.jsonl"), file("seq.npy"));
     o.model = REUTERS;
     o.batchSize = 64;
@@ -262,7 +264,7 @@ class PredictTest {
     }
     assertThat(got).containsExactly(want);
     // float data does not feed an integer input
-    npy(file("float.npy"), new Column(DType.FLOAT32, new long[] {test.length()}, 2, new float[2 * test.length()]));
+    npy(file("float.npy"), Column.ofArray(DType.FLOAT32, new long[] {test.length()}, 2, new float[2 * test.length()]));
     Opts f = new Opts(file("bad.jsonl"), file("float.npy"));
     f.model = REUTERS;
     String key;
@@ -280,7 +282,7 @@ class PredictTest {
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) p.get(i).asDouble();
     }
-    return new Column(DType.FLOAT32, new long[] {f.length}, 1, f);
+    return Column.ofArray(DType.FLOAT32, new long[] {f.length}, 1, f);
   }
 
   private void assertFails(Opts o, String... parts) throws IOException {
@@ -293,7 +295,7 @@ class PredictTest {
 
   @Test
   void badInputNamesFileRowAndKeyAndWritesNothing() throws IOException {
-    npy(file("short.npy"), new Column(DType.FLOAT32, new long[] {783}, 3, new float[3 * 783]));
+    npy(file("short.npy"), Column.ofArray(DType.FLOAT32, new long[] {783}, 3, new float[3 * 783]));
     assertFails(new Opts(file("o.jsonl"), file("short.npy")), "short.npy", "input 'input_X'", "shape mismatch",
         "783 values");
     byte[] good = Files.readAllBytes(writeNpy("good.npy", N));

@@ -5,7 +5,6 @@ import static org.rnnport.predict.PredictFixtures.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -22,8 +21,10 @@ import org.rnnport.TestData;
 import org.rnnport.data.Npz;
 import org.rnnport.eval.Inspector;
 import org.rnnport.parity.PythonEnv;
-import org.rnnport.predict.formats.TfRecords;
 import org.rnnport.predictor.ModelVersions;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.files.TfRecordOutput;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
 import org.tensorflow.proto.Features;
@@ -86,7 +87,7 @@ class PythonModelsTest {
     for (int i = 0; i < x.length; i++) {
       x[i] = i * 0.5f - 3;
     }
-    npy(tmp.resolve("x.npy"), new Column(DType.FLOAT32, new long[] {2, 3}, 5, x));
+    npy(tmp.resolve("x.npy"), Column.ofArray(DType.FLOAT32, new long[] {2, 3}, 5, x));
     Opts o = new Opts(tmp.resolve("out.jsonl"), tmp.resolve("x.npy"));
     o.model = base;
     o.batchSize = 2;
@@ -128,8 +129,8 @@ class PythonModelsTest {
     float[] features = floats(expected.get("features"));
     long[] ids = expected.get("ids").int64(models);
     int n = ids.length;
-    Column f = new Column(DType.FLOAT32, new long[] {3}, n, features);
-    Column id = new Column(DType.INT64, new long[0], n, ids);
+    Column f = Column.ofArray(DType.FLOAT32, new long[] {3}, n, features);
+    Column id = Column.ofArray(DType.INT64, new long[0], n, ids);
     npz(tmp.resolve("in.npz"), map("ids", id, "features", f));
     csv(tmp.resolve("in.csv"), map("features", f, "ids", id));
     parquet(tmp.resolve("in.parquet"), map("features", f, "ids", id));
@@ -138,13 +139,13 @@ class PythonModelsTest {
       sb.append("{\"ids\": ").append(ids[i]).append(", \"features\": ").append(PredictFixtures.floats(features, i * 3, 3)).append("}\n");
     }
     Files.writeString(tmp.resolve("in.jsonl"), sb);
-    try (OutputStream out = Files.newOutputStream(tmp.resolve("in.tfrecord"))) {
+    try (TfRecordOutput out = new TfRecordOutput(Files.newOutputStream(tmp.resolve("in.tfrecord")))) {
       for (int i = 0; i < n; i++) {
         FloatList.Builder fl = FloatList.newBuilder();
         for (int k = 0; k < 3; k++) {
           fl.addValue(features[i * 3 + k]);
         }
-        TfRecords.write(out, Example.newBuilder().setFeatures(Features.newBuilder()
+        out.write(Example.newBuilder().setFeatures(Features.newBuilder()
             .putFeature("features", Feature.newBuilder().setFloatList(fl).build())
             .putFeature("ids", Feature.newBuilder().setInt64List(Int64List.newBuilder().addValue(ids[i])).build()))
             .build().toByteArray());
@@ -170,7 +171,7 @@ class PythonModelsTest {
     String[] keys = Files.readString(models.resolve("keys.txt")).trim().split(" ");
     float[] pixels = floats(expected.get("pixels"));
     int n = pixels.length / 784;
-    npy(tmp.resolve("flat.npy"), new Column(DType.FLOAT32, new long[] {784}, n, pixels));
+    npy(tmp.resolve("flat.npy"), Column.ofArray(DType.FLOAT32, new long[] {784}, n, pixels));
     Opts o = new Opts(tmp.resolve("out.npz"), tmp.resolve("flat.npy"));
     o.model = models.resolve("keras");
     o.batchSize = 16;

@@ -18,6 +18,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnport.predict.formats.ArraysReader;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 
@@ -61,7 +63,7 @@ class TensorMemoryTest {
     float[] all = new float[n];
     int at = 0;
     for (Column c : cols) {
-      float[] a = (float[]) c.data();
+      float[] a = c.toHost("t").floats();
       System.arraycopy(a, 0, all, at, a.length);
       at += a.length;
     }
@@ -77,7 +79,7 @@ class TensorMemoryTest {
     List<Column> heap = readAll(ArraysReader.npy(flat, opts(rows, false)), 128, false, shape);
     List<Column> tensors = readAll(ArraysReader.npy(flat, opts(rows, true)), 128, true, shape);
     assertThat(tensors.stream().mapToInt(Column::rows)).containsExactly(128, 128, 44);
-    float[] want = (float[]) images(N).data();
+    float[] want = images(N).toHost("t").floats();
     assertThat(floats(heap)).containsExactly(want);
     assertThat(floats(tensors)).containsExactly(want);
   }
@@ -88,18 +90,18 @@ class TensorMemoryTest {
     npz(z, map("input_X", images(N)));
     InputBinding flat = new InputBinding("input_X", DType.FLOAT32, new long[] {-1, 784});
     List<Column> tensors = readAll(ArraysReader.npz(z, opts(flat, true)), 100, true, new long[] {784});
-    assertThat(floats(tensors)).containsExactly((float[]) images(N).data());
+    assertThat(floats(tensors)).containsExactly(images(N).toHost("t").floats());
   }
 
   @Test
   void otherDtypesAndByteOrdersStayOnTheHeap() throws IOException {
-    float[] px = (float[]) images(N).data();
+    float[] px = images(N).toHost("t").floats();
     double[] wide = new double[px.length];
     for (int i = 0; i < wide.length; i++) {
       wide[i] = px[i];
     }
     Path f8 = tmp.resolve("f8.npy");
-    npy(f8, new Column(DType.FLOAT64, new long[] {784}, N, wide));
+    npy(f8, Column.ofArray(DType.FLOAT64, new long[] {784}, N, wide));
     InputBinding in = new InputBinding("input_X", DType.FLOAT32, new long[] {-1, 784});
     List<Column> cols = readAll(ArraysReader.npy(f8, opts(in, true)), 100, false, new long[] {784});
     assertThat(cols.get(2).getDouble(5)).isEqualTo(wide[200 * 784 + 5]);
@@ -128,7 +130,7 @@ class TensorMemoryTest {
     try (ArraysReader r = ArraysReader.npy(flat, opts(in, true))) {
       Column c = r.read(10).inputs().get("input_X");
       try (TFloat32 half = (TFloat32) in.tensor(c, c.rowShape(), 0.5, flat, "rows 0..9")) {
-        float[] px = (float[]) images(10).data();
+        float[] px = images(10).toHost("t").floats();
         assertThat(half).isNotSameAs(((Column.Native) c.data()).tensor());
         assertThat(half.getFloat(3, 400)).isEqualTo(px[3 * 784 + 400] * 0.5f);
       }
@@ -160,7 +162,7 @@ class TensorMemoryTest {
       Column c = ch.inputs().get("input_X");
       assertThatThrownBy(() -> c.getDouble(0)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("onHeap");
-      assertThat(c.onHeap().getDouble(784 + 300)).isEqualTo(((float[]) images(5).data())[784 + 300]);
+      assertThat(c.onHeap().getDouble(784 + 300)).isEqualTo((images(5).toHost("t").floats())[784 + 300]);
       ch.release();
       ch.release(); // twice is harmless
     }

@@ -3,17 +3,14 @@ package org.rnnport.serve;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32C;
 import org.rnnport.predictor.NamedTensors;
 import org.rnnport.predictor.SignatureSpec;
+import org.rnnport.tensorio.files.FileFormatException;
+import org.rnnport.tensorio.files.TfRecordInput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Result;
@@ -43,9 +40,9 @@ final class Warmup {
     }
     long t0 = System.nanoTime();
     int n = 0;
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f)))) {
+    try (TfRecordInput in = new TfRecordInput(new BufferedInputStream(Files.newInputStream(f)), f.toString())) {
       byte[] record;
-      while ((record = next(in, f, n)) != null) {
+      while ((record = next(in, f)) != null) {
         if (++n > MAX_RECORDS) {
           throw new IOException("Number of warmup records exceeds the maximum (" + MAX_RECORDS + ") at " + f);
         }
@@ -104,47 +101,16 @@ final class Warmup {
     }
   }
 
-  /** The next TFRecord's data (length, masked CRC-32C of it, data, masked CRC-32C of that), or null at the end. */
-  private static byte[] next(DataInputStream in, Path f, int index) throws IOException {
-    byte[] header = new byte[12];
-    int got = in.readNBytes(header, 0, 12);
-    if (got == 0) {
-      return null;
-    }
-    if (got < 12) {
-      throw dataLoss(f, "truncated record header after record " + index);
-    }
-    ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-    long length = h.getLong(0);
-    if (masked(header, 0, 8) != h.getInt(8)) {
-      throw dataLoss(f, "corrupted record " + (index + 1) + ": length checksum mismatch");
-    }
-    if (length < 0 || length > Integer.MAX_VALUE - 8) {
-      throw dataLoss(f, "record " + (index + 1) + " claims " + length + " bytes");
-    }
-    byte[] data = new byte[(int) length];
-    byte[] crc = new byte[4];
+  /** The next record's data (tensor I/O's TFRecord framer), or null at the end. */
+  private static byte[] next(TfRecordInput in, Path f) throws IOException {
     try {
-      in.readFully(data);
-      in.readFully(crc);
-    } catch (EOFException e) {
-      throw dataLoss(f, "truncated record " + (index + 1));
+      return in.next();
+    } catch (FileFormatException e) {
+      throw dataLoss(f, e.where() + ": " + e.detail());
     }
-    if (masked(data, 0, data.length) != ByteBuffer.wrap(crc).order(ByteOrder.LITTLE_ENDIAN).getInt()) {
-      throw dataLoss(f, "corrupted record " + (index + 1) + ": data checksum mismatch");
-    }
-    return data;
   }
 
   private static IOException dataLoss(Path f, String what) {
     return new IOException(f + ": " + what + ". Please verify your warmup data is in TFRecord format.");
-  }
-
-  /** TFRecord's masked CRC-32C. */
-  static int masked(byte[] b, int off, int len) {
-    CRC32C c = new CRC32C();
-    c.update(b, off, len);
-    int crc = (int) c.getValue();
-    return ((crc >>> 15) | (crc << 17)) + 0xa282ead8;
   }
 }

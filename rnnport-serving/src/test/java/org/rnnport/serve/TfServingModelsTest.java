@@ -249,16 +249,12 @@ class TfServingModelsTest {
     assertThat(ByteString.EMPTY.size()).isZero();
   }
   /** A TFRecord file of these records (length, masked CRC-32C, data, masked CRC-32C), as tf.io.TFRecordWriter writes. */
-  static byte[] tfRecords(List<byte[]> records) {
+  static byte[] tfRecords(List<byte[]> records) throws java.io.IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (byte[] r : records) {
-      java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-      h.putLong(r.length);
-      h.putInt(Warmup.masked(h.array(), 0, 8));
-      out.writeBytes(h.array());
-      out.writeBytes(r);
-      out.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-          .putInt(Warmup.masked(r, 0, r.length)).array());
+    try (org.rnnport.tensorio.files.TfRecordOutput w = new org.rnnport.tensorio.files.TfRecordOutput(out)) {
+      for (byte[] r : records) {
+        w.write(r);
+      }
     }
     return out.toByteArray();
   }

@@ -7,12 +7,13 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.unsafe.types.UTF8String;
-import org.rnnport.spark.PartitionPredict.Buffers;
 import org.rnnport.spark.SparkPredictor.In;
 import org.rnnport.spark.SparkPredictor.OnInvalid;
 import org.rnnport.spark.SparkPredictor.Out;
+import org.rnnport.tensorio.batch.ColumnBuilder;
 
 /**
  * {@link PartitionPredict} on Catalyst's own rows (the classic, non-Connect Dataset): array cells are copied into
@@ -53,15 +54,15 @@ final class InternalPartitionPredict implements FlatMapFunction<Iterator<Interna
       }
 
       @Override
-      String fill(Buffers b, int input, InternalRow row, int slot) {
-        return b.fillInternal(row, inputIndex[input], inputTypes[input], slot);
+      String fill(ColumnBuilder b, In in, int input, InternalRow row) {
+        return PartitionPredict.Cells.fillInternal(b, in, row, inputIndex[input], inputTypes[input]);
       }
 
       @Override
       InternalRow emit(InternalRow row, Object[] values, String error, boolean withError) {
         Object[] v = new Object[values.length + (withError ? 1 : 0)];
         for (int o = 0; o < values.length; o++) {
-          v[o] = internal(values[o]);
+          v[o] = internal(outputs.get(o), values[o]);
         }
         if (withError && error != null) {
           v[v.length - 1] = UTF8String.fromString(error);
@@ -71,9 +72,11 @@ final class InternalPartitionPredict implements FlatMapFunction<Iterator<Interna
     };
   }
 
-  /** Catalyst's form of an output value: arrays as UnsafeArrayData, boxed scalars as they are. */
-  private static Object internal(Object v) {
-    if (v instanceof float[] a) {
+  /** Catalyst's form of an output value: arrays as UnsafeArrayData or GenericArrayData, scalars as they are. */
+  private static Object internal(Out o, Object v) {
+    if (o.rowShape().length == 0) {
+      return v; // a boxed number or bool, or a string's byte[] (binary)
+    } else if (v instanceof float[] a) {
       return UnsafeArrayData.fromPrimitiveArray(a);
     } else if (v instanceof double[] a) {
       return UnsafeArrayData.fromPrimitiveArray(a);
@@ -81,6 +84,14 @@ final class InternalPartitionPredict implements FlatMapFunction<Iterator<Interna
       return UnsafeArrayData.fromPrimitiveArray(a);
     } else if (v instanceof int[] a) {
       return UnsafeArrayData.fromPrimitiveArray(a);
+    } else if (v instanceof short[] a) {
+      return UnsafeArrayData.fromPrimitiveArray(a);
+    } else if (v instanceof byte[] a) {
+      return UnsafeArrayData.fromPrimitiveArray(a);
+    } else if (v instanceof boolean[] a) {
+      return UnsafeArrayData.fromPrimitiveArray(a);
+    } else if (v instanceof byte[][] a) {
+      return new GenericArrayData(a);
     }
     return v;
   }

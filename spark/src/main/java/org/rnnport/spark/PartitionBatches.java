@@ -9,15 +9,18 @@ import org.apache.spark.TaskContext;
 import org.rnnport.predictor.InvalidInputException;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
-import org.rnnport.spark.PartitionPredict.Buffers;
 import org.rnnport.spark.SparkPredictor.In;
 import org.rnnport.spark.SparkPredictor.OnInvalid;
 import org.rnnport.spark.SparkPredictor.Out;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.batch.RowBatcher;
+import org.rnnport.tensorio.batch.ValueException;
 
 /**
  * A partition's rows in, the same rows with the model's outputs out, one batch at a time: collects up to
- * {@code batchSize} rows, fills one primitive buffer per input ({@link Buffers}), runs the signature once on the
- * good rows of the batch on this JVM's cached model, and hands each row on with its outputs (or with nulls and
+ * {@code batchSize} rows, adds their cells to tensor I/O's {@link RowBatcher} (one exact column per input; a ragged
+ * or out-of-range row is taken back and reported), runs the signature once on the good rows of the batch on this JVM's cached model, and hands each row on with its outputs (or with nulls and
  * the reason, under {@link OnInvalid#NULL}). The row type's two forms, Spark's {@code Row} and Catalyst's
  * {@code InternalRow}, differ only in how a cell is read ({@link #fill}) and how a result row is made
  * ({@link #emit}). An empty partition loads nothing and yields nothing.
@@ -32,7 +35,7 @@ abstract class PartitionBatches<R> implements Iterator<R> {
   private final OnInvalid onInvalid;
   private final int partition;
   private final ArrayDeque<R> ready = new ArrayDeque<>();
-  private final Object[] batch;
+  private final Object[] rowsOf;
   private long rowNumber; // within the partition, 0-based
   private SavedModelPredictor predictor;
   private SignatureSpec sig;
@@ -48,7 +51,7 @@ abstract class PartitionBatches<R> implements Iterator<R> {
     this.onInvalid = onInvalid;
     TaskContext tc = TaskContext.get();
     this.partition = tc == null ? -1 : tc.partitionId();
-    this.batch = new Object[batchSize];
+    this.rowsOf = new Object[batchSize];
   }
 
   /** The row to keep for the batch (a scan may reuse its row object: copy it then). */
@@ -56,8 +59,8 @@ abstract class PartitionBatches<R> implements Iterator<R> {
     return row;
   }
 
-  /** Writes input {@code input}'s cell of {@code row} into {@code b} at {@code slot}; returns why it cannot, or null. */
-  abstract String fill(Buffers b, int input, R row, int slot);
+  /** Adds input {@code input}'s cell of {@code row} to {@code b}; returns why it cannot, or null. */
+  abstract String fill(ColumnBuilder b, In in, int input, R row);
 
   /**
    * The result row: {@code row}, then {@code values} (one per output; all null for an invalid row), then under
@@ -70,7 +73,7 @@ abstract class PartitionBatches<R> implements Iterator<R> {
     if (ready.isEmpty() && rows.hasNext()) {
       int n = 0;
       while (n < batchSize && rows.hasNext()) {
-        batch[n++] = keep(rows.next());
+        rowsOf[n++] = keep(rows.next());
       }
       predictBatch(n);
     }
@@ -97,17 +100,24 @@ abstract class PartitionBatches<R> implements Iterator<R> {
     }
     long first = rowNumber;
     rowNumber += n;
-    Buffers[] buf = new Buffers[inputs.size()];
-    for (int i = 0; i < buf.length; i++) {
-      buf[i] = new Buffers(inputs.get(i), n);
-    }
+    RowBatcher batch = new RowBatcher(inputs.stream().map(i -> new RowBatcher.Input(i.key(), DType.ofTfName(i.dtype()),
+        i.unknownRank() ? null : i.rowShape())).toList(), n);
     String[] errors = new String[n];
     int[] slot = new int[n];
-    int valid = 0;
     for (int r = 0; r < n; r++) {
       String err = null;
-      for (int i = 0; i < buf.length && err == null; i++) {
-        err = fill(buf[i], i, (R) batch[r], valid);
+      for (int i = 0; i < inputs.size() && err == null; i++) {
+        err = fill(batch.values(i), inputs.get(i), i, (R) rowsOf[r]);
+      }
+      if (err == null) {
+        try {
+          batch.endRow(first + r);
+        } catch (ValueException e) {
+          In in = inputs.stream().filter(x -> x.key().equals(e.key())).findFirst().orElseThrow();
+          err = PartitionPredict.Cells.where(in) + ": " + e.detail();
+        }
+      } else {
+        batch.abortRow();
       }
       if (err != null) {
         String msg = "partition " + partition + ", row " + (first + r) + " (0-based, within the partition): " + err;
@@ -117,17 +127,17 @@ abstract class PartitionBatches<R> implements Iterator<R> {
         errors[r] = msg;
         slot[r] = -1;
       } else {
-        slot[r] = valid++;
+        slot[r] = batch.rows() - 1;
       }
     }
-    Object[][] values = PartitionPredict.runBatch(predictor, sig, buf, valid, outputs);
+    Object[][] values = PartitionPredict.runBatch(predictor, sig, batch, outputs);
     for (int r = 0; r < n; r++) {
       Object[] v = new Object[outputs.size()];
       for (int o = 0; o < v.length; o++) {
         v[o] = slot[r] < 0 ? null : values[o][slot[r]];
       }
-      ready.add(emit((R) batch[r], v, errors[r], onInvalid == OnInvalid.NULL));
-      batch[r] = null;
+      ready.add(emit((R) rowsOf[r], v, errors[r], onInvalid == OnInvalid.NULL));
+      rowsOf[r] = null;
     }
   }
 }

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -21,11 +22,13 @@ import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.rnnport.predictor.InvalidInputException;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
+import org.rnnport.tensorio.DType;
 import org.rnnport.predictor.TensorSpec;
 
 /**
@@ -146,14 +149,32 @@ public final class SparkPredictor implements Serializable {
     return new In(s.key(), column, s.dtypeName(), row, false);
   }
 
+  /**
+   * The Spark type of one value of a dtype: each Spark number type for the dtype of its width ({@code tinyint} int8,
+   * {@code smallint} int16, {@code int} int32, {@code bigint} int64, {@code float}, {@code double}), the next wider
+   * one for uint8, uint16 and uint32 (which Spark has no unsigned types for: every value fits), {@code boolean} for
+   * bool, {@code binary} for string (bytes).
+   *
+   * @throws InvalidInputException naming the input or output for float16, bfloat16 and uint64, which no Spark type
+   *     holds as they are
+   */
   static DataType elementType(String dtype, String what) {
-    return switch (dtype) {
-      case "DT_FLOAT" -> DataTypes.FloatType;
-      case "DT_DOUBLE" -> DataTypes.DoubleType;
-      case "DT_INT32" -> DataTypes.IntegerType;
-      case "DT_INT64" -> DataTypes.LongType;
-      default -> throw new InvalidInputException(what + " has dtype " + dtype
-          + "; rnnport-spark takes DT_FLOAT, DT_DOUBLE, DT_INT32 and DT_INT64");
+    DType d = DType.ofTfName(dtype);
+    if (d == null) {
+      throw new InvalidInputException(what + " has dtype " + dtype + ", which rnnport does not carry");
+    }
+    return switch (d) {
+      case FLOAT32 -> DataTypes.FloatType;
+      case FLOAT64 -> DataTypes.DoubleType;
+      case INT8 -> DataTypes.ByteType;
+      case INT16, UINT8 -> DataTypes.ShortType;
+      case INT32, UINT16 -> DataTypes.IntegerType;
+      case INT64, UINT32 -> DataTypes.LongType;
+      case BOOL -> DataTypes.BooleanType;
+      case STRING -> DataTypes.BinaryType;
+      case FLOAT16, BFLOAT16, UINT64 -> throw new InvalidInputException(what + " is " + d.label() + ", which no "
+          + "Spark type holds (" + (d == DType.UINT64 ? "bigint stops at 2^63-1" : "Spark has no " + d.label())
+          + "): rnnport-spark refuses it rather than convert");
     };
   }
 
@@ -305,14 +326,20 @@ public final class SparkPredictor implements Serializable {
       leaf = a.elementType();
       depth++;
     }
+    DType d = DType.ofTfName(i.dtype());
     boolean numeric = leaf instanceof FloatType || leaf instanceof DoubleType || leaf instanceof IntegerType
         || leaf instanceof LongType || leaf instanceof ShortType || leaf instanceof ByteType;
-    boolean ok = (numeric && depth <= 2) || (t instanceof BinaryType);
+    boolean ok = d == DType.STRING ? (leaf instanceof BinaryType || leaf instanceof StringType) && depth <= 2
+        : d == DType.BOOL ? leaf instanceof BooleanType && depth <= 2
+        : (numeric && depth <= 2) || (t instanceof BinaryType);
     if (!ok) {
       throw new InvalidInputException("column '" + i.column() + "' (input '" + i.key() + "') is " + t.simpleString()
-          + "; rnnport-spark reads arrays of numbers (or arrays of them), binary, or a number");
+          + "; rnnport-spark reads " + (d == DType.STRING ? "binary or string values (or arrays of them)"
+          : d == DType.BOOL ? "boolean values (or arrays of them)"
+          : "arrays of numbers (or arrays of them), binary, or a number") + " for a " + d.label() + " input");
     }
-    if (depth == 0 && numeric && !i.unknownRank() && Arrays.stream(i.rowShape()).reduce(1, (a, b) -> a * b) != 1) {
+    boolean single = depth == 0 && !(t instanceof BinaryType && d != DType.STRING);
+    if (single && !i.unknownRank() && Arrays.stream(i.rowShape()).reduce(1, (a, b) -> a * b) != 1) {
       throw new InvalidInputException("column '" + i.column() + "' (input '" + i.key() + "') is a single "
           + t.simpleString() + " per row, but the input takes " + i.shapeText() + " per row");
     }

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rnnport.data.Npz;
-import org.rnnport.predict.Column;
-import org.rnnport.predict.DType;
 import org.rnnport.predict.PredictJob;
 import org.rnnport.predict.formats.NpyWriter;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * Issue #11: Spark on {@code local[2]} against the single-process {@code rnnport predict} ({@link PredictJob#run},
@@ -54,7 +54,7 @@ class SparkEqualsRnnportPredictTest {
     Path in = tmp.resolve("images.npy");
     float[] px = Arrays.copyOf(TestSpark.mnistPixels(), N * 784);
     try (NpyWriter w = new NpyWriter(in, "x")) {
-      w.write(Map.of("x", new Column(DType.FLOAT32, new long[] {784}, N, px)), N);
+      w.write(Map.of("x", Column.ofArray(DType.FLOAT32, new long[] {784}, N, px)), N);
       w.finish();
     }
     Path out = tmp.resolve("predict.npz");

@@ -9,9 +9,10 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.rnnport.predict.Column;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.TensorMemory;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 
@@ -19,15 +20,16 @@ import org.tensorflow.ndarray.Shape;
  * The rows of a dense array read sequentially from a stream: an NPY body (little-endian) or an
  * IDX body (big-endian). Memory is one batch, whatever the file's size.
  *
- * <p>Once {@link #intoTensors} is set, and where the file's element is the tensor's (float32,
- * float64, int32, int64, little-endian on a little-endian host), each batch is read straight into
+ * <p>Batches are the file's bytes as they are (little-endian; an IDX body's big-endian elements
+ * swapped). Once {@link #intoTensors} is set, and where the file's dtype has a TF Java tensor
+ * class (little-endian on a little-endian host), each batch is read straight into
  * the memory of a new tensor: from the file's channel when there is one (an {@code .npy}: the
  * kernel copies the bytes into the tensor, no Java array on the way), else through a small buffer.
  */
 final class ArrayStream implements AutoCloseable {
   private final DataInputStream in;
   private final FileChannel channel;
-  private final NpyHeader.Element element;
+  private final DType dtype;
   private final ByteOrder order;
   private final long[] rowShape;
   private final long rows;
@@ -38,8 +40,8 @@ final class ArrayStream implements AutoCloseable {
   private byte[] buf = new byte[0];
   private long[] tensorRowShape;
 
-  ArrayStream(InputStream in, NpyHeader.Element element, ByteOrder order, long[] shape, Path file, String what) {
-    this(in, null, element, order, shape, file, what);
+  ArrayStream(InputStream in, DType dtype, ByteOrder order, long[] shape, Path file, String what) {
+    this(in, null, dtype, order, shape, file, what);
   }
 
   /**
@@ -47,11 +49,11 @@ final class ArrayStream implements AutoCloseable {
    * @param channel the file's channel, positioned where {@code in} is and read only through one of
    *     the two at a time (the direct reads when {@code in} has buffered nothing), or null
    */
-  ArrayStream(InputStream in, FileChannel channel, NpyHeader.Element element, ByteOrder order, long[] shape, Path file,
+  ArrayStream(InputStream in, FileChannel channel, DType dtype, ByteOrder order, long[] shape, Path file,
       String what) {
     this.in = new DataInputStream(in);
     this.channel = channel;
-    this.element = element;
+    this.dtype = dtype;
     this.order = order;
     if (shape.length == 0) {
       throw new InputException(file, what, null, "a 0-d array (a scalar) has no rows to predict");
@@ -67,8 +69,8 @@ final class ArrayStream implements AutoCloseable {
     this.what = what;
   }
 
-  NpyHeader.Element element() {
-    return element;
+  DType dtype() {
+    return dtype;
   }
 
   long rows() {
@@ -88,10 +90,7 @@ final class ArrayStream implements AutoCloseable {
    * layout of this array's rows) if the file's element is the tensor's; else nothing changes.
    */
   void intoTensors(long[] tensorRowShape) {
-    boolean same = switch (element) {
-      case F4, F8, I4, I8 -> true;
-      default -> false;
-    };
+    boolean same = dtype.tensorType() != null && dtype != DType.STRING;
     if (same && order == ByteOrder.LITTLE_ENDIAN && TensorMemory.LITTLE_ENDIAN_HOST
         && Column.size(tensorRowShape) == rowSize) {
       this.tensorRowShape = tensorRowShape.clone();
@@ -109,71 +108,44 @@ final class ArrayStream implements AutoCloseable {
     if (k <= 0) {
       return null;
     }
-    if ((long) k * rowSize * element.bytes > Integer.MAX_VALUE) {
+    if ((long) k * rowSize * dtype.bytes() > Integer.MAX_VALUE - 8) {
       throw new InputException(file, what, null, "a batch of " + k + " rows of " + Arrays.toString(rowShape)
           + " is over 2 GiB: give a smaller --batch-size");
     }
     int values = k * rowSize;
-    int bytes = values * element.bytes;
+    int bytes = values * dtype.bytes();
     if (tensorRowShape != null) {
       return nextTensor(k);
     }
-    if (buf.length < bytes) {
-      buf = new byte[bytes];
-    }
+    byte[] data = new byte[bytes];
     try {
-      in.readFully(buf, 0, bytes);
+      in.readFully(data, 0, bytes);
     } catch (EOFException e) {
       throw truncated(k);
     }
-    ByteBuffer bb = ByteBuffer.wrap(buf, 0, bytes).order(order);
-    Object data;
-    switch (element) {
-      case U1 -> data = Arrays.copyOf(buf, values);
-      case I1 -> {
-        int[] a = new int[values];
-        for (int i = 0; i < values; i++) {
-          a[i] = buf[i];
-        }
-        data = a;
-      }
-      case I2 -> {
-        int[] a = new int[values];
-        for (int i = 0; i < values; i++) {
-          a[i] = bb.getShort();
-        }
-        data = a;
-      }
-      case I4 -> {
-        int[] a = new int[values];
-        bb.asIntBuffer().get(a);
-        data = a;
-      }
-      case I8 -> {
-        long[] a = new long[values];
-        bb.asLongBuffer().get(a);
-        data = a;
-      }
-      case F4 -> {
-        float[] a = new float[values];
-        bb.asFloatBuffer().get(a);
-        data = a;
-      }
-      default -> {
-        double[] a = new double[values];
-        bb.asDoubleBuffer().get(a);
-        data = a;
-      }
+    if (order == ByteOrder.BIG_ENDIAN && dtype.bytes() > 1) {
+      swap(data, dtype.bytes());
     }
     read += k;
-    return new Column(element.dtype(), rowShape, k, data);
+    return new Column(dtype, rowShape, k, data);
+  }
+
+  /** Big-endian elements (IDX) to little-endian, in place. */
+  private static void swap(byte[] b, int w) {
+    for (int i = 0; i < b.length; i += w) {
+      for (int a = i, z = i + w - 1; a < z; a++, z--) {
+        byte t = b[a];
+        b[a] = b[z];
+        b[z] = t;
+      }
+    }
   }
 
   private Column nextTensor(int k) throws IOException {
     long[] full = new long[tensorRowShape.length + 1];
     full[0] = k;
     System.arraycopy(tensorRowShape, 0, full, 1, tensorRowShape.length);
-    Tensor t = TensorMemory.allocate(element.dtype(), Shape.of(full));
+    Tensor t = TensorMemory.allocate(dtype, Shape.of(full));
     boolean done = false;
     try {
       ByteBuffer view = TensorMemory.view(t);
@@ -202,7 +174,7 @@ final class ArrayStream implements AutoCloseable {
       }
       read += k;
       done = true;
-      return new Column(element.dtype(), tensorRowShape, k, new Column.Native(t));
+      return new Column(dtype, tensorRowShape, k, new Column.Native(t));
     } finally {
       if (!done) {
         t.close();

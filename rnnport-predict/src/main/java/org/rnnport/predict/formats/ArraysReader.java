@@ -6,24 +6,26 @@ import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import org.rnnport.predict.Chunk;
-import org.rnnport.predict.Column;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RowAssembler;
 import org.rnnport.predict.RowReader;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.files.FileFormatException;
+import org.rnnport.tensorio.files.IdxHeader;
+import org.rnnport.tensorio.files.NpyHeader;
 
 /**
  * Dense arrays streamed row by row, one per input: {@code .npy} (one array, single-input
@@ -60,7 +62,7 @@ public final class ArraysReader implements RowReader {
       InputBinding b = opts.input(e.getKey());
       long[] shape = b.resolveRowShape(e.getValue().rowShape(), file, null);
       shapes.put(e.getKey(), shape);
-      if (opts.tensorMemory() && e.getValue().element().dtype() == b.dtype()) {
+      if (opts.tensorMemory() && e.getValue().dtype() == b.dtype()) {
         e.getValue().intoTensors(shape);
       }
     }
@@ -80,11 +82,29 @@ public final class ArraysReader implements RowReader {
     }
   }
 
-  /** Checks dtype compatibility up front: float data never feeds an integer input. */
-  private static void checkDtype(Path file, InputBinding b, NpyHeader.Element el, String what) {
-    if (b.dtype().integral() && !el.dtype().integral()) {
-      throw new InputException(file, what, b.key(), "dtype mismatch: the array is " + el.dtype().name().toLowerCase()
-          + ", the signature expects " + b.dtype().tf() + " (integers)");
+  /**
+   * Checks dtypes up front: an input of a dtype numpy has no descr for (bfloat16, string) is refused by name, and
+   * float data never feeds an integer input.
+   */
+  private static void checkDtype(Path file, InputBinding b, DType data, String what) {
+    if (b.dtype().numpy() == null) {
+      throw new InputException(file, what, b.key(), "the signature's input is " + b.dtype().label() + ", which an "
+          + "array file cannot hold (numpy has no " + b.dtype().label() + " dtype): feed it from JSON Lines"
+          + (b.dtype() == DType.STRING ? " or Parquet" : ""));
+    }
+    if ((b.dtype().integral() || b.dtype() == DType.BOOL) && data.floating()) {
+      throw new InputException(file, what, b.key(), "dtype mismatch: the array is " + data.label()
+          + ", the signature expects " + b.dtype().tfName() + " (" + (b.dtype() == DType.BOOL ? "bools" : "integers")
+          + ")");
+    }
+  }
+
+  /** An NPY header, its errors as input errors naming the file (and entry). */
+  private static NpyHeader header(InputStream in, Path file, String what) throws IOException {
+    try {
+      return NpyHeader.read(in, what == null ? file.toString() : file + "/" + what);
+    } catch (FileFormatException e) {
+      throw new InputException(file, what, null, (e.where() == null ? "" : e.where() + ": ") + e.detail());
     }
   }
 
@@ -97,11 +117,11 @@ public final class ArraysReader implements RowReader {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
       // the header through an unbuffered stream, so the channel stands at the body's first byte
-      NpyHeader h = NpyHeader.read(Channels.newInputStream(ch), file, null);
+      NpyHeader h = header(Channels.newInputStream(ch), file, null);
       InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
       InputBinding b = opts.inputs().get(0);
-      checkDtype(file, b, h.element(), null);
-      ArrayStream s = new ArrayStream(in, ch, h.element(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, null);
+      checkDtype(file, b, h.dtype(), null);
+      ArrayStream s = new ArrayStream(in, ch, h.dtype(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, null);
       if (opts.labelColumn() != null) {
         throw new InputException(file, null, opts.labelColumn(), "an .npy file has no label column: use --labels FILE");
       }
@@ -165,11 +185,11 @@ public final class ArraysReader implements RowReader {
       List<AutoCloseable> closers) throws IOException {
     InputStream in = new BufferedInputStream(zip.getInputStream(e), 1 << 16);
     closers.add(in);
-    NpyHeader h = NpyHeader.read(in, file, what);
+    NpyHeader h = header(in, file, what);
     if (b != null) {
-      checkDtype(file, b, h.element(), what);
+      checkDtype(file, b, h.dtype(), what);
     }
-    return new ArrayStream(in, h.element(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, what);
+    return new ArrayStream(in, h.dtype(), ByteOrder.LITTLE_ENDIAN, h.shape(), file, what);
   }
 
   /** An IDX file (LeCun's MNIST format), gzipped or raw: one array for a single-input signature. */
@@ -180,7 +200,7 @@ public final class ArraysReader implements RowReader {
     ArrayStream s = idxStream(file);
     InputBinding b = opts.inputs().get(0);
     try {
-      checkDtype(file, b, s.element(), null);
+      checkDtype(file, b, s.dtype(), null);
     } catch (RuntimeException e) {
       s.close();
       throw e;
@@ -189,51 +209,21 @@ public final class ArraysReader implements RowReader {
   }
 
   static ArrayStream idxStream(Path file) throws IOException {
-    InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    IdxHeader.Opened idx;
     try {
-      raw.mark(2);
-      int b0 = raw.read();
-      int b1 = raw.read();
-      raw.reset();
-      InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-      java.io.DataInputStream d = new java.io.DataInputStream(in);
-      int magic;
-      try {
-        magic = d.readInt();
-      } catch (java.io.EOFException e) {
-        throw new InputException(file, null, null, "truncated: shorter than the 4-byte IDX magic number");
+      idx = IdxHeader.open(file);
+    } catch (FileFormatException e) {
+      throw new InputException(file, null, null, (e.where() == null ? "" : e.where() + ": ") + e.detail());
+    }
+    try {
+      IdxHeader h = idx.header();
+      if (h.shape().length == 0) {
+        throw new InputException(file, null, null, String.format("bad magic number 0x%08X: an IDX file of no "
+            + "dimensions", h.magic()));
       }
-      int type = (magic >>> 8) & 0xff;
-      int rank = magic & 0xff;
-      NpyHeader.Element el = switch (type) {
-        case 0x08 -> NpyHeader.Element.U1;
-        case 0x09 -> NpyHeader.Element.I1;
-        case 0x0B -> NpyHeader.Element.I2;
-        case 0x0C -> NpyHeader.Element.I4;
-        case 0x0D -> NpyHeader.Element.F4;
-        case 0x0E -> NpyHeader.Element.F8;
-        default -> null;
-      };
-      if (magic >>> 16 != 0 || el == null || rank == 0) {
-        throw new InputException(file, null, null, String.format("bad magic number 0x%08X: not an IDX file", magic));
-      }
-      long[] dims = new long[rank];
-      for (int i = 0; i < rank; i++) {
-        try {
-          dims[i] = d.readInt();
-        } catch (java.io.EOFException e) {
-          throw new InputException(file, null, null, "truncated header: missing dimension " + i);
-        }
-        if (dims[i] < 0) {
-          throw new InputException(file, null, null, "negative dimension " + i + ": " + dims[i]);
-        }
-      }
-      return new ArrayStream(d, el, ByteOrder.BIG_ENDIAN, dims, file, null);
-    } catch (ZipException e) {
-      raw.close();
-      throw new InputException(file, null, null, "corrupt gzip stream: " + e.getMessage());
-    } catch (RuntimeException | IOException e) {
-      raw.close();
+      return new ArrayStream(idx.body(), h.dtype(), ByteOrder.BIG_ENDIAN, h.shape(), file, null);
+    } catch (RuntimeException e) {
+      idx.close();
       throw e;
     }
   }

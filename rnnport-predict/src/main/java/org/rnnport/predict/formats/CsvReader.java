@@ -10,12 +10,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.rnnport.predict.Column;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.batch.ValueException;
 
 /**
  * CSV, one instance per row, values flattened. The header row is optional (a first row with a
@@ -132,22 +135,29 @@ public final class CsvReader extends RecordRowReader {
     Map<String, Column> values = new LinkedHashMap<>();
     for (InputBinding b : opts.inputs()) {
       int[] idx = mapping.inputs().get(b.key());
-      org.rnnport.predict.Values v = new org.rnnport.predict.Values(b.dtype(), idx.length, file, where(), b.key());
+      ColumnBuilder v = new ColumnBuilder(b.dtype(), idx.length);
       for (int i : idx) {
         String c = cells[i];
         if (c.isBlank()) {
           throw new InputException(file, where(), b.key(), "empty value in column " + (i + 1));
         }
-        v.addText(unquote(c.trim()));
+        try {
+          v.addText(unquote(c.trim()));
+        } catch (ValueException e) {
+          throw new InputException(file, where(), b.key(), "column " + (i + 1) + ": " + e.getMessage());
+        }
       }
       long[] src = mapping.scalar().get(b.key()) ? new long[0] : new long[] {idx.length};
       values.put(b.key(), v.toColumn(b.resolveRowShape(src, file, where()), 1));
     }
     Integer label = null;
     if (mapping.label() >= 0) {
-      org.rnnport.predict.Values v = new org.rnnport.predict.Values(org.rnnport.predict.DType.FLOAT64, 1, file, where(),
-          opts.labelColumn());
-      v.addText(cells[mapping.label()]);
+      ColumnBuilder v = new ColumnBuilder(DType.FLOAT64, 1);
+      try {
+        v.addText(cells[mapping.label()]);
+      } catch (ValueException e) {
+        throw new InputException(file, where(), opts.labelColumn(), e.getMessage());
+      }
       label = RowAssembler.label(v.toColumn(new long[0], 1), file, where(), opts.labelColumn());
     }
     return new RowAssembler.Row(values, label);

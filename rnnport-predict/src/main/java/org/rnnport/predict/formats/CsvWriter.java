@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.rnnport.predict.Column;
 import org.rnnport.predict.OutputWriter;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * CSV with a header: a per-row scalar output is one column named by its key, any other is
@@ -60,8 +60,12 @@ public final class CsvWriter implements OutputWriter {
             sb.append(',');
           }
           switch (c.dtype()) {
-            case FLOAT32 -> sb.append(((float[]) c.data())[i]);
-            case FLOAT64 -> sb.append(((double[]) c.data())[i]);
+            case FLOAT32, FLOAT16, BFLOAT16 -> sb.append(c.getFloat(i));
+            case FLOAT64 -> sb.append(c.getDouble(i));
+            case UINT64 -> sb.append(Long.toUnsignedString(c.getLong(i)));
+            case BOOL -> sb.append(c.getLong(i) != 0);
+            case STRING -> throw new IOException("output '" + e.getKey() + "' is string, which CSV does not carry "
+                + "(bytes): write JSON Lines or Parquet instead");
             default -> sb.append(c.getLong(i));
           }
         }

@@ -1,6 +1,5 @@
 package org.rnnport.predict.formats;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -12,20 +11,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.rnnport.predict.Column;
-import org.rnnport.predict.DType;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.HostTensor;
+import org.rnnport.tensorio.TensorIoException;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.json.JsonTensors;
 
 /**
  * JSON Lines, one instance per line in TF Serving's row format: a bare value (a number or nested
  * list) for a single-input signature, or an object of input key to value. Blank lines are skipped.
+ * Values are read by tensor I/O's {@link JsonTensors} (per dtype, exact; {@code {"b64": ...}} for
+ * bytes; NaN and Infinity tokens).
  */
 public final class JsonlReader extends RecordRowReader {
-  private static final JsonFactory JSON = new JsonFactory();
   private final BufferedReader in;
   private long lineNo;
   private String line;
@@ -58,7 +61,7 @@ public final class JsonlReader extends RecordRowReader {
         return null;
       }
     } while (line.isBlank());
-    try (JsonParser p = JSON.createParser(line)) {
+    try (JsonParser p = JsonTensors.FACTORY.createParser(line)) {
       JsonToken t = p.nextToken();
       Map<String, Column> values = new LinkedHashMap<>();
       Integer label = null;
@@ -70,12 +73,12 @@ public final class JsonlReader extends RecordRowReader {
           p.nextToken();
           InputBinding b = opts.input(k);
           if (k.equals(opts.labelColumn())) {
-            label = RowAssembler.label(JsonValues.parse(p, DType.FLOAT64, file, where(), k), file, where(), k);
+            label = RowAssembler.label(value(p, DType.FLOAT64, k), file, where(), k);
           } else if (b != null) {
-            found.put(k, JsonValues.parse(p, b.dtype(), file, where(), k));
+            found.put(k, value(p, b.dtype(), k));
           } else if (opts.singleInput()) {
             // a single-input signature also takes an object with one differently named key
-            others.put(k, JsonValues.parse(p, opts.inputs().get(0).dtype(), file, where(), opts.inputs().get(0).key()));
+            others.put(k, value(p, opts.inputs().get(0).dtype(), opts.inputs().get(0).key()));
           } else {
             p.skipChildren();
           }
@@ -102,7 +105,7 @@ public final class JsonlReader extends RecordRowReader {
               + "takes " + opts.keys() + ": write an object {\"key\": value, ...}");
         }
         InputBinding b = opts.inputs().get(0);
-        values.put(b.key(), reshape(b, JsonValues.parse(p, b.dtype(), file, where(), b.key())));
+        values.put(b.key(), reshape(b, value(p, b.dtype(), b.key())));
       }
       if (opts.labelColumn() != null && label == null) {
         throw new InputException(file, where(), opts.labelColumn(), "missing label (--label-column)");
@@ -114,6 +117,17 @@ public final class JsonlReader extends RecordRowReader {
     } catch (JsonParseException e) {
       throw new InputException(file, where(), null, "malformed JSON: " + e.getOriginalMessage());
     }
+  }
+
+  /** One value by TF Serving's JSON rules (tensor I/O's {@link JsonTensors}), as a one-row column. */
+  private Column value(JsonParser p, DType dtype, String key) throws IOException {
+    HostTensor h;
+    try {
+      h = JsonTensors.readValue(p, key, dtype);
+    } catch (TensorIoException e) {
+      throw new InputException(file, where(), key, e.getMessage());
+    }
+    return new Column(dtype, h.shape(), 1, dtype == DType.STRING ? h.strings() : h.littleEndianBytes());
   }
 
   private Column reshape(InputBinding b, Column c) {

@@ -2,16 +2,15 @@ package org.rnnport.predict.formats;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
-import org.rnnport.predict.Column;
-import org.rnnport.predict.DType;
 import org.rnnport.predict.OutputWriter;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.files.NpyHeader;
 
 /**
  * One output as an {@code .npy} array (version 1.0, C order, little-endian), streamed: the header
@@ -24,7 +23,6 @@ public final class NpyWriter implements OutputWriter {
   private long[] rowShape;
   private long rows;
   private int headerBytes;
-  private ByteBuffer buf = ByteBuffer.allocate(0);
 
   /** Writes output {@code key} (or the only output when null). */
   public NpyWriter(Path file, String key) throws IOException {
@@ -32,43 +30,31 @@ public final class NpyWriter implements OutputWriter {
     this.key = key;
   }
 
-  static String header(DType dtype, long rows, long[] rowShape, int pad) {
-    StringBuilder shape = new StringBuilder("(").append(rows);
-    if (rowShape.length == 0) {
-      shape.append(",)");
-    } else {
-      for (long d : rowShape) {
-        shape.append(", ").append(d);
-      }
-      shape.append(')');
-    }
-    String h = "{'descr': '" + dtype.numpy() + "', 'fortran_order': False, 'shape': " + shape + ", }";
-    int total = pad > 0 ? pad : ((10 + h.length() + 1 + 24 + 63) / 64) * 64; // room for a 20-digit count
-    StringBuilder sb = new StringBuilder(h);
-    while (10 + sb.length() + 1 < total) {
-      sb.append(' ');
-    }
-    return sb.append('\n').toString();
-  }
-
   private void writeHeader(long n, int pad) throws IOException {
-    String h = header(dtype, n, rowShape, pad);
-    ByteBuffer b = ByteBuffer.allocate(10 + h.length()).order(ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
-    b.putShort((short) h.length());
-    b.put(h.getBytes(StandardCharsets.ISO_8859_1));
-    b.flip();
-    if (pad > 0 && b.remaining() != pad) {
-      throw new IOException("npy header grew past its reserved size");
+    long[] shape = new long[rowShape.length + 1];
+    shape[0] = n;
+    System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+    ByteBuffer b;
+    try {
+      b = ByteBuffer.wrap(NpyHeader.encode(dtype, shape, pad));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("npy header grew past its reserved size: " + e.getMessage());
     }
     headerBytes = b.remaining();
-    ch.write(b, 0);
+    while (b.hasRemaining()) {
+      ch.write(b, headerBytes - b.remaining());
+    }
   }
 
   @Override
   public void write(Map<String, Column> outputs, int n) throws IOException {
     Column c = key == null ? outputs.values().iterator().next() : outputs.get(key);
     if (dtype == null) {
+      if (c.dtype().numpy() == null) {
+        throw new IOException("output '" + (key == null ? outputs.keySet().iterator().next() : key) + "' is "
+            + c.dtype().label() + ", which numpy has no dtype for: write JSON Lines"
+            + (c.dtype() == DType.STRING ? " or Parquet" : "") + " instead");
+      }
       dtype = c.dtype();
       rowShape = c.rowShape();
       writeHeader(0, 0);
@@ -78,22 +64,10 @@ public final class NpyWriter implements OutputWriter {
           + "' changed its row shape from " + Arrays.toString(rowShape) + " to " + Arrays.toString(c.rowShape())
           + ": an .npy array needs one (write JSON Lines or Parquet instead)");
     }
-    int values = n * c.rowSize();
-    int bytes = values * dtype.bytes();
-    if (buf.capacity() < bytes) {
-      buf = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    }
-    buf.clear();
-    switch (dtype) {
-      case FLOAT32 -> buf.asFloatBuffer().put((float[]) c.data(), 0, values);
-      case FLOAT64 -> buf.asDoubleBuffer().put((double[]) c.data(), 0, values);
-      case INT32 -> buf.asIntBuffer().put((int[]) c.data(), 0, values);
-      case INT64 -> buf.asLongBuffer().put((long[]) c.data(), 0, values);
-      case UINT8 -> buf.put((byte[]) c.data(), 0, values);
-    }
-    buf.position(0).limit(bytes);
-    while (buf.hasRemaining()) {
-      ch.write(buf);
+    byte[] bytes = c.onHeap().bytes();
+    ByteBuffer b = ByteBuffer.wrap(bytes, 0, n * c.rowSize() * dtype.bytes());
+    while (b.hasRemaining()) {
+      ch.write(b);
     }
     rows += n;
   }

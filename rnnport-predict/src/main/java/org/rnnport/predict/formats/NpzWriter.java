@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.rnnport.predict.Column;
 import org.rnnport.predict.OutputWriter;
+import org.rnnport.tensorio.batch.Column;
 
 /**
  * Every output as an array of an {@code .npz} archive (like {@code np.savez}: stored, one

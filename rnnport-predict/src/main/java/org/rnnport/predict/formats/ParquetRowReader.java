@@ -13,27 +13,30 @@ import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordMaterializer;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.LocalInputFile;
-import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
-import org.rnnport.predict.Column;
-import org.rnnport.predict.DType;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
-import org.rnnport.predict.Values;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.Minifloats;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.batch.ValueException;
 
 /**
  * Parquet, one instance per row, read a row group at a time: a column named like an input key
@@ -70,6 +73,12 @@ public final class ParquetRowReader extends RecordRowReader {
 
   public ParquetRowReader(Path file, ReadOptions opts) throws IOException {
     super(file, opts, null);
+    for (InputBinding b : opts.inputs()) {
+      if (b.dtype() == DType.BFLOAT16) {
+        throw new InputException(file, null, b.key(), "the signature's input is bfloat16, which Parquet has no type "
+            + "for: feed it from JSON Lines");
+      }
+    }
     try {
       reader = ParquetFileReader.open(new LocalInputFile(file),
           ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
@@ -204,7 +213,7 @@ public final class ParquetRowReader extends RecordRowReader {
       for (int i : idx) {
         count += fields[i].n;
       }
-      Values v = new Values(b.dtype(), Math.max(1, count), file, where, b.key()); // sized once: no regrowth per row
+      ColumnBuilder v = new ColumnBuilder(b.dtype(), Math.max(1, count)); // sized once: no regrowth per row
       boolean list = false;
       for (int i : idx) {
         Field f = fields[i];
@@ -220,7 +229,7 @@ public final class ParquetRowReader extends RecordRowReader {
     }
     Integer label = null;
     if (mapping.label() >= 0) {
-      Values v = new Values(DType.FLOAT64, 4, file, where, opts.labelColumn());
+      ColumnBuilder v = new ColumnBuilder(DType.FLOAT64, 4);
       fields[mapping.label()].replay(v, where, null);
       label = RowAssembler.label(v.toColumn(new long[] {v.size()}, 1), file, where, opts.labelColumn());
     }
@@ -229,17 +238,22 @@ public final class ParquetRowReader extends RecordRowReader {
 
   /**
    * One top-level column's values in the current record, flattened in order as parquet-mr's converters hand them
-   * over: floats and doubles in {@code d}, integers and booleans in {@code l}, and per value which one it is.
+   * over: floats and doubles in {@code d}, integers (unsigned ones as their bits) and booleans in {@code l}, byte
+   * strings in {@code b}, and per value which one it is.
    */
   private final class Field {
     static final byte FLOAT = 0;
     static final byte DOUBLE = 1;
     static final byte LONG = 2;
+    static final byte UNSIGNED = 3;
+    static final byte BOOL = 4;
+    static final byte BYTES = 5;
     final Type type;
     boolean present;
     int n;
     double[] d = new double[64];
     long[] l = new long[64];
+    byte[][] b = new byte[64][];
     byte[] kind = new byte[64];
     String notNumeric; // the primitive type of a value that is not a number, if one came
 
@@ -259,6 +273,7 @@ public final class ParquetRowReader extends RecordRowReader {
         int cap = n * 2;
         d = java.util.Arrays.copyOf(d, cap);
         l = java.util.Arrays.copyOf(l, cap);
+        b = java.util.Arrays.copyOf(b, cap);
         kind = java.util.Arrays.copyOf(kind, cap);
       }
       kind[n] = k;
@@ -281,6 +296,21 @@ public final class ParquetRowReader extends RecordRowReader {
       l[i] = v;
     }
 
+    void addUnsigned(long bits) {
+      int i = slot(UNSIGNED);
+      l[i] = bits;
+    }
+
+    void addBool(boolean v) {
+      int i = slot(BOOL);
+      l[i] = v ? 1 : 0;
+    }
+
+    void addBytes(byte[] v) {
+      int i = slot(BYTES);
+      b[i] = v;
+    }
+
     void addOther(String primitiveType) {
       present = true;
       if (notNumeric == null) {
@@ -288,25 +318,46 @@ public final class ParquetRowReader extends RecordRowReader {
       }
     }
 
-    /** Appends the record's values of this column to {@code out}, with the checks the dtype asks for. */
-    void replay(Values out, String where, InputBinding b) {
+    /** Appends the record's values of this column to {@code out}, exactly (tensor I/O's {@link ColumnBuilder}). */
+    void replay(ColumnBuilder out, String where, InputBinding in) {
+      String key = in == null ? opts.labelColumn() : in.key();
       if (notNumeric != null) {
-        throw new InputException(file, where, b == null ? opts.labelColumn() : b.key(), "column '" + type.getName()
-            + "' is " + notNumeric + ", not numeric");
+        throw new InputException(file, where, key, "column '" + type.getName() + "' is " + notNumeric
+            + ", which no dtype of rnnport reads");
       }
-      if (b != null && b.dtype().integral()) {
+      DType want = in == null ? DType.FLOAT64 : in.dtype();
+      for (int j = 0; j < n; j++) {
+        if (kind[j] == BYTES && want != DType.STRING) {
+          throw new InputException(file, where, key, "column '" + type.getName() + "' is BINARY, not numeric (the "
+              + "input is " + want.label() + ")");
+        }
+      }
+      if (in != null && (in.dtype().integral() || in.dtype() == DType.BOOL)) {
         for (int j = 0; j < n; j++) {
-          if (kind[j] != LONG) {
-            requireFloat(b, where, type);
+          if (kind[j] == FLOAT || kind[j] == DOUBLE) {
+            requireFloat(in, where, type);
           }
         }
       }
-      for (int j = 0; j < n; j++) {
-        switch (kind[j]) {
-          case FLOAT -> out.addFloat((float) d[j]);
-          case DOUBLE -> out.addDouble(d[j]);
-          default -> out.addLong(l[j]);
+      try {
+        for (int j = 0; j < n; j++) {
+          switch (kind[j]) {
+            case FLOAT -> out.addFloat((float) d[j]);
+            case DOUBLE -> out.addDouble(d[j]);
+            case UNSIGNED -> out.addUnsignedLong(l[j]);
+            case BOOL -> {
+              if (out.dtype() == DType.BOOL) {
+                out.addBool(l[j] != 0);
+              } else {
+                out.addLong(l[j]); // a bool feeds a number as 0 or 1, as before
+              }
+            }
+            case BYTES -> out.addBytes(b[j]);
+            default -> out.addLong(l[j]);
+          }
         }
+      } catch (ValueException e) {
+        throw new InputException(file, where, key, "column '" + type.getName() + "': " + e.getMessage());
       }
     }
 
@@ -317,8 +368,14 @@ public final class ParquetRowReader extends RecordRowReader {
       }
       sb.append('[');
       for (int j = 0; j < Math.min(n, 16); j++) {
-        sb.append(j > 0 ? ", " : "").append(kind[j] == FLOAT ? Float.toString((float) d[j])
-            : kind[j] == DOUBLE ? Double.toString(d[j]) : Long.toString(l[j]));
+        sb.append(j > 0 ? ", " : "").append(switch (kind[j]) {
+          case FLOAT -> Float.toString((float) d[j]);
+          case DOUBLE -> Double.toString(d[j]);
+          case UNSIGNED -> Long.toUnsignedString(l[j]);
+          case BOOL -> l[j] != 0 ? "true" : "false";
+          case BYTES -> "b64:" + java.util.Base64.getEncoder().encodeToString(b[j]);
+          default -> Long.toString(l[j]);
+        });
       }
       sb.append(n > 16 ? ", ... (" + n + " values)]" : "]");
     }
@@ -342,6 +399,11 @@ public final class ParquetRowReader extends RecordRowReader {
     };
   }
 
+  /** Whether an integer column is annotated unsigned ({@code UINT_8} .. {@code UINT_64}): its values are bits. */
+  static boolean unsigned(PrimitiveType t) {
+    return t.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
+  }
+
   /** The definition level at which a top-level field is there (0 when it is required, 1 when optional). */
   private static int topLevelDefinition(Type top) {
     return top.isRepetition(Type.Repetition.REQUIRED) ? 0 : 1;
@@ -357,6 +419,7 @@ public final class ParquetRowReader extends RecordRowReader {
     final int maxDef;
     final int presentAt;
     final PrimitiveType.PrimitiveTypeName type;
+    final boolean unsigned;
     long left;
 
     Leaf(ColumnReader r, ColumnDescriptor c, int presentAt) {
@@ -364,6 +427,7 @@ public final class ParquetRowReader extends RecordRowReader {
       this.maxDef = c.getMaxDefinitionLevel();
       this.presentAt = presentAt;
       this.type = c.getPrimitiveType().getPrimitiveTypeName();
+      this.unsigned = unsigned(c.getPrimitiveType());
       this.left = r.getTotalValueCount();
     }
 
@@ -383,9 +447,15 @@ public final class ParquetRowReader extends RecordRowReader {
           switch (type) {
             case FLOAT -> f.addFloat(r.getFloat());
             case DOUBLE -> f.addDouble(r.getDouble());
-            case INT32 -> f.addLong(r.getInteger());
-            case INT64 -> f.addLong(r.getLong());
-            default -> f.addLong(r.getBoolean() ? 1 : 0);
+            case INT32 -> f.addLong(unsigned ? r.getInteger() & 0xffffffffL : r.getInteger());
+            case INT64 -> {
+              if (unsigned) {
+                f.addUnsigned(r.getLong());
+              } else {
+                f.addLong(r.getLong());
+              }
+            }
+            default -> f.addBool(r.getBoolean());
           }
         }
         r.consume();
@@ -411,6 +481,10 @@ public final class ParquetRowReader extends RecordRowReader {
     private static Converter converter(Field f, Type t) {
       if (t.isPrimitive()) {
         String name = t.asPrimitiveType().getPrimitiveTypeName().name();
+        boolean unsigned = unsigned(t.asPrimitiveType());
+        boolean bytes = t.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.BINARY;
+        boolean half = t.asPrimitiveType().getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.Float16LogicalTypeAnnotation;
         return new PrimitiveConverter() {
           @Override
           public void addFloat(float v) {
@@ -424,22 +498,33 @@ public final class ParquetRowReader extends RecordRowReader {
 
           @Override
           public void addInt(int v) {
-            f.addLong(v);
+            f.addLong(unsigned ? v & 0xffffffffL : v);
           }
 
           @Override
           public void addLong(long v) {
-            f.addLong(v);
+            if (unsigned) {
+              f.addUnsigned(v);
+            } else {
+              f.addLong(v);
+            }
           }
 
           @Override
           public void addBoolean(boolean v) {
-            f.addLong(v ? 1 : 0);
+            f.addBool(v);
           }
 
           @Override
           public void addBinary(Binary v) {
-            f.addOther(name);
+            if (bytes) {
+              f.addBytes(v.getBytes());
+            } else if (half && v.length() == 2) {
+              byte[] h = v.getBytes();
+              f.addFloat(Minifloats.halfToFloat((short) ((h[0] & 0xff) | (h[1] << 8))));
+            } else {
+              f.addOther(name);
+            }
           }
         };
       }
@@ -481,9 +566,9 @@ public final class ParquetRowReader extends RecordRowReader {
   }
 
   private void requireFloat(InputBinding b, String where, Type t) {
-    if (b != null && b.dtype().integral()) {
+    if (b != null) {
       throw new InputException(file, where, b.key(), "dtype mismatch: column '" + t.getName() + "' holds floats, the "
-          + "signature expects " + b.dtype().tf() + " (integers)");
+          + "signature expects " + b.dtype().tfName());
     }
   }
 

@@ -1,32 +1,33 @@
 package org.rnnport.predict.formats;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import org.rnnport.predict.Column;
-import org.rnnport.predict.DType;
 import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RecordRowReader;
 import org.rnnport.predict.RowAssembler;
-import org.rnnport.predict.Values;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.batch.ColumnBuilder;
+import org.rnnport.tensorio.batch.ValueException;
+import org.rnnport.tensorio.files.FileFormatException;
+import org.rnnport.tensorio.files.TfRecordInput;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
 
 /**
  * TFRecord files (raw or gzipped) of {@code tf.train.Example}: each feature named like an input
  * key (a single-input signature takes the only feature) gives that input's values, flattened
- * ({@code float_list} or {@code int64_list}). Both CRCs of every record are verified.
+ * ({@code float_list} or {@code int64_list}). Framing and both CRCs of every record: tensor I/O's
+ * {@link TfRecordInput}.
  */
 public final class TfRecordReader extends RecordRowReader {
-  private final TfRecords.Reader in;
+  private final TfRecordInput in;
   private long recordNo;
   private byte[] data;
 
@@ -36,13 +37,13 @@ public final class TfRecordReader extends RecordRowReader {
 
   private TfRecordReader(Path file, ReadOptions opts, CountingStream counter) throws IOException {
     super(file, opts, counter);
-    InputStream raw = new BufferedInputStream(counter, 1 << 16);
-    raw.mark(2);
-    int b0 = raw.read();
-    int b1 = raw.read();
-    raw.reset();
-    this.in = new TfRecords.Reader(b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16)
-        : raw);
+    TfRecordInput r;
+    try {
+      r = TfRecordInput.open(counter, file.toString());
+    } catch (FileFormatException e) {
+      throw new InputException(file, "record 0", null, e.detail());
+    }
+    this.in = r;
   }
 
   @Override
@@ -70,12 +71,9 @@ public final class TfRecordReader extends RecordRowReader {
     recordNo++;
     try {
       d = in.next();
-    } catch (TfRecords.FramingException e) {
-      fatal = !e.resumable;
-      throw new InputException(file, where, null, e.getMessage());
-    } catch (java.util.zip.ZipException e) {
-      fatal = true;
-      throw new InputException(file, where, null, "corrupt gzip stream: " + e.getMessage());
+    } catch (FileFormatException e) {
+      fatal = !e.resumable();
+      throw new InputException(file, where, null, e.detail());
     }
     if (d == null) {
       return null;
@@ -116,27 +114,39 @@ public final class TfRecordReader extends RecordRowReader {
   }
 
   private Column column(Feature f, DType dtype, String where, String key) {
-    Values v;
-    switch (f.getKindCase()) {
-      case FLOAT_LIST -> {
-        if (dtype.integral()) {
-          throw new InputException(file, where, key, "dtype mismatch: the feature is a float_list, the signature "
-              + "expects " + dtype.tf() + " (integers)");
+    ColumnBuilder v;
+    try {
+      switch (f.getKindCase()) {
+        case FLOAT_LIST -> {
+          if (!dtype.floating()) {
+            throw new InputException(file, where, key, "dtype mismatch: the feature is a float_list, the signature "
+                + "expects " + dtype.tfName());
+          }
+          v = new ColumnBuilder(dtype, f.getFloatList().getValueCount());
+          for (int i = 0; i < f.getFloatList().getValueCount(); i++) {
+            v.addFloat(f.getFloatList().getValue(i));
+          }
         }
-        v = new Values(dtype, f.getFloatList().getValueCount(), file, where, key);
-        for (int i = 0; i < f.getFloatList().getValueCount(); i++) {
-          v.addFloat(f.getFloatList().getValue(i));
+        case INT64_LIST -> {
+          v = new ColumnBuilder(dtype, f.getInt64List().getValueCount());
+          for (int i = 0; i < f.getInt64List().getValueCount(); i++) {
+            v.addLong(f.getInt64List().getValue(i));
+          }
         }
+        case BYTES_LIST -> {
+          if (dtype != DType.STRING) {
+            throw new InputException(file, where, key, "dtype mismatch: the feature is a bytes_list, the signature "
+                + "expects " + dtype.tfName());
+          }
+          v = new ColumnBuilder(dtype, f.getBytesList().getValueCount());
+          for (int i = 0; i < f.getBytesList().getValueCount(); i++) {
+            v.addBytes(f.getBytesList().getValue(i).toByteArray());
+          }
+        }
+        default -> throw new InputException(file, where, key, "an empty feature (no value list)");
       }
-      case INT64_LIST -> {
-        v = new Values(dtype, f.getInt64List().getValueCount(), file, where, key);
-        for (int i = 0; i < f.getInt64List().getValueCount(); i++) {
-          v.addLong(f.getInt64List().getValue(i));
-        }
-      }
-      case BYTES_LIST -> throw new InputException(file, where, key, "a bytes_list feature: predict feeds numeric "
-          + "features only (float_list, int64_list)");
-      default -> throw new InputException(file, where, key, "an empty feature (no value list)");
+    } catch (ValueException e) {
+      throw new InputException(file, where, key, e.getMessage());
     }
     return v.toColumn(new long[] {v.size()}, 1);
   }
