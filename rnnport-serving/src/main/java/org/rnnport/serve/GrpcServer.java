@@ -4,6 +4,9 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyServerBuilder;
@@ -95,6 +98,7 @@ public final class GrpcServer implements AutoCloseable {
   /** Whether this server bound the socket file (only then does {@link #stop} remove it). */
   private volatile boolean socketBound;
   private volatile boolean draining;
+  private final HealthStatusManager health;
 
   public GrpcServer(Inference inference, Metrics metrics, Config config) {
     this(inference, metrics, config, null, null);
@@ -112,6 +116,21 @@ public final class GrpcServer implements AutoCloseable {
    */
   public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath,
       io.netty.handler.ssl.SslContext tls) {
+    this(inference, metrics, config, socketPath, tls, false);
+  }
+
+  /**
+   * As above; with {@code healthService} (TF Serving's {@code --enable_grpc_healthcheck_service}) the listeners also
+   * serve the standard {@code grpc.health.v1.Health} service, as TF Serving sets it: the server ({@code ""}),
+   * {@code ModelService} and {@code PredictionService} SERVING, all NOT_SERVING once {@link #stop} begins.
+   */
+  public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath,
+      io.netty.handler.ssl.SslContext tls, boolean healthService) {
+    this.health = healthService ? new HealthStatusManager() : null;
+    if (health != null) {
+      health.setStatus("ModelService", ServingStatus.SERVING);
+      health.setStatus("PredictionService", ServingStatus.SERVING);
+    }
     this.inference = inference;
     this.metrics = metrics;
     this.config = config;
@@ -141,7 +160,7 @@ public final class GrpcServer implements AutoCloseable {
     this.server = config.port() < 0 ? null
         : settings(NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
             .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class), tls)
-            .addService(predictions).addService(models).build();
+            .addService(predictions).addService(models).addServices(healthServices()).build();
     this.socketPath = socketPath;
     if (socketPath != null) {
       this.socketBoss = new EpollEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-unix-accept", true));
@@ -149,12 +168,16 @@ public final class GrpcServer implements AutoCloseable {
           new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-unix-io", true));
       this.socketServer = settings(NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toFile()))
           .bossEventLoopGroup(socketBoss).workerEventLoopGroup(socketIo).channelType(EpollServerDomainSocketChannel.class), tls)
-          .addService(predictions).addService(models).build();
+          .addService(predictions).addService(models).addServices(healthServices()).build();
     } else {
       this.socketBoss = null;
       this.socketIo = null;
       this.socketServer = null;
     }
+  }
+
+  private List<ServerServiceDefinition> healthServices() {
+    return health == null ? List.of() : List.of(health.getHealthService().bindService());
   }
 
   /** The settings both listeners share. */
@@ -551,6 +574,9 @@ public final class GrpcServer implements AutoCloseable {
   /** Refuses new calls, lets admitted ones finish (up to {@code drainSeconds}), then stops. */
   public void stop(int drainSeconds) {
     draining = true;
+    if (health != null) {
+      health.enterTerminalState();
+    }
     List<Server> servers = new ArrayList<>();
     if (server != null) {
       servers.add(server);
