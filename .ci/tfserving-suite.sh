@@ -13,14 +13,16 @@
 #
 # The whole suite runs (TF Serving's own list, tests inherited from tf.test.TestCase included); the not-served tests'
 # results are left out of the count; fewer than 27 applicable tests found is a failure too.
-# Usage: .ci/tfserving-suite.sh [PYTHON]   (default: the parity venv's python). Logs: $OUT_DIR (default: a temp dir).
+# Usage: .ci/tfserving-suite.sh [PYTHON]   (default: $RNNPORT_PYTHON, else the parity venv's python, as PythonEnv finds it). Logs: $OUT_DIR (default: a temp dir).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 proj=$(pwd)
 suite=${RNNPORT_TFSERVING_SUITE:-$proj/../shared/tfserving-suite}
-py=${1:-}
+py=${1:-${RNNPORT_PYTHON:-}}
 if [ -z "$py" ]; then
-  py=$(ls -d "$HOME"/.cache/rnnport/venv-*/bin/python 2>/dev/null | head -1)
+  # the parity venv the tests made: PythonEnv's path, venv-<first 12 hex of sha256(parity/requirements.txt)>
+  cache=${RNNPORT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnnport}
+  py=$cache/venv-$(sha256sum parity/requirements.txt | cut -c1-12)/bin/python
 fi
 if [ -z "$py" ] || [ ! -x "$py" ]; then
   echo "tfserving-suite: no Python given and no parity venv under ~/.cache/rnnport (create it with the tests, or pass one)" >&2

@@ -176,7 +176,7 @@ final class TfServingFlags {
    * when all are 0. Setting all three is refused, as TF Serving refuses it. Values pass to TensorFlow as given: a
    * negative inter-op count runs each op in the calling thread ({@code ConfigProto}'s documented meaning).
    */
-  org.tensorflow.proto.ConfigProto sessionConfig() throws java.io.IOException {
+  org.tensorflow.proto.ConfigProto sessionConfig() {
     if (sessionParallelism > 0 && intraOpParallelism > 0 && interOpParallelism > 0) {
       throw new IllegalArgumentException("either configure --tensorflow_session_parallelism or "
           + "(--tensorflow_intra_op_parallelism, --tensorflow_inter_op_parallelism) separately: not all three");
@@ -192,6 +192,8 @@ final class TfServingFlags {
       } catch (com.google.protobuf.TextFormat.ParseException e) {
         throw new IllegalArgumentException("--tensorflow_session_config_file " + sessionConfigFile + ": Error parsing "
             + "text-format tensorflow.ConfigProto: " + e.getMessage(), e);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("--tensorflow_session_config_file " + sessionConfigFile, e);
       }
       return b.setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter).build();
     }

@@ -72,6 +72,31 @@ import tensorflow.serving.PredictionServiceGrpc;
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
 
+  /**
+   * grpc-java's per-connection log ({@code java.util.logging}), which writes a whole stack trace at INFO for every
+   * connection that ends in an error, such as one HTTP/1 request (a health check or a port scanner) on the gRPC port.
+   * Held here so the filter stays on it: each such record becomes one line of this class's log instead.
+   */
+  private static final java.util.logging.Logger CONNECTIONS = java.util.logging.Logger.getLogger(
+      "io.grpc.netty.NettyServerTransport.connections");
+
+  static {
+    CONNECTIONS.setFilter(r -> {
+      Throwable t = r.getThrown();
+      if (t == null || !"Transport failed".equals(r.getMessage())) {
+        return true;
+      }
+      String what = String.valueOf(t.getMessage()).strip();
+      if (t instanceof io.netty.handler.codec.http2.Http2Exception && what.startsWith("Unexpected HTTP/1.x request")) {
+        LOG.info("gRPC port: closed a connection that spoke HTTP/1, not gRPC ({}); REST is on --rest_api_port", what);
+      } else {
+        Throwable c = t.getCause();
+        LOG.warn("gRPC connection failed: {}{}", t, c == null || c == t ? "" : " (cause: " + c + ")");
+      }
+      return false;
+    });
+  }
+
   /** Address, worker threads, calls admitted at once, largest message, deadline of a call without one. */
   public record Config(String host, int port, int threads, int maxInFlight, int maxMessageBytes, long timeoutMillis) {}
 

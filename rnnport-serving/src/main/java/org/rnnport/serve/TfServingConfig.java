@@ -231,7 +231,7 @@ public final class TfServingConfig {
     try {
       TextFormat.merge(text, b);
     } catch (TextFormat.ParseException e) {
-      throw new IllegalArgumentException("batching parameters: " + e.getMessage()
+      throw new IllegalArgumentException("Error parsing text-format tensorflow.serving.BatchingParameters: " + e.getMessage()
           + " (fields read: max_batch_size, batch_timeout_micros, thread_pool_name, num_batch_threads, "
           + "max_enqueued_batches, allowed_batch_sizes, pad_variable_length_inputs)", e);
     }
