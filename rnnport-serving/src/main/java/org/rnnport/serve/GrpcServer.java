@@ -103,6 +103,7 @@ public final class GrpcServer implements AutoCloseable {
   private final Inference inference;
   private final Metrics metrics;
   private final Config config;
+  private volatile boolean tensorContent;
   private final Semaphore admitted;
   private final ThreadPoolExecutor executor;
   /**
@@ -220,6 +221,16 @@ public final class GrpcServer implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .maxConnectionIdle(10, TimeUnit.MINUTES)
         .handshakeTimeout(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * TF Serving's {@code --enable_serialization_as_tensor_content}: Predict answers carry their values in
+   * {@code tensor_content} instead of the typed fields ({@code float_val}, ...), which are the default. Set before
+   * {@link #start()}.
+   */
+  public GrpcServer tensorContent(boolean on) {
+    this.tensorContent = on;
+    return this;
   }
 
   /**
@@ -454,12 +465,12 @@ public final class GrpcServer implements AutoCloseable {
             throw ServingException.invalid("duplicate output tensor alias: " + k);
           }
         }
-        Function<SignatureSpec, NamedTensors> in = sig -> TensorProtos.inputs(sig, req.getInputsMap());
+        Function<SignatureSpec, NamedTensors> in = sig -> ServingProtos.inputs(sig, req.getInputsMap());
         return inference.run(spec, in, filter, sessions).thenApply(a -> {
           try (a) {
             PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answerSpec(a.loaded(), a.sig().key()));
             for (String k : a.outputs().keys()) {
-              b.putOutputs(k, TensorProtos.toProto(a.outputs().get(k)));
+              b.putOutputs(k, ServingProtos.toProto(k, a.outputs().get(k), tensorContent));
             }
             return b.build();
           }
@@ -541,11 +552,9 @@ public final class GrpcServer implements AutoCloseable {
           }
         }
         ModelRepository.Loaded l = inference.resolve(spec);
-        SignatureDefMap.Builder sigs = SignatureDefMap.newBuilder();
-        l.predictor().metaGraphDef().getSignatureDefMap().forEach((k, v) -> sigs.putSignatureDef(k, TensorProtos.toServing(v)));
         return CompletableFuture.completedFuture(GetModelMetadataResponse.newBuilder()
-            .setModelSpec(ModelSpec.newBuilder().setName(l.name()).setVersion(Int64Value.of(l.version())))
-            .putMetadata("signature_def", Any.pack(sigs.build())).build());
+            .setModelSpec(ModelMetadata.modelSpec(l))
+            .putMetadata("signature_def", Any.pack(ModelMetadata.signatureDefMap(l))).build());
       });
     }
   }

@@ -1,0 +1,78 @@
+package org.rnnport.serve;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.rnnport.predictor.NamedTensors;
+import org.rnnport.predictor.SignatureSpec;
+import org.rnnport.predictor.TensorSpec;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.HostTensor;
+import org.rnnport.tensorio.proto.TensorProtoCodec;
+import org.tensorflow.Tensor;
+import org.tensorflow.framework.TensorProto;
+
+/**
+ * TF Serving's gRPC messages ({@code org.tensorflow.framework} classes) to rnnport's tensor codec and back. TF
+ * Java's protos ({@code org.tensorflow.proto}) are other classes of the same messages: they convert through their
+ * bytes. All value conversion is {@link TensorProtoCodec}'s; this adds only the signature's key and dtype checks.
+ */
+final class ServingProtos {
+  private ServingProtos() {}
+
+  /** A message as the same message of the other generated classes, through its bytes. */
+  static <T extends com.google.protobuf.Message> T convert(com.google.protobuf.MessageLite from,
+      com.google.protobuf.Parser<T> to) {
+    try {
+      return to.parseFrom(from.toByteString());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot convert " + from.getClass().getName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  static org.tensorflow.framework.SignatureDef toServing(org.tensorflow.proto.SignatureDef s) {
+    return convert(s, org.tensorflow.framework.SignatureDef.parser());
+  }
+
+  static org.tensorflow.proto.TensorProto toTfJava(TensorProto p) {
+    return convert(p, org.tensorflow.proto.TensorProto.parser());
+  }
+
+  /** A tensor as TF Serving's Predict answers it: typed fields, or tensor_content when {@code tensorContent}. */
+  static TensorProto toProto(String key, Tensor t, boolean tensorContent) {
+    return convert(TensorProtoCodec.encode(HostTensor.of(key, t), tensorContent), TensorProto.parser());
+  }
+
+  /** The named input tensors of a request's proto map, for a signature (the caller closes them). */
+  static NamedTensors inputs(SignatureSpec sig, Map<String, TensorProto> in) {
+    if (!in.keySet().equals(sig.inputs().keySet())) {
+      Set<String> extra = new TreeSet<>(in.keySet());
+      extra.removeAll(sig.inputs().keySet());
+      Set<String> missing = new TreeSet<>(sig.inputs().keySet());
+      missing.removeAll(in.keySet());
+      throw ServingException.invalid("input size does not match signature: " + in.size() + "!=" + sig.inputs().size()
+          + " len({" + String.join(",", new TreeSet<>(in.keySet())) + "}) != len({"
+          + String.join(",", sig.inputs().keySet()) + "}). Sent extra: {" + String.join(",", extra)
+          + "}. Missing but required: {" + String.join(",", missing) + "}.");
+    }
+    NamedTensors out = new NamedTensors();
+    try {
+      for (String k : List.copyOf(sig.inputs().keySet())) {
+        org.tensorflow.proto.TensorProto p = toTfJava(in.get(k));
+        TensorSpec spec = sig.inputs().get(k);
+        DType given = TensorProtoCodec.dtype(k, p);
+        if (given != spec.dtype()) {
+          throw ServingException.invalid("input '" + k + "': expects arg to be " + spec.dtypeName() + " but "
+              + given.tfName() + " is provided");
+        }
+        out.put(k, TensorProtoCodec.decode(k, p).toTensor());
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+}
