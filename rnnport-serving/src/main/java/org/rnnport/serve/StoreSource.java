@@ -5,12 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.rnnport.predictor.ModelVersions;
 
@@ -83,28 +81,9 @@ final class StoreSource {
     return new Aspired(c, onDisk, c.policy().select(onDisk));
   }
 
-  /**
-   * Every numeric version folder under {@code base} (zero-padded names too), whole or not, by number; two folders
-   * naming one number ({@code 7} and {@code 007}) are an error. None when {@code base} is no folder (yet).
-   */
+  /** Every numeric version folder under {@code base}, whole or not, by number ({@link ModelVersions#folders}). */
   static NavigableMap<Long, Path> versions(Path base) throws IOException {
-    NavigableMap<Long, Path> out = new TreeMap<>();
-    if (!Files.isDirectory(base)) {
-      return out;
-    }
-    try (Stream<Path> s = Files.list(base)) {
-      for (Path p : (Iterable<Path>) s.sorted()::iterator) {
-        String n = p.getFileName().toString();
-        if (ModelVersions.isVersionName(n) && Files.isDirectory(p)) {
-          Path old = out.put(Long.parseLong(n), p);
-          if (old != null) {
-            throw new IOException(base + ": folders " + old.getFileName() + " and " + n + " are both version "
-                + Long.parseLong(n));
-          }
-        }
-      }
-    }
-    return Collections.unmodifiableNavigableMap(out);
+    return ModelVersions.folders(base);
   }
 
   /**
