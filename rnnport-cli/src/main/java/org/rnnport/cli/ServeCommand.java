@@ -85,6 +85,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--threads, --grpc_max_threads, --max-inflight, --max-batch, --max-body-bytes "
           + "(up to 2 GiB) and --rest_api_timeout_in_ms must be positive");
     }
+    tf.refuseNotServed();
     tf.warnIgnored(System.err);
     // TLS is checked before any model loads: a bad key or certificate fails at once
     io.netty.handler.ssl.SslContext tls = tf.sslConfigFile == null ? null
@@ -104,7 +105,8 @@ final class ServeCommand implements Callable<Integer> {
     } else {
       repo = new ModelRepository(readConfig(tf.modelConfigFile), maxBatch);
     }
-    repo.loadWith(session, tags).warmup(tf.enableModelWarmup, tf.warmupIterations);
+    repo.loadWith(session, tags).warmup(tf.enableModelWarmup, tf.warmupIterations).methodNameCheck(tf.methodNameCheck)
+        .perModelBatching(tf.perModelBatching);
     repo.scan();
     if (repo.names().isEmpty() && tf.fileSystemPollSeconds >= 0) {
       List<String> failed = repo.failures();
@@ -133,6 +135,10 @@ final class ServeCommand implements Callable<Integer> {
     } else if (tf.batchingFile != null) {
       System.err.println("note: --batching_parameters_file is read only with --enable_batching (as in TF Serving)");
     }
+    if (tf.perModelBatching && !tf.enableBatching) {
+      System.err.println("note: --enable_per_model_batching_parameters is read only with --enable_batching (as in TF "
+          + "Serving)");
+    }
     if (batching == null && batchWindowUs > 0) {
       batching = new BatchingOptions(maxBatch, batchWindowUs, 2, Math.max(1, maxInFlight / maxBatch + 1), List.of(), false);
     }
@@ -150,7 +156,8 @@ final class ServeCommand implements Callable<Integer> {
     GrpcServer grpc = null;
     if (tf.port > 0 || tf.grpcSocketPath != null) {
       grpc = new GrpcServer(inference, metrics, new GrpcServer.Config(host, tf.port > 0 ? tf.port : -1, grpcThreads,
-          maxInFlight, (int) maxBody, tf.restTimeoutMs), tf.grpcSocketPath, tls).tensorContent(tf.tensorContent).start();
+          maxInFlight, (int) maxBody, tf.restTimeoutMs), tf.grpcSocketPath, tls, tf.grpcHealth)
+          .tensorContent(tf.tensorContent).start();
       if (tf.port > 0) {
         listening.add("gRPC" + (tf.sslConfigFile != null ? " (TLS)" : "") + " on " + host + ":" + grpc.port());
       }
@@ -193,6 +200,10 @@ final class ServeCommand implements Callable<Integer> {
 
   private static List<ModelRepository.ModelConfig> readConfig(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    return TfServingConfig.modelConfig(Files.readString(file), dir == null ? Path.of("") : dir);
+    try {
+      return TfServingConfig.modelConfig(Files.readString(file), dir == null ? Path.of("") : dir);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--model_config_file " + file + ": " + e.getMessage(), e);
+    }
   }
 }

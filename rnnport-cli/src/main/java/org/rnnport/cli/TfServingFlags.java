@@ -97,17 +97,86 @@ final class TfServingFlags {
       + "graph to load (default: ${DEFAULT-VALUE})")
   String savedModelTags;
 
+  @Option(names = "--enable_signature_method_name_check", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+      description = "Classify and Regress take only a signature of their method_name (default: ${DEFAULT-VALUE}, as in "
+      + "TF Serving: any signature whose inputs and outputs fit, e.g. a native TF2 model's)")
+  boolean methodNameCheck;
+
+  @Option(names = "--enable_grpc_healthcheck_service", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+      description = "also serve the standard grpc.health.v1.Health service on the gRPC port and socket (server, "
+      + "ModelService and PredictionService SERVING; default: ${DEFAULT-VALUE})")
+  boolean grpcHealth;
+
+  @Option(names = "--tensorflow_session_config_file", description = "a text TensorFlow ConfigProto for every model's "
+      + "session; the thread flags (--tensorflow_*_parallelism) then set its thread counts, as in TF Serving")
+  Path sessionConfigFile;
+
+  @Option(names = "--enable_per_model_batching_parameters", arity = "0..1", fallbackValue = "true",
+      defaultValue = "false", description = "with --enable_batching: batch each version with its own "
+      + "batching_params.pbtxt (a version without one is not batched; default: ${DEFAULT-VALUE})")
+  boolean perModelBatching;
+
+  // features of TF Serving that rnnport does not serve: refused by name when asked for (see docs/serving-flags.md)
+  @Option(names = "--prefer_tflite_model", arity = "0..1", fallbackValue = "true", hidden = true)
+  String preferTflite;
+  @Option(names = "--num_tflite_pools", hidden = true)
+  String tflitePools;
+  @Option(names = "--num_tflite_interpreters_per_pool", hidden = true)
+  String tfliteInterpreters;
+  @Option(names = "--use_alts_credentials", arity = "0..1", fallbackValue = "true", hidden = true)
+  String alts;
+  @Option(names = "--enable_profiler", arity = "0..1", fallbackValue = "true", hidden = true)
+  String profiler;
+  @Option(names = "--skip_initialize_tpu", arity = "0..1", fallbackValue = "true", hidden = true)
+  String skipTpu;
+  @Option(names = "--mixed_precision", hidden = true)
+  String mixedPrecision;
+  @Option(names = "--xla_gpu_compilation_enabled", arity = "0..1", fallbackValue = "true", hidden = true)
+  String xlaGpu;
+  @Option(names = "--thread_pool_factory_config_file", hidden = true)
+  String threadPoolFactory;
+
+  /**
+   * Refuses, by name, a flag that asks for a feature of TF Serving not served here (TFLite, TPUs, ALTS, the profiler
+   * service, XLA on GPUs, custom thread pools); giving such a flag its off value is accepted.
+   */
+  void refuseNotServed() {
+    notServed("--prefer_tflite_model", preferTflite, true, "TensorFlow Lite models are not served (SavedModels only)");
+    notServed("--num_tflite_pools", tflitePools, false, "TensorFlow Lite models are not served");
+    notServed("--num_tflite_interpreters_per_pool", tfliteInterpreters, false, "TensorFlow Lite models are not served");
+    notServed("--use_alts_credentials", alts, true, "Google ALTS credentials are not served; use --ssl_config_file");
+    notServed("--enable_profiler", profiler, true, "the TensorFlow profiler service is not served (TF Serving's default "
+        + "is on: give --enable_profiler=false to carry a command line over)");
+    notServed("--skip_initialize_tpu", skipTpu, true, "TPUs are not served");
+    notServed("--mixed_precision", mixedPrecision, false, "mixed precision (a TPU/XLA graph rewrite) is not served");
+    notServed("--xla_gpu_compilation_enabled", xlaGpu, true, "XLA on GPUs is not served");
+    notServed("--thread_pool_factory_config_file", threadPoolFactory, false, "custom inter/intra-op thread pool "
+        + "factories are not served; use --tensorflow_intra_op_parallelism and --tensorflow_inter_op_parallelism");
+  }
+
+  private static void notServed(String flag, String value, boolean bool, String why) {
+    if (value == null) {
+      return;
+    }
+    boolean off = bool ? value.equalsIgnoreCase("false") || value.equals("0") : value.isEmpty();
+    if (!off) {
+      throw new IllegalArgumentException(flag + (value.isEmpty() ? "" : "=" + value) + ": " + why
+          + " (rnnport serve; see docs/serving-flags.md)");
+    }
+  }
+
   // tuning flags of TF Serving's C++ runtime: accepted so a command line carries over, ignored here
   @Option(names = {"--rest_api_num_threads_unused", "--max_num_load_retries",
       "--load_retry_interval_micros", "--grpc_channel_arguments",
-      "--flush_filesystem_caches", "--per_process_gpu_memory_fraction", "--enable_signature_method_name_check",
+      "--flush_filesystem_caches", "--per_process_gpu_memory_fraction",
       "--xla_cpu_compilation_enabled", "--platform_config_file", "--rest_api_enable_cors_support",
       "--remove_unused_fields_from_bundle_metagraph", "--num_load_threads", "--num_unload_threads"},
       hidden = true, arity = "0..1", fallbackValue = "true")
   List<String> ignored = new ArrayList<>();
 
   /**
-   * The models' session config as TF Serving's {@code server.cc} builds it: intra-op and inter-op threads from their
+   * The models' session config as TF Serving's {@code server.cc} builds it: the {@code --tensorflow_session_config_file}
+   * when given, with intra-op and inter-op threads from their
    * own flags when either is positive, else both from --tensorflow_session_parallelism; null (TensorFlow's defaults)
    * when all are 0. Setting all three is refused, as TF Serving refuses it. Values pass to TensorFlow as given: a
    * negative inter-op count runs each op in the calling thread ({@code ConfigProto}'s documented meaning).
@@ -120,6 +189,19 @@ final class TfServingFlags {
     boolean split = intraOpParallelism > 0 || interOpParallelism > 0;
     int intra = split ? intraOpParallelism : sessionParallelism;
     int inter = split ? interOpParallelism : sessionParallelism;
+    if (sessionConfigFile != null) {
+      // TF Serving's server.cc: the file, then the thread flags over it (0 = TensorFlow chooses)
+      org.tensorflow.proto.ConfigProto.Builder b = org.tensorflow.proto.ConfigProto.newBuilder();
+      try {
+        com.google.protobuf.TextFormat.merge(java.nio.file.Files.readString(sessionConfigFile), b);
+      } catch (com.google.protobuf.TextFormat.ParseException e) {
+        throw new IllegalArgumentException("--tensorflow_session_config_file " + sessionConfigFile + ": Error parsing "
+            + "text-format tensorflow.ConfigProto: " + e.getMessage(), e);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("--tensorflow_session_config_file " + sessionConfigFile, e);
+      }
+      return b.setIntraOpParallelismThreads(intra).setInterOpParallelismThreads(inter).build();
+    }
     if (intra == 0 && inter == 0) {
       return null;
     }

@@ -49,6 +49,49 @@ class ServeCommandTest {
   }
 
   @Test
+  void aSessionConfigFileIsReadAndTheThreadFlagsSetItsThreadsAsTfServingDoes(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path f = tmp.resolve("session.pbtxt");
+    java.nio.file.Files.writeString(f, "intra_op_parallelism_threads: 7\nallow_soft_placement: true\n"
+        + "graph_options { optimizer_options { opt_level: L0 } }\n");
+    org.tensorflow.proto.ConfigProto c = flags("--tensorflow_session_config_file=" + f,
+        "--tensorflow_inter_op_parallelism=2").sessionConfig();
+    assertThat(c.getAllowSoftPlacement()).isTrue();
+    assertThat(c.getGraphOptions().getOptimizerOptions().getOptLevel())
+        .isEqualTo(org.tensorflow.proto.OptimizerOptions.Level.L0);
+    assertThat(c.getInterOpParallelismThreads()).isEqualTo(2);
+    assertThat(c.getIntraOpParallelismThreads()).as("server.cc sets both thread counts from the flags").isZero();
+    java.nio.file.Files.writeString(f, "no_such_field: 1\n");
+    Throwable bad = org.assertj.core.api.Assertions.catchThrowable(() -> flags("--tensorflow_session_config_file="
+        + f).sessionConfig());
+    assertThat(bad).hasMessageContaining("Error parsing text-format tensorflow.ConfigProto")
+        .hasMessageContaining(f.toString());
+  }
+
+  @Test
+  void flagsOfFeaturesNotServedAreRefusedByNameTheirOffValuesAccepted() {
+    for (String[] a : new String[][] {{"--prefer_tflite_model=true"}, {"--prefer_tflite_model"},
+        {"--num_tflite_pools=4"}, {"--use_alts_credentials"}, {"--enable_profiler=true"}, {"--skip_initialize_tpu"},
+        {"--mixed_precision=bfloat16"}, {"--xla_gpu_compilation_enabled=true"},
+        {"--thread_pool_factory_config_file=pools.pbtxt"}}) {
+      String name = a[0].contains("=") ? a[0].substring(0, a[0].indexOf('=')) : a[0];
+      Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> flags(a).refuseNotServed());
+      assertThat(e).as(a[0]).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(name)
+          .hasMessageContaining("not served");
+    }
+    flags("--prefer_tflite_model=false", "--enable_profiler=false", "--use_alts_credentials=false",
+        "--xla_gpu_compilation_enabled=false").refuseNotServed();
+    TfServingFlags taken = flags("--enable_grpc_healthcheck_service", "--enable_per_model_batching_parameters=true",
+        "--enable_signature_method_name_check");
+    assertThat(taken.grpcHealth).isTrue();
+    assertThat(taken.perModelBatching).isTrue();
+    assertThat(taken.methodNameCheck).isTrue();
+    TfServingFlags defaults = flags();
+    assertThat(defaults.grpcHealth || defaults.perModelBatching || defaults.methodNameCheck)
+        .as("all off by default, as in TF Serving").isFalse();
+  }
+
+  @Test
   void threadFlagsBuildTheSessionConfigAsTfServingDoes() {
     assertThat(flags().sessionConfig()).as("none set: TensorFlow's defaults").isNull();
     org.tensorflow.proto.ConfigProto both = flags("--tensorflow_session_parallelism=3").sessionConfig();

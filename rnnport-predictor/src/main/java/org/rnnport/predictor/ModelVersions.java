@@ -39,13 +39,28 @@ public final class ModelVersions {
    */
   public static NavigableMap<Long, Path> list(Path base) throws IOException {
     NavigableMap<Long, Path> out = new TreeMap<>();
+    folders(base).forEach((v, p) -> {
+      if (Files.isRegularFile(p.resolve("saved_model.pb"))) {
+        out.put(v, p);
+      }
+    });
+    return Collections.unmodifiableNavigableMap(out);
+  }
+
+  /**
+   * Every numeric version folder under {@code base}, whole or not (as TF Serving's file-system source sees them), by
+   * version number; none when {@code base} is no folder (yet). Two folders naming one number ({@code 7} and
+   * {@code 007}) are an error.
+   */
+  public static NavigableMap<Long, Path> folders(Path base) throws IOException {
+    NavigableMap<Long, Path> out = new TreeMap<>();
     if (!Files.isDirectory(base)) {
       return out;
     }
     try (Stream<Path> s = Files.list(base)) {
       for (Path p : (Iterable<Path>) s.sorted()::iterator) {
         String n = p.getFileName().toString();
-        if (Files.isDirectory(p) && isVersionName(n) && Files.isRegularFile(p.resolve("saved_model.pb"))) {
+        if (isVersionName(n) && Files.isDirectory(p)) {
           Path old = out.put(Long.parseLong(n), p);
           if (old != null) {
             throw new IOException(base + ": folders " + old.getFileName() + " and " + n + " are both version "

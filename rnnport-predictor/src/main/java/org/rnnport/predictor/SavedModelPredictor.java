@@ -11,7 +11,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SignatureDef;
@@ -42,7 +41,7 @@ public final class SavedModelPredictor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SavedModelPredictor.class);
 
   private final Path dir;
-  private final SavedModelBundle bundle;
+  private final SavedModelLoader.Loaded bundle;
   private final Map<String, SignatureSpec> signatures;
   private final MetaGraphDef metaGraph;
   private final Map<String, String> unusable;
@@ -103,32 +102,8 @@ public final class SavedModelPredictor implements AutoCloseable {
         throw new IOException(d + ": not a SavedModel (no saved_model.pb)");
       }
       org.tensorflow.proto.ConfigProto config = withLevers(this.config);
-      SavedModelBundle b;
-      MetaGraphDef original = null;
-      Map<String, String> unusable = new TreeMap<>();
-      try {
-        b = config == null ? SavedModelBundle.load(d.toString(), tags)
-            : SavedModelBundle.loader(d.toString()).withTags(tags).withConfigProto(config).load();
-      } catch (IllegalArgumentException e) {
-        // TF Java's loader refuses the whole model when one signature does not match its graph (a
-        // declared dtype or shape the tensor does not have); TF Serving loads such a model and fails
-        // only a call to that signature. Do the same: load without the signatures that do not match.
-        original = OddSignatures.metaGraph(d, tags);
-        unusable.putAll(OddSignatures.check(original));
-        if (unusable.isEmpty()) {
-          throw new IOException(d + ": cannot load the SavedModel: " + e.getMessage(), e);
-        }
-        LOG.warn("{}: loading without the signatures that do not match the graph: {}", d, unusable);
-        try {
-          b = OddSignatures.loadWithout(d, tags, unusable.keySet(), config);
-        } catch (RuntimeException e2) {
-          throw new IOException(d + ": cannot load the SavedModel: " + e2.getMessage(), e2);
-        }
-      } catch (RuntimeException e) {
-        throw new IOException(d + ": cannot load the SavedModel: " + e.getMessage(), e);
-      }
-      OddSignatures.sharedOutputs(original != null ? original : b.metaGraphDef()).forEach(unusable::putIfAbsent);
-      SavedModelPredictor p = new SavedModelPredictor(d, b, maxBatch, original, unusable);
+      SavedModelLoader.Loaded b = SavedModelLoader.load(d, tags, config);
+      SavedModelPredictor p = new SavedModelPredictor(d, b, maxBatch);
       if (p.signatures.isEmpty()) {
         p.close();
         throw new IOException(d + ": the SavedModel has no signatures");
@@ -176,17 +151,17 @@ public final class SavedModelPredictor implements AutoCloseable {
     return builder(dir).build();
   }
 
-  private SavedModelPredictor(Path dir, SavedModelBundle bundle, int maxBatch, MetaGraphDef original,
-      Map<String, String> unusable) {
+  private SavedModelPredictor(Path dir, SavedModelLoader.Loaded bundle, int maxBatch) {
     this.dir = dir;
     this.bundle = bundle;
     this.maxBatch = maxBatch;
-    this.metaGraph = original != null ? original : bundle.metaGraphDef();
+    this.metaGraph = bundle.metaGraph();
+    Map<String, String> unusable = bundle.dropped();
     Map<String, SignatureSpec> sigs = new LinkedHashMap<>();
     MetaGraphDef mg = metaGraph;
     Map<String, String> bad = new TreeMap<>(unusable);
     for (Map.Entry<String, SignatureDef> e : new TreeMap<>(mg.getSignatureDefMap()).entrySet()) {
-      if (e.getKey().startsWith("__")) {
+      if (e.getKey().equals(SavedModelLoader.INIT_OP_SIGNATURE)) {
         continue; // e.g. __saved_model_init_op
       }
       SignatureSpec sig = new SignatureSpec(e.getKey(), e.getValue().getMethodName(), specs(e.getValue().getInputsMap()),
@@ -210,25 +185,30 @@ public final class SavedModelPredictor implements AutoCloseable {
   }
 
   /**
-   * What a call is checked against, as TF Serving checks it: the signature's key and dtype, and the
-   * graph's own shape of the tensor fed: a placeholder's declared shape (for rnnport's models the
-   * signature's shape), no shape for any other tensor (the signature's shape is advisory; the graph
-   * decides).
+   * What a call is checked against: the keys, the graph tensor's dtype (the graph decides, not the signature's
+   * declaration), and a placeholder's own shape where the signature's declared shape agrees with it (for rnnport's
+   * models, the signature's shape). Where the declaration disagrees with the graph (TF Serving's
+   * {@code saved_model_half_plus_three} declares {@code []} for a {@code [-1, 1]} placeholder) or the tensor is no
+   * placeholder, no shape is checked: the request is fed as it is and the session decides, as in TF Serving.
    */
   private static Map<String, TensorSpec> graphSpecs(org.tensorflow.Graph g, SignatureSpec sig) {
     Map<String, TensorSpec> out = new LinkedHashMap<>();
     sig.inputs().forEach((k, spec) -> {
       long[] shape = null;
-      try {
-        org.tensorflow.Output<?> o = g.output(spec.tensorName());
+      DType dtype = spec.dtype();
+      String dtypeName = spec.dtypeName();
+      org.tensorflow.Output<?> o = SavedModelLoader.output(g, spec.tensorName());
+      if (o != null) {
+        dtype = DType.of(o.dataType());
+        dtypeName = o.dataType().name();
         String type = o.op().type();
-        if ((type.equals("Placeholder") || type.equals("PlaceholderWithDefault")) && !o.shape().isUnknown()) {
+        boolean agrees = spec.shape() == null
+            || !o.shape().isUnknown() && o.shape().isCompatibleWith(org.tensorflow.ndarray.Shape.of(spec.shape()));
+        if ((type.equals("Placeholder") || type.equals("PlaceholderWithDefault")) && !o.shape().isUnknown() && agrees) {
           shape = o.shape().asArray();
         }
-      } catch (RuntimeException e) {
-        shape = spec.shape();
       }
-      out.put(k, new TensorSpec(k, spec.dtype(), shape, spec.tensorName(), spec.dtypeName()));
+      out.put(k, new TensorSpec(k, dtype, shape, spec.tensorName(), dtypeName));
     });
     return out;
   }
@@ -455,7 +435,7 @@ public final class SavedModelPredictor implements AutoCloseable {
       if (closed) {
         throw new ClosedException(dir + " is closed");
       }
-      return bundle.function(sig.key()).call(inputs);
+      return bundle.functions().get(sig.key()).call(inputs);
     } finally {
       lock.readLock().unlock();
     }
@@ -463,7 +443,7 @@ public final class SavedModelPredictor implements AutoCloseable {
 
   /**
    * Checks inputs as {@link #run(SignatureSpec, Map)} does, without running: the keys, dtypes, ranks
-   * and dimensions (the graph's, see {@link #graphSpecs}), and the batch limit. Returns the batch size
+   * and dimensions (see {@link #graphSpecs}), and the batch limit. Returns the batch size
    * (-1 when every input is a scalar or the inputs' first dimensions differ). A server that batches requests checks each one with this before merging them.
    */
   public long validate(SignatureSpec sig, Map<String, Tensor> inputs) {
@@ -476,13 +456,16 @@ public final class SavedModelPredictor implements AutoCloseable {
     }
     long batch = -1;
     for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-      TensorSpec spec = sig.inputs().get(e.getKey());
+      TensorSpec spec = checks.getOrDefault(e.getKey(), sig.inputs().get(e.getKey()));
       Tensor t = e.getValue();
       if (DType.of(t.dataType()) != spec.dtype()) {
-        throw new InvalidInputException("input '" + spec.key() + "' is " + spec.dtypeName() + ", got " + t.dataType());
+        String declared = sig.inputs().get(e.getKey()).dtypeName();
+        throw new InvalidInputException("input '" + spec.key() + "' is " + spec.dtypeName() + ", got " + t.dataType()
+            + (declared.equals(spec.dtypeName()) ? "" : " (signature " + sig.key() + " declares " + declared + " for "
+            + spec.tensorName() + ", which is " + spec.dtypeName() + " in the graph)"));
       }
       long[] s = t.shape().asArray();
-      checks.getOrDefault(spec.key(), spec).checkShape(s);
+      spec.checkShape(s);
       if (s.length > 0) {
         if (batch >= 0 && s[0] != batch) {
           disagree = true; // allowed (TF Serving's columnar format): the graph decides; no batching then

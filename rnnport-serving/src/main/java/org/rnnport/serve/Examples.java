@@ -36,8 +36,9 @@ import tensorflow.serving.RegressionOuterClass.RegressionResult;
  * TF Serving's Classify and Regress: tf.Examples (a list, or a list with a context merged into each)
  * serialized into the one DT_STRING input of a classify or regress signature; the outputs
  * ({@code classes} and/or {@code scores}; {@code outputs}) read back into results. The same for gRPC
- * ({@code Input}) and REST ({@code "examples"}, {@code "context"}). A model without a signature of the
- * kind answers UNIMPLEMENTED; a signature of another kind, INVALID_ARGUMENT.
+ * ({@code Input}) and REST ({@code "examples"}, {@code "context"}). Any signature whose inputs and outputs fit serves
+ * (TF Serving's default); with {@code --enable_signature_method_name_check} only one of the kind. A misfit answers
+ * INVALID_ARGUMENT, as in TF Serving.
  */
 final class Examples {
   private Examples() {}
@@ -137,22 +138,42 @@ final class Examples {
   }
 
   /**
-   * Checks that the model has a signature of {@code method} (UNIMPLEMENTED otherwise) and that the
-   * one asked for is of that kind with one input (INVALID_ARGUMENT otherwise).
+   * Checks a signature for Classify or Regress as TF Serving's {@code GetClassificationSignatureDef} /
+   * {@code PreProcessClassification} (and the regression pair) do: with {@code --enable_signature_method_name_check}
+   * its method_name must be {@code method}; either way it needs one input {@code inputs} and the outputs of the kind
+   * ({@code classes} and/or {@code scores}, one or two of them; {@code outputs}, only it). INVALID_ARGUMENT otherwise.
    */
-  static void checkKind(ModelRepository.Loaded l, SignatureSpec sig, String method) {
-    String kind = method.equals(CLASSIFY) ? "classification" : "regression";
-    if (l.predictor().signatures().values().stream().noneMatch(s -> s.methodName().equals(method))) {
-      throw new ServingException(ServingException.Code.UNIMPLEMENTED, "model '" + l.name() + "' version " + l.version()
-          + " has no " + kind + " signature (method_name " + method + "); its signatures: "
-          + describe(l.predictor().signatures()) + ". Use Predict.");
+  static void checkKind(ModelRepository.Loaded l, SignatureSpec sig, String method, boolean methodNameCheck) {
+    boolean classify = method.equals(CLASSIFY);
+    String kind = classify ? "classification" : "regression";
+    if (!classify && !method.equals(REGRESS)) {
+      throw ServingException.invalid("Unsupported signature method_name: " + method);
     }
-    if (!sig.methodName().equals(method)) {
+    if (methodNameCheck && !sig.methodName().equals(method)) {
       throw ServingException.invalid("Expected " + kind + " signature method_name to be " + method + ". Was: "
-          + sig.methodName() + " (signature " + sig.key() + ")");
+          + sig.methodName() + " (signature " + sig.key() + " of model '" + l.name() + "' version " + l.version()
+          + "; its signatures: " + describe(l.predictor().signatures()) + ")");
     }
     if (sig.inputs().size() != 1) {
       throw ServingException.invalid("Expected one input Tensor.");
+    }
+    if (classify && sig.outputs().size() != 1 && sig.outputs().size() != 2) {
+      throw ServingException.invalid("Expected one or two output Tensors, found " + sig.outputs().size());
+    }
+    if (!classify && sig.outputs().size() != 1) {
+      throw ServingException.invalid("Expected one output Tensor.");
+    }
+    if (!sig.inputs().containsKey("inputs")) {
+      throw ServingException.invalid("No " + kind + " inputs found in SignatureDef: signature " + sig.key()
+          + " has inputs " + sig.inputs().keySet() + ", not 'inputs'");
+    }
+    if (classify && !sig.outputs().containsKey("classes") && !sig.outputs().containsKey("scores")) {
+      throw ServingException.invalid("Expected classification signature outputs to contain at least one of "
+          + "\"classes\" or \"scores\". Signature " + sig.key() + " has outputs " + sig.outputs().keySet());
+    }
+    if (!classify && !sig.outputs().containsKey("outputs")) {
+      throw ServingException.invalid("No regression outputs found in SignatureDef: signature " + sig.key()
+          + " has outputs " + sig.outputs().keySet() + ", not 'outputs'");
     }
   }
 
@@ -175,9 +196,10 @@ final class Examples {
   /** Runs Classify: the model's classify signature over the examples. */
   static CompletableFuture<Result<ClassificationResult>> classify(Inference inf, Inference.Spec spec, List<ByteString> ex) {
     ModelRepository.Loaded l = inf.resolve(spec);
-    checkKind(l, l.predictor().signature(spec.signature()), CLASSIFY);
+    boolean check = inf.repository().methodNameCheck();
+    checkKind(l, l.predictor().signature(spec.signature()), CLASSIFY, check);
     return inf.run(spec, sig -> {
-      checkKind(l, sig, CLASSIFY);
+      checkKind(l, sig, CLASSIFY, check);
       return input(sig, ex);
     }, null).thenApply(a -> {
       try (a) {
@@ -189,9 +211,10 @@ final class Examples {
   /** Runs Regress: the model's regress signature over the examples. */
   static CompletableFuture<Result<RegressionResult>> regress(Inference inf, Inference.Spec spec, List<ByteString> ex) {
     ModelRepository.Loaded l = inf.resolve(spec);
-    checkKind(l, l.predictor().signature(spec.signature()), REGRESS);
+    boolean check = inf.repository().methodNameCheck();
+    checkKind(l, l.predictor().signature(spec.signature()), REGRESS, check);
     return inf.run(spec, sig -> {
-      checkKind(l, sig, REGRESS);
+      checkKind(l, sig, REGRESS, check);
       return input(sig, ex);
     }, null).thenApply(a -> {
       try (a) {

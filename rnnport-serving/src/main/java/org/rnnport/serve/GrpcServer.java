@@ -4,6 +4,9 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Int64Value;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyServerBuilder;
@@ -69,6 +72,31 @@ import tensorflow.serving.PredictionServiceGrpc;
 public final class GrpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
 
+  /**
+   * grpc-java's per-connection log ({@code java.util.logging}), which writes a whole stack trace at INFO for every
+   * connection that ends in an error, such as one HTTP/1 request (a health check or a port scanner) on the gRPC port.
+   * Held here so the filter stays on it: each such record becomes one line of this class's log instead.
+   */
+  private static final java.util.logging.Logger CONNECTIONS = java.util.logging.Logger.getLogger(
+      "io.grpc.netty.NettyServerTransport.connections");
+
+  static {
+    CONNECTIONS.setFilter(r -> {
+      Throwable t = r.getThrown();
+      if (t == null || !"Transport failed".equals(r.getMessage())) {
+        return true;
+      }
+      String what = String.valueOf(t.getMessage()).strip();
+      if (t instanceof io.netty.handler.codec.http2.Http2Exception && what.startsWith("Unexpected HTTP/1.x request")) {
+        LOG.info("gRPC port: closed a connection that spoke HTTP/1, not gRPC ({}); REST is on --rest_api_port", what);
+      } else {
+        Throwable c = t.getCause();
+        LOG.warn("gRPC connection failed: {}{}", t, c == null || c == t ? "" : " (cause: " + c + ")");
+      }
+      return false;
+    });
+  }
+
   /** Address, worker threads, calls admitted at once, largest message, deadline of a call without one. */
   public record Config(String host, int port, int threads, int maxInFlight, int maxMessageBytes, long timeoutMillis) {}
 
@@ -96,6 +124,7 @@ public final class GrpcServer implements AutoCloseable {
   /** Whether this server bound the socket file (only then does {@link #stop} remove it). */
   private volatile boolean socketBound;
   private volatile boolean draining;
+  private final HealthStatusManager health;
 
   public GrpcServer(Inference inference, Metrics metrics, Config config) {
     this(inference, metrics, config, null, null);
@@ -113,6 +142,21 @@ public final class GrpcServer implements AutoCloseable {
    */
   public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath,
       io.netty.handler.ssl.SslContext tls) {
+    this(inference, metrics, config, socketPath, tls, false);
+  }
+
+  /**
+   * As above; with {@code healthService} (TF Serving's {@code --enable_grpc_healthcheck_service}) the listeners also
+   * serve the standard {@code grpc.health.v1.Health} service, as TF Serving sets it: the server ({@code ""}),
+   * {@code ModelService} and {@code PredictionService} SERVING, all NOT_SERVING once {@link #stop} begins.
+   */
+  public GrpcServer(Inference inference, Metrics metrics, Config config, Path socketPath,
+      io.netty.handler.ssl.SslContext tls, boolean healthService) {
+    this.health = healthService ? new HealthStatusManager() : null;
+    if (health != null) {
+      health.setStatus("ModelService", ServingStatus.SERVING);
+      health.setStatus("PredictionService", ServingStatus.SERVING);
+    }
     this.inference = inference;
     this.metrics = metrics;
     this.config = config;
@@ -142,7 +186,7 @@ public final class GrpcServer implements AutoCloseable {
     this.server = config.port() < 0 ? null
         : settings(NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
             .bossEventLoopGroup(boss).workerEventLoopGroup(io).channelType(NioServerSocketChannel.class), tls)
-            .addService(predictions).addService(models).build();
+            .addService(predictions).addService(models).addServices(healthServices()).build();
     this.socketPath = socketPath;
     if (socketPath != null) {
       this.socketBoss = new EpollEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-unix-accept", true));
@@ -150,12 +194,16 @@ public final class GrpcServer implements AutoCloseable {
           new io.netty.util.concurrent.DefaultThreadFactory("rnnport-grpc-unix-io", true));
       this.socketServer = settings(NettyServerBuilder.forAddress(new DomainSocketAddress(socketPath.toFile()))
           .bossEventLoopGroup(socketBoss).workerEventLoopGroup(socketIo).channelType(EpollServerDomainSocketChannel.class), tls)
-          .addService(predictions).addService(models).build();
+          .addService(predictions).addService(models).addServices(healthServices()).build();
     } else {
       this.socketBoss = null;
       this.socketIo = null;
       this.socketServer = null;
     }
+  }
+
+  private List<ServerServiceDefinition> healthServices() {
+    return health == null ? List.of() : List.of(health.getHealthService().bindService());
   }
 
   /** The settings both listeners share. */
@@ -560,6 +608,9 @@ public final class GrpcServer implements AutoCloseable {
   /** Refuses new calls, lets admitted ones finish (up to {@code drainSeconds}), then stops. */
   public void stop(int drainSeconds) {
     draining = true;
+    if (health != null) {
+      health.enterTerminalState();
+    }
     List<Server> servers = new ArrayList<>();
     if (server != null) {
       servers.add(server);

@@ -134,10 +134,11 @@ public final class Inference implements AutoCloseable {
     boolean handedOver = false;
     try {
       long rows = p.validate(sig, in.asMap());
-      if (batching != null && rows > 0 && rows <= batching.maxBatchSize() && batchable(sig, in)) {
+      BatchingOptions b = batchingFor(loaded);
+      if (b != null && rows > 0 && rows <= b.maxBatchSize() && batchable(sig, in)) {
         Map<String, Tensor> owned = new LinkedHashMap<>(in.asMap());
         handedOver = true; // the batcher closes the input tensors from here on
-        CompletableFuture<NamedTensors> out = batcher(p, sig).submit(owned, (int) rows);
+        CompletableFuture<NamedTensors> out = batcher(p, sig, b).submit(owned, (int) rows);
         return out.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).thenApply(o -> new Answer(loaded, sig, filter(o, keep)));
       }
       if (sessions == null) {
@@ -217,9 +218,21 @@ public final class Inference implements AutoCloseable {
     return out;
   }
 
-  private synchronized TensorBatcher batcher(SavedModelPredictor p, SignatureSpec sig) {
+  private synchronized TensorBatcher batcher(SavedModelPredictor p, SignatureSpec sig, BatchingOptions b) {
     return batchers.computeIfAbsent(p, k -> new HashMap<>()).computeIfAbsent(sig.key(),
-        k -> new TensorBatcher(p, sig, batching));
+        k -> new TensorBatcher(p, sig, b));
+  }
+
+  /**
+   * The batching a version gets, as TF Serving's {@code GetPerModelBatchingParams}: none without batching; with
+   * per-model parameters on, the version's own {@code batching_params.pbtxt} (none when it has none); else the
+   * server's.
+   */
+  private BatchingOptions batchingFor(ModelRepository.Loaded loaded) {
+    if (batching == null) {
+      return null;
+    }
+    return repo.perModelBatching() ? loaded.batching() : batching;
   }
 
   private void closeBatchers(SavedModelPredictor p) {

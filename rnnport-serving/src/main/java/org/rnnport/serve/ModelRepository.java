@@ -26,13 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models served, in TF Serving layout ({@code <base_path>/<version>/saved_model.pb}): either every
- * model folder under a root (each serving its latest version), or the models of a model config
- * (TF Serving's {@code model_config_list}: a base path, a version policy and version labels each),
- * which can be replaced while serving. A rescan loads the versions a policy wants beside those
- * serving, then unloads the ones it no longer wants once their in-flight calls finish; a version
- * that fails to load is reported in the status and never replaces one serving. Errors are
- * {@link ServingException}s (no HTTP or gRPC codes here).
+ * The models served, in TF Serving layout ({@code <base_path>/<version>/saved_model.pb}): either every model folder
+ * under a root (each serving its latest version), or the models of a model config (TF Serving's
+ * {@code model_config_list}: a base path, a version policy and version labels each), which can be replaced while
+ * serving. The facade over TF Serving's parts, one class each: the {@link StoreSource} polls the store for each
+ * model's aspired versions (by its {@link VersionPolicy}), the {@link VersionManager} loads them through the
+ * {@link VersionLoader} (whole, or not at all) and unloads the versions no longer aspired once a new one serves. A
+ * version that fails to load is reported in the status, never replaces one serving, and is retried when its folder
+ * changes. Errors are {@link ServingException}s (no HTTP or gRPC codes here). Nothing is ever written to the store.
  */
 public final class ModelRepository implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
@@ -43,45 +44,13 @@ public final class ModelRepository implements AutoCloseable {
   /** A version's state and, after a failed load, the error. */
   public record VersionStatus(long version, State state, String error) {}
 
-  /** A loaded version of a model. */
-  public record Loaded(String name, long version, SavedModelPredictor predictor) {}
-
-  /** TF Serving's model_version_policy. */
-  public sealed interface VersionPolicy {
-    /** The versions of {@code available} (on disk) to serve. */
-    Set<Long> select(NavigableMap<Long, Path> available);
-  }
-
-  /** {@code latest { num_versions: n }} (TF Serving's default, n = 1). */
-  public record Latest(int numVersions) implements VersionPolicy {
-    @Override
-    public Set<Long> select(NavigableMap<Long, Path> available) {
-      Set<Long> out = new TreeSet<>();
-      for (Long v : available.descendingKeySet()) {
-        if (out.size() >= numVersions) {
-          break;
-        }
-        out.add(v);
-      }
-      return out;
-    }
-  }
-
-  /** {@code all {}}. */
-  public record All() implements VersionPolicy {
-    @Override
-    public Set<Long> select(NavigableMap<Long, Path> available) {
-      return new TreeSet<>(available.keySet());
-    }
-  }
-
-  /** {@code specific { versions: ... }}. */
-  public record Specific(Set<Long> versions) implements VersionPolicy {
-    @Override
-    public Set<Long> select(NavigableMap<Long, Path> available) {
-      Set<Long> out = new TreeSet<>(versions);
-      out.retainAll(available.keySet());
-      return out;
+  /**
+   * A loaded version of a model; {@code batching}: its own {@code batching_params.pbtxt}
+   * ({@code --enable_per_model_batching_parameters}), or null.
+   */
+  public record Loaded(String name, long version, SavedModelPredictor predictor, BatchingOptions batching) {
+    public Loaded(String name, long version, SavedModelPredictor predictor) {
+      this(name, version, predictor, null);
     }
   }
 
@@ -92,38 +61,65 @@ public final class ModelRepository implements AutoCloseable {
     }
   }
 
-  private final Path root;
-  private final int maxBatch;
-  private volatile org.tensorflow.proto.ConfigProto sessionConfig;
-  private volatile String[] tags = {"serve"};
-  private volatile boolean warmup = true;
-  private volatile int warmupIterations = 1;
-  private volatile Map<String, ModelConfig> configs;
-  private final Map<String, Servable> models = new ConcurrentHashMap<>();
-  private final List<Consumer<SavedModelPredictor>> unloadListeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService unloader = Executors.newSingleThreadExecutor(r -> daemon(r, "rnnport-unload"));
+  private final StoreSource source;
+  private final VersionLoader loader;
+  private final VersionManager manager;
+  private final Map<String, VersionManager.Servable> models;
   private ScheduledExecutorService watcher;
   private ScheduledExecutorService configWatcher;
 
-  private static final class Servable {
-    final NavigableMap<Long, Loaded> loaded = new ConcurrentSkipListMap<>();
-    final Map<Long, VersionStatus> status = new ConcurrentSkipListMap<>();
-    final Map<Long, Long> failedAt = new ConcurrentHashMap<>();
-    volatile Map<String, Long> labels = Map.of();
-  }
-
   /** Every model folder under {@code root}, each serving its latest version ({@code rnnport serve --models}). */
   public ModelRepository(Path root, int maxBatch) {
-    this.root = root;
-    this.maxBatch = maxBatch;
-    this.configs = null;
+    this(new StoreSource(root), maxBatch);
   }
 
   /** The models of a model config ({@code --model_config_file}, or {@code --model_name/--model_base_path}). */
   public ModelRepository(List<ModelConfig> configs, int maxBatch) {
-    this.root = null;
-    this.maxBatch = maxBatch;
-    this.configs = index(configs);
+    this(new StoreSource(index(configs)), maxBatch);
+  }
+
+  private ModelRepository(StoreSource source, int maxBatch) {
+    this.source = source;
+    this.loader = new VersionLoader(maxBatch);
+    this.manager = new VersionManager(loader);
+    this.models = manager.servables();
+  }
+
+  /**
+   * TF Serving's {@code --enable_model_warmup} (on by default) and
+   * {@code --num_request_iterations_for_warmup} (1): whether a version's
+   * {@code assets.extra/tf_serving_warmup_requests} run before it is served (see {@link Warmup}).
+   */
+  public ModelRepository warmup(boolean enabled, int iterations) {
+    loader.warmup(enabled, iterations);
+    return this;
+  }
+
+  /**
+   * TF Serving's {@code --enable_signature_method_name_check} (off by default): whether Classify and Regress take only
+   * a signature of their method_name, or any whose inputs and outputs fit (native TF2 models).
+   */
+  public ModelRepository methodNameCheck(boolean on) {
+    loader.methodNameCheck(on);
+    return this;
+  }
+
+  public boolean methodNameCheck() {
+    return loader.methodNameCheck();
+  }
+
+  /**
+   * TF Serving's {@code --enable_per_model_batching_parameters} (off by default; read with batching on): a version
+   * is batched with its own {@code batching_params.pbtxt} (a text BatchingParameters in its folder), and a version
+   * without one is not batched. A file that does not parse fails the version's load.
+   */
+  public ModelRepository perModelBatching(boolean on) {
+    loader.perModelBatching(on);
+    return this;
+  }
+
+  public boolean perModelBatching() {
+    return loader.perModelBatching();
   }
 
   /**
@@ -131,26 +127,8 @@ public final class ModelRepository implements AutoCloseable {
    * {@code --saved_model_tags}) and the session config (threads; null for TensorFlow's defaults). Set before the
    * first load.
    */
-  /**
-   * TF Serving's {@code --enable_model_warmup} (on by default) and
-   * {@code --num_request_iterations_for_warmup} (1): whether a version's
-   * {@code assets.extra/tf_serving_warmup_requests} run before it is served (see {@link Warmup}).
-   */
-  public ModelRepository warmup(boolean enabled, int iterations) {
-    if (iterations < 1) {
-      throw new IllegalArgumentException("--num_request_iterations_for_warmup must be at least 1");
-    }
-    this.warmup = enabled;
-    this.warmupIterations = iterations;
-    return this;
-  }
-
   public ModelRepository loadWith(org.tensorflow.proto.ConfigProto sessionConfig, String... tags) {
-    if (tags.length == 0) {
-      throw new IllegalArgumentException("no SavedModel tag");
-    }
-    this.sessionConfig = sessionConfig;
-    this.tags = tags.clone();
+    loader.loadWith(sessionConfig, tags);
     return this;
   }
 
@@ -172,7 +150,7 @@ public final class ModelRepository implements AutoCloseable {
 
   /** Called with a version's predictor before it is closed (e.g. to stop its batchers). */
   public void onUnload(Consumer<SavedModelPredictor> listener) {
-    unloadListeners.add(listener);
+    manager.onUnload(listener);
   }
 
   /**
@@ -180,125 +158,31 @@ public final class ModelRepository implements AutoCloseable {
    * ones unload, policies and labels change. Applies it with a scan.
    */
   public void reconfigure(List<ModelConfig> newConfigs) throws IOException {
-    if (root != null) {
-      throw new IllegalStateException("a models folder has no config to replace");
-    }
     Map<String, ModelConfig> next = index(newConfigs);
     synchronized (this) {
-      this.configs = next;
+      source.configs(next);
       scan();
     }
   }
 
-  /** The configs in effect (for the folder mode: one per model folder, latest version). */
-  private Map<String, ModelConfig> effectiveConfigs() throws IOException {
-    if (root == null) {
-      return configs;
-    }
-    if (!Files.isDirectory(root)) {
-      throw new IOException(root + ": no such models folder");
-    }
-    Map<String, ModelConfig> m = new LinkedHashMap<>();
-    try (Stream<Path> names = Files.list(root)) {
-      for (Path dir : names.filter(Files::isDirectory).sorted().toList()) {
-        String name = dir.getFileName().toString();
-        if (!name.startsWith(".")) {
-          m.put(name, new ModelConfig(name, dir, new Latest(1), Map.of()));
-        }
-      }
-    }
-    return m;
-  }
-
   /** Scans once: loads and unloads versions as the policies want (at start; then the watcher does it). */
   public synchronized void scan() throws IOException {
-    Map<String, ModelConfig> cfg = effectiveConfigs();
+    Map<String, ModelConfig> cfg = source.models();
     for (ModelConfig c : cfg.values()) {
       try {
-        scanModel(c);
+        manager.apply(source.poll(c));
       } catch (IOException | RuntimeException e) {
         LOG.warn("scanning model {} at {} failed: {}", c.name(), c.basePath(), e.getMessage());
       }
     }
-    if (root == null) {
+    if (!source.folderMode()) {
       // models no longer configured are unloaded (their status then says END)
-      for (Map.Entry<String, Servable> e : models.entrySet()) {
-        if (!cfg.containsKey(e.getKey())) {
-          Servable sv = e.getValue();
-          for (Long v : new ArrayList<>(sv.loaded.keySet())) {
-            unload(e.getKey(), sv, v);
-          }
-          sv.labels = Map.of();
+      for (String name : new ArrayList<>(models.keySet())) {
+        if (!cfg.containsKey(name)) {
+          manager.unloadAll(name);
         }
       }
     }
-  }
-
-  private void scanModel(ModelConfig c) throws IOException {
-    NavigableMap<Long, Path> onDisk = new TreeMap<>(ModelVersions.list(c.basePath()));
-    Set<Long> wanted = c.policy().select(onDisk);
-    if (onDisk.isEmpty() && root != null && !models.containsKey(c.name())) {
-      return; // a folder without versions (yet) is no model
-    }
-    Servable sv = models.computeIfAbsent(c.name(), k -> new Servable());
-    for (Long v : wanted) {
-      if (sv.loaded.containsKey(v)) {
-        continue;
-      }
-      Path dir = onDisk.get(v);
-      long stamp = Files.getLastModifiedTime(dir.resolve("saved_model.pb")).toMillis();
-      Long failed = sv.failedAt.get(v);
-      if (failed != null && failed == stamp) {
-        continue;
-      }
-      sv.status.put(v, new VersionStatus(v, State.LOADING, ""));
-      try {
-        SavedModelPredictor p = SavedModelPredictor.builder(dir).optMaxBatch(maxBatch).optResolveVersion(false)
-            .optTags(tags).optConfig(sessionConfig).build();
-        Loaded l = new Loaded(c.name(), v, p);
-        if (warmup) {
-          try {
-            Warmup.run(l, dir, warmupIterations);
-          } catch (IOException | RuntimeException e) {
-            p.close();
-            throw e;
-          }
-        }
-        sv.loaded.put(v, l);
-        sv.status.put(v, new VersionStatus(v, State.AVAILABLE, ""));
-        sv.failedAt.remove(v);
-        LOG.info("serving {} version {}", c.name(), v);
-      } catch (IOException | RuntimeException ex) {
-        sv.failedAt.put(v, stamp);
-        String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-        sv.status.put(v, new VersionStatus(v, State.END, "failed to load: " + msg));
-        LOG.error("{} version {} failed to load and is not served: {}", c.name(), v, msg);
-      }
-    }
-    // unload what the policy no longer wants, but never the last version serving for a version that failed
-    for (Long v : new ArrayList<>(sv.loaded.keySet())) {
-      if (!wanted.contains(v)) {
-        boolean replacementServes = wanted.stream().anyMatch(sv.loaded::containsKey);
-        if (replacementServes || wanted.isEmpty() && !onDisk.containsKey(v)) {
-          unload(c.name(), sv, v);
-        }
-      }
-    }
-    sv.labels = c.labels();
-  }
-
-  private void unload(String name, Servable sv, long v) {
-    Loaded old = sv.loaded.remove(v);
-    if (old == null) {
-      return;
-    }
-    sv.status.put(v, new VersionStatus(v, State.UNLOADING, ""));
-    LOG.info("unloading {} version {}", name, v);
-    unloader.submit(() -> {
-      unloadListeners.forEach(l -> l.accept(old.predictor()));
-      old.predictor().close(); // waits for its calls in flight
-      sv.status.put(v, new VersionStatus(v, State.END, ""));
-    });
   }
 
   /**
@@ -311,7 +195,7 @@ public final class ModelRepository implements AutoCloseable {
     s.scheduleWithFixedDelay(() -> {
       try {
         List<ModelConfig> next = reader.get();
-        if (!new ArrayList<>(configs.values()).equals(next)) {
+        if (!new ArrayList<>(source.configs().values()).equals(next)) {
           LOG.info("model config changed: {}", next.stream().map(ModelConfig::name).toList());
           reconfigure(next);
         }
@@ -328,7 +212,7 @@ public final class ModelRepository implements AutoCloseable {
       try {
         scan();
       } catch (IOException | RuntimeException e) {
-        LOG.warn("rescanning {} failed: {}", root, e.getMessage());
+        LOG.warn("rescanning {} failed: {}", source.folderMode() ? source.root() : "the models", e.getMessage());
       }
     }, millis, millis, TimeUnit.MILLISECONDS);
   }
@@ -343,7 +227,7 @@ public final class ModelRepository implements AutoCloseable {
    * the latest version loaded. NOT_FOUND for an unknown model, version or label, as TF Serving.
    */
   public Loaded get(String name, Long version, String label) {
-    Servable sv = models.get(name);
+    VersionManager.Servable sv = models.get(name);
     if (sv == null || sv.loaded.isEmpty()) {
       throw ServingException.notFound("Servable not found for request: "
           + (version != null ? "Specific(" + name + ", " + version + ")" : "Latest(" + name + ")")
@@ -375,7 +259,7 @@ public final class ModelRepository implements AutoCloseable {
 
   /** The status of every version seen of a model (or just one). */
   public List<VersionStatus> status(String name, Long version) {
-    Servable sv = models.get(name);
+    VersionManager.Servable sv = models.get(name);
     if (sv == null) {
       throw ServingException.notFound("Could not find any versions of model " + name + " (served: " + names() + ")");
     }
@@ -406,12 +290,12 @@ public final class ModelRepository implements AutoCloseable {
 
   /** Names of the models with a version serving. */
   public List<String> names() {
-    return models.entrySet().stream().filter(e -> !e.getValue().loaded.isEmpty()).map(Map.Entry::getKey).sorted().toList();
+    return manager.names();
   }
 
   /** True when at least one model serves and every configured model has a version serving. */
   public boolean ready() {
-    return !models.isEmpty() && models.entrySet().stream().filter(e -> root != null || configs.containsKey(e.getKey()))
+    return !models.isEmpty() && models.entrySet().stream().filter(e -> source.folderMode() || source.configs().containsKey(e.getKey()))
         .allMatch(e -> !e.getValue().loaded.isEmpty());
   }
 
@@ -423,17 +307,6 @@ public final class ModelRepository implements AutoCloseable {
     if (configWatcher != null) {
       configWatcher.shutdownNow();
     }
-    unloader.shutdown();
-    try {
-      unloader.awaitTermination(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    for (Servable s : models.values()) {
-      for (Loaded l : s.loaded.values()) {
-        unloadListeners.forEach(c -> c.accept(l.predictor()));
-        l.predictor().close();
-      }
-    }
+    manager.close();
   }
 }

@@ -30,14 +30,24 @@ import tensorflow.serving.MonitoringConfigOuterClass.MonitoringConfig;
 public final class TfServingConfig {
   private TfServingConfig() {}
 
-  /** The models of a {@code model_config_list}; relative base paths resolve against {@code dir}. */
-  public static List<ModelRepository.ModelConfig> modelConfig(String text, Path dir) {
-    ModelServerConfig.Builder b = ModelServerConfig.newBuilder();
+  /**
+   * Parses a text-format proto; an error says what TF Serving's {@code ParseProtoTextFile} says ("Error parsing
+   * text-format tensorflow.serving.ModelServerConfig: 1:1: ...").
+   */
+  static <B extends Message.Builder> B parse(String text, B b) {
     try {
       TextFormat.merge(text, b);
     } catch (TextFormat.ParseException e) {
-      throw new IllegalArgumentException("model config: " + e.getMessage(), e);
+      throw new IllegalArgumentException("Error parsing text-format " + b.getDescriptorForType().getFullName() + ": "
+          + e.getMessage(), e);
     }
+    return b;
+  }
+
+  /** The models of a {@code model_config_list}; relative base paths resolve against {@code dir}. */
+  public static List<ModelRepository.ModelConfig> modelConfig(String text, Path dir) {
+    ModelServerConfig.Builder b = ModelServerConfig.newBuilder();
+    parse(text, b);
     return modelConfig(b.build(), dir);
   }
 
@@ -68,9 +78,9 @@ public final class TfServingConfig {
     return s.length() > 200 ? s.substring(0, 197) + "..." : s;
   }
 
-  static ModelRepository.VersionPolicy policy(String name, ServableVersionPolicy p) {
+  static VersionPolicy policy(String name, ServableVersionPolicy p) {
     if (p == null) {
-      return new ModelRepository.Latest(1);
+      return new VersionPolicy.Latest(1);
     }
     return switch (p.getPolicyChoiceCase()) {
       case LATEST -> {
@@ -78,16 +88,16 @@ public final class TfServingConfig {
         if (n < 0) {
           throw new IllegalArgumentException("model config: model '" + name + "': latest num_versions must be positive");
         }
-        yield new ModelRepository.Latest(n);
+        yield new VersionPolicy.Latest(n);
       }
-      case ALL -> new ModelRepository.All();
+      case ALL -> new VersionPolicy.All();
       case SPECIFIC -> {
         if (p.getSpecific().getVersionsCount() == 0) {
           throw new IllegalArgumentException("model config: model '" + name + "': specific needs at least one version");
         }
-        yield new ModelRepository.Specific(new TreeSet<>(p.getSpecific().getVersionsList()));
+        yield new VersionPolicy.Specific(new TreeSet<>(p.getSpecific().getVersionsList()));
       }
-      case POLICYCHOICE_NOT_SET -> new ModelRepository.Latest(1);
+      case POLICYCHOICE_NOT_SET -> new VersionPolicy.Latest(1);
     };
   }
 
@@ -178,11 +188,7 @@ public final class TfServingConfig {
   /** The Prometheus settings of a monitoring config: the path to serve metrics on, or null when off. */
   public static String prometheusPath(String text) {
     MonitoringConfig.Builder b = MonitoringConfig.newBuilder();
-    try {
-      TextFormat.merge(text, b);
-    } catch (TextFormat.ParseException e) {
-      throw new IllegalArgumentException("monitoring config: " + e.getMessage(), e);
-    }
+    parse(text, b);
     MonitoringConfig c = b.build();
     if (!c.hasPrometheusConfig() || !c.getPrometheusConfig().getEnable()) {
       return null;
@@ -225,7 +231,7 @@ public final class TfServingConfig {
     try {
       TextFormat.merge(text, b);
     } catch (TextFormat.ParseException e) {
-      throw new IllegalArgumentException("batching parameters: " + e.getMessage()
+      throw new IllegalArgumentException("Error parsing text-format tensorflow.serving.BatchingParameters: " + e.getMessage()
           + " (fields read: max_batch_size, batch_timeout_micros, thread_pool_name, num_batch_threads, "
           + "max_enqueued_batches, allowed_batch_sizes, pad_variable_length_inputs)", e);
     }
@@ -255,6 +261,6 @@ public final class TfServingConfig {
 
   /** A single model ({@code --model_name}, {@code --model_base_path}), TF Serving's latest-version policy. */
   public static List<ModelRepository.ModelConfig> single(String name, Path basePath) {
-    return List.of(new ModelRepository.ModelConfig(name, basePath, new ModelRepository.Latest(1), Map.of()));
+    return List.of(new ModelRepository.ModelConfig(name, basePath, new VersionPolicy.Latest(1), Map.of()));
   }
 }

@@ -33,7 +33,7 @@ final class Warmup {
   private Warmup() {}
 
   /** Runs the warm-up requests of {@code l}'s version folder; returns how many records ran (0 without a file). */
-  static int run(ModelRepository.Loaded l, Path dir, int iterations) throws IOException {
+  static int run(ModelRepository.Loaded l, Path dir, int iterations, boolean methodNameCheck) throws IOException {
     Path f = dir.resolve(FILE);
     if (!Files.isRegularFile(f)) {
       return 0;
@@ -54,7 +54,7 @@ final class Warmup {
         }
         for (int i = 0; i < Math.max(1, iterations); i++) {
           try {
-            runOne(l, log);
+            runOne(l, log, methodNameCheck);
           } catch (RuntimeException e) {
             throw new IOException("warmup record " + n + " of " + f + " (" + log.getLogTypeCase() + ") failed: "
                 + e.getMessage(), e);
@@ -67,7 +67,7 @@ final class Warmup {
     return n;
   }
 
-  private static void runOne(ModelRepository.Loaded l, PredictionLog log) {
+  private static void runOne(ModelRepository.Loaded l, PredictionLog log, boolean check) {
     switch (log.getLogTypeCase()) {
       case PREDICT_LOG -> {
         var req = log.getPredictLog().getRequest();
@@ -78,14 +78,14 @@ final class Warmup {
         }
       }
       case CLASSIFY_LOG -> examples(l, log.getClassifyLog().getRequest().getModelSpec().getSignatureName(),
-          Examples.CLASSIFY, Examples.serialized(log.getClassifyLog().getRequest().getInput()));
+          Examples.CLASSIFY, Examples.serialized(log.getClassifyLog().getRequest().getInput()), check);
       case REGRESS_LOG -> examples(l, log.getRegressLog().getRequest().getModelSpec().getSignatureName(),
-          Examples.REGRESS, Examples.serialized(log.getRegressLog().getRequest().getInput()));
+          Examples.REGRESS, Examples.serialized(log.getRegressLog().getRequest().getInput()), check);
       case MULTI_INFERENCE_LOG -> {
         var req = log.getMultiInferenceLog().getRequest();
         List<ByteString> ex = Examples.serialized(req.getInput());
         for (var t : req.getTasksList()) {
-          examples(l, t.getModelSpec().getSignatureName(), t.getMethodName(), ex);
+          examples(l, t.getModelSpec().getSignatureName(), t.getMethodName(), ex, check);
         }
       }
       case SESSION_RUN_LOG -> throw new IllegalArgumentException("Unsupported log_type for warmup: session_run_log");
@@ -93,9 +93,10 @@ final class Warmup {
     }
   }
 
-  private static void examples(ModelRepository.Loaded l, String signature, String method, List<ByteString> ex) {
+  private static void examples(ModelRepository.Loaded l, String signature, String method, List<ByteString> ex,
+      boolean check) {
     SignatureSpec sig = l.predictor().signature(signature);
-    Examples.checkKind(l, sig, method);
+    Examples.checkKind(l, sig, method, check);
     try (NamedTensors in = Examples.input(sig, ex); Result r = l.predictor().run(sig, in.asMap())) {
       // as above
     }

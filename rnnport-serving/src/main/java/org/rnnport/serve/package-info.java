@@ -7,6 +7,14 @@
  * ({@link org.rnnport.serve.TfServingConfig}), metrics. The library part throws
  * {@link org.rnnport.serve.ServingException} codes, never HTTP statuses.
  *
+ * <p>The model store is managed along TF Serving's lines, one class each: {@link org.rnnport.serve.StoreSource}
+ * (polls the store: the version folders on disk and, by the {@link org.rnnport.serve.VersionPolicy}, the aspired
+ * versions; TF Serving's file-system storage path source), {@link org.rnnport.serve.VersionLoader} (loads one version
+ * whole or not at all: SavedModel, variables, warm-up, its own batching parameters; the SavedModel bundle source
+ * adapter), {@link org.rnnport.serve.VersionManager} (the aspired-versions manager: states, loads, availability-
+ * preserving unloads, retries when a failed version's folder changes) and {@link org.rnnport.serve.ModelRepository}
+ * (the facade: configs, reloads, watchers, lookups). Nothing here writes to the model store.
+ *
  * <p>Converts no values itself: JSON and TensorProto values become tensors through rnnport-tensorio's codecs
  * ({@code org.rnnport.tensorio.json}, {@code org.rnnport.tensorio.proto}); REST metadata is printed by protobuf's
  * {@code JsonFormat}.

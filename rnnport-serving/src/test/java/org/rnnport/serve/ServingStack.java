@@ -17,12 +17,18 @@ record ServingStack(ModelRepository repo, Inference inference, RestServer rest, 
   /** As above, gRPC over TLS when {@code tls} is not null. */
   static ServingStack start(ModelRepository repo, BatchingOptions batching, int maxMessageBytes, Path socket,
       io.netty.handler.ssl.SslContext tls) throws Exception {
+    return start(repo, batching, maxMessageBytes, socket, tls, false);
+  }
+
+  /** As above, with the grpc.health.v1.Health service when {@code health}. */
+  static ServingStack start(ModelRepository repo, BatchingOptions batching, int maxMessageBytes, Path socket,
+      io.netty.handler.ssl.SslContext tls, boolean health) throws Exception {
     Inference inference = new Inference(repo, batching, 30_000);
     Metrics metrics = new Metrics();
     RestServer rest = new RestServer(inference, RestServer.Config.defaults().withPort(0), metrics);
     rest.start();
     GrpcServer grpc = new GrpcServer(inference, metrics, new GrpcServer.Config("127.0.0.1", 0, 8, 64, maxMessageBytes,
-        30_000), socket, tls).start();
+        30_000), socket, tls, health).start();
     return new ServingStack(repo, inference, rest, grpc);
   }
 

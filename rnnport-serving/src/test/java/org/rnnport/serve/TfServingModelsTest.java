@@ -142,8 +142,9 @@ class TfServingModelsTest {
   }
 
   @Test
-  void aSignatureThatDoesNotMatchItsGraphFailsOnlyWhenUsed() throws Exception {
-    Reply r = curl("POST", "/v1/models/half_plus_three:predict", "{\"signature_name\": \"odd_dtype\", \"instances\": [1.0]}");
+  void aSignatureThatDoesNotMatchItsGraphLoadsAndTheGraphDecides() throws Exception {
+    // odd_dtype declares DT_INT64 for the DT_FLOAT tensor x:0: the request decoded as declared meets the graph's dtype
+    Reply r = curl("POST", "/v1/models/half_plus_three:predict", "{\"signature_name\": \"odd_dtype\", \"instances\": [1]}");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.body().get("error").asText()).contains("odd_dtype", "x:0", "DT_FLOAT", "DT_INT64");
     assertThat(curl("POST", "/v1/models/half_plus_three:predict", "{\"instances\": [[1.0], [2.0]]}").body()
@@ -227,15 +228,15 @@ class TfServingModelsTest {
   }
 
   @Test
-  void classifyWithoutSuchASignatureIsUnimplementedAndOtherMisusesInvalid() throws Exception {
+  void classifyOnASignatureThatDoesNotFitIsInvalidAsInTfServing() throws Exception {
     Input in = Input.newBuilder().setExampleList(ExampleList.newBuilder().addExamples(ex("x", 1f))).build();
     assertThat(code(() -> grpc().classify(ClassificationRequest.newBuilder().setModelSpec(ModelSpec.newBuilder()
-        .setName("mnist-rnn")).setInput(in).build()))).isEqualTo(Status.Code.UNIMPLEMENTED);
+        .setName("mnist-rnn")).setInput(in).build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(code(() -> grpc().regress(RegressionRequest.newBuilder().setModelSpec(ModelSpec.newBuilder()
-        .setName("mnist-rnn")).setInput(in).build()))).isEqualTo(Status.Code.UNIMPLEMENTED);
+        .setName("mnist-rnn")).setInput(in).build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(code(() -> grpc().multiInference(MultiInferenceRequest.newBuilder().addTasks(InferenceTask.newBuilder()
         .setMethodName("tensorflow/serving/classify").setModelSpec(ModelSpec.newBuilder().setName("mnist-rnn")))
-        .setInput(in).build()))).isEqualTo(Status.Code.UNIMPLEMENTED);
+        .setInput(in).build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
     // half_plus_three has a regress signature, but serving_default is a predict one
     assertThat(code(() -> grpc().regress(RegressionRequest.newBuilder().setModelSpec(ModelSpec.newBuilder()
         .setName("half_plus_three")).setInput(in).build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -245,7 +246,7 @@ class TfServingModelsTest {
     Reply r = curl("POST", "/v1/models/half_plus_three:regress",
         "{\"signature_name\": \"tensorflow/serving/regress\", \"examples\": [{\"x\": 1}]}");
     assertThat(r.status()).isEqualTo(400);
-    assertThat(curl("POST", "/v1/models/mnist-rnn:classify", "{\"examples\": [{\"x\": 1.0}]}").status()).isEqualTo(501);
+    assertThat(curl("POST", "/v1/models/mnist-rnn:classify", "{\"examples\": [{\"x\": 1.0}]}").status()).isEqualTo(400);
     assertThat(ByteString.EMPTY.size()).isZero();
   }
   /** A TFRecord file of these records (length, masked CRC-32C, data, masked CRC-32C), as tf.io.TFRecordWriter writes. */
@@ -277,7 +278,7 @@ class TfServingModelsTest {
     Path dir = tmp.resolve("models/half_plus_three/00000123");
     // the venv's file (tf.io.TFRecordWriter, tensorflow_serving.apis): Predict, Classify, Regress, MultiInference
     try (org.rnnport.predictor.SavedModelPredictor p = org.rnnport.predictor.SavedModelPredictor.load(dir)) {
-      assertThat(Warmup.run(new ModelRepository.Loaded("half_plus_three", 123, p), dir, 2)).isEqualTo(4);
+      assertThat(Warmup.run(new ModelRepository.Loaded("half_plus_three", 123, p), dir, 2, false)).isEqualTo(4);
     }
     assertThat(stack.repo().status("half_plus_three", null).get(0).state()).isEqualTo(ModelRepository.State.AVAILABLE);
     byte[] good = java.nio.file.Files.readAllBytes(dir.resolve(Warmup.FILE));
