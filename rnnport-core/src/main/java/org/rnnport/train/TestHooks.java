@@ -12,14 +12,19 @@ final class TestHooks {
   private TestHooks() {}
 
   static void pause(String point) {
+    pause(point, () -> false);
+  }
+
+  /** As {@link #pause(String)}, returning when {@code released} says so (a stop was requested: SIGTERM tests). */
+  static void pause(String point, java.util.function.BooleanSupplier released) {
     if (POINT == null || !POINT.equals(point)) {
       return;
     }
     System.err.println("rnnport-test-paused " + point);
     System.err.flush();
-    while (true) {
+    while (!released.getAsBoolean()) {
       try {
-        Thread.sleep(60_000);
+        Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

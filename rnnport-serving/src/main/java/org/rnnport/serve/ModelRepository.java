@@ -436,4 +436,9 @@ public final class ModelRepository implements AutoCloseable {
       }
     }
   }
+
+  /** Rows a call may carry (the servers check it before decoding a request). */
+  public int maxBatch() {
+    return maxBatch;
+  }
 }

@@ -28,7 +28,7 @@ final class RestRequests {
           columns(sig, body.get("inputs"), out);
         }
         return out;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         out.close();
         throw e;
       }

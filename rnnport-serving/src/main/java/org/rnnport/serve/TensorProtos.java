@@ -54,14 +54,100 @@ final class TensorProtos {
     };
   }
 
+  /** Bytes a TF string element costs beyond its own bytes (TensorFlow's tstring). */
+  static final int STRING_OVERHEAD = 24;
+
+  /**
+   * Admission of a request's tensors before anything is allocated: each proto's dtype is a
+   * TensorFlow DataType, its dims are non-negative and their product fits an int64 (else
+   * INVALID_ARGUMENT); the rows (the largest first dimension, as {@code validate} counts them) are
+   * at most {@code maxRows}, and the bytes the tensors will take (elements times the dtype's size;
+   * strings by their bytes, the last value repeated as TensorFlow repeats it, plus
+   * {@link #STRING_OVERHEAD} each) at most {@code maxBytes} (else RESOURCE_EXHAUSTED, "too large").
+   * Reads only the protos' headers and string lengths. Returns the bytes.
+   */
+  static long admit(java.util.Map<String, TensorProto> in, long maxBytes, long maxRows) {
+    long total = 0;
+    long rows = -1;
+    for (java.util.Map.Entry<String, TensorProto> e : in.entrySet()) {
+      String key = e.getKey();
+      TensorProto p = e.getValue();
+      long[] shape = shape(key, p.getTensorShape());
+      long n = elements(key, shape);
+      if (shape.length > 0) {
+        rows = Math.max(rows, shape[0]);
+      }
+      long bytes;
+      DataType dt = dtype(key, p);
+      if (dt == DataType.DT_STRING) {
+        int count = p.getStringValCount();
+        long head = Math.min(Math.max(0, count - 1), n); // values before the last, which repeats
+        long sum = 0;
+        for (int i = 0; i < head; i++) {
+          sum += p.getStringVal(i).size() + STRING_OVERHEAD;
+        }
+        long last = count == 0 ? 0 : p.getStringVal(count - 1).size();
+        bytes = saturatedAdd(sum, saturatedMultiply(n - head, last + STRING_OVERHEAD));
+      } else {
+        int eb = elementBytes(dt);
+        bytes = saturatedMultiply(n, Math.max(1, eb));
+      }
+      total = saturatedAdd(total, bytes);
+    }
+    if (rows > maxRows) {
+      throw ServingException.tooLarge(rows + " rows is more than the limit of " + maxRows + " per call");
+    }
+    if (total > maxBytes) {
+      throw ServingException.tooLarge("the request's tensors would take " + total + " bytes, more than the limit of "
+          + maxBytes + " (--max-body-bytes)");
+    }
+    return total;
+  }
+
+  private static long saturatedMultiply(long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    try {
+      return Math.addExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** The element count of a shape; INVALID_ARGUMENT when it overflows an int64. */
+  private static long elements(String key, long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      try {
+        n = Math.multiplyExact(n, d);
+      } catch (ArithmeticException e) {
+        throw ServingException.invalid("input '" + key + "': shape " + java.util.Arrays.toString(shape)
+            + " has more elements than an int64 holds");
+      }
+    }
+    return n;
+  }
+
+  /** The proto's dtype; INVALID_ARGUMENT for an enum value that is no TensorFlow DataType (e.g. 999). */
+  private static DataType dtype(String key, TensorProto p) {
+    DataType dt = p.getDtype();
+    if (dt == DataType.UNRECOGNIZED || dt == DataType.DT_INVALID) {
+      throw ServingException.invalid("input '" + key + "': dtype " + p.getDtypeValue() + " is not a TensorFlow DataType");
+    }
+    return dt;
+  }
+
   /** A tensor from a request's proto; {@code key} names it in errors (INVALID_ARGUMENT). */
   static Tensor toTensor(String key, TensorProto p) {
     long[] shape = shape(key, p.getTensorShape());
-    long n = 1;
-    for (long d : shape) {
-      n = Math.multiplyExact(n, d);
-    }
-    DataType dt = p.getDtype();
+    long n = elements(key, shape);
+    DataType dt = dtype(key, p);
     if (dt == DataType.DT_STRING) {
       return strings(key, p, shape, n);
     }
@@ -70,7 +156,7 @@ final class TensorProtos {
     if (eb < 0 || type == null) {
       throw ServingException.invalid("input '" + key + "': dtype " + dt + " is not supported");
     }
-    if (n * eb > Integer.MAX_VALUE) {
+    if (saturatedMultiply(n, eb) > Integer.MAX_VALUE) {
       throw ServingException.tooLarge("input '" + key + "': " + n + " elements is too large");
     }
     byte[] bytes = new byte[(int) (n * eb)];
@@ -170,7 +256,7 @@ final class TensorProtos {
         out.put(k, toTensor(k, in.get(k)));
       }
       return out;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.close();
       throw e;
     }
