@@ -361,15 +361,19 @@ public final class GrpcServer implements AutoCloseable {
     obs.onError(s.asRuntimeException());
   }
 
-  /** A refused call's cause, on one line (once per call): client errors at info, server errors at warn. */
+  /**
+   * A refused call's cause, on one line (once per call): server errors at warn, a busy server at
+   * debug (under overload that is every rejected call), every other refusal at info.
+   */
   private static void logRefusal(Status s, Throwable e) {
+    String d = s.getDescription() == null ? "" : s.getDescription();
     if (s.getCode() == Status.Code.INTERNAL || s.getCode() == Status.Code.UNKNOWN) {
-      LOG.warn("grpc {}: {}", s.getCode(), s.getDescription());
-    } else if (s.getCode() != Status.Code.RESOURCE_EXHAUSTED || ServingException.of(e).tooLarge()
-        || e instanceof OutOfMemoryError || e.getCause() instanceof OutOfMemoryError) {
-      LOG.info("grpc {}: {}", s.getCode(), s.getDescription());
+      LOG.warn("grpc {}: {}", s.getCode(), d);
+    } else if (s.getCode() == Status.Code.RESOURCE_EXHAUSTED && (d.startsWith("server busy")
+        || d.startsWith("the batching queue"))) {
+      LOG.debug("grpc {}: {}", s.getCode(), d);
     } else {
-      LOG.debug("grpc {}: {}", s.getCode(), s.getDescription());
+      LOG.info("grpc {}: {}", s.getCode(), d);
     }
   }
 
