@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, description = "run folder for history.json and loss.png (default: runs/<model>-<time>)")
   Path out;
 
-  @Option(names = "--export-dir", description = "SavedModel root (default: savedmodels)", defaultValue = "savedmodels")
+  @Option(names = "--export-dir", description = "SavedModel root (default: savedmodels; with --resume, the run's own)")
   Path exportDir;
 
   @Option(names = "--export-version", description = "version folder to export as (default: next free)")
@@ -154,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
         batchSize != null ? batchSize : d.batchSize(),
         learningRate != null ? learningRate : d.learningRate(),
         s, order != null ? order : BatchOrder.SHUFFLE, threads != null ? threads : 0, device, DataDir.resolve(dataDir), run,
-        noExport ? null : exportDir, exportVersion, initCheckpoint,
+        noExport ? null : exportDir != null ? exportDir : Path.of("savedmodels"), exportVersion, initCheckpoint,
         checkpointEvery != null ? checkpointEvery : 0,
         keepCheckpoints != null ? keepCheckpoints : TrainOptions.DEFAULT_KEEP, false,
         patience != null ? new EarlyStopping(patience, monitor != null ? monitor : "val_loss", restoreBest) : null,
@@ -247,6 +247,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (noExport) {
       o = o.withExport(null, null);
+    } else if (exportDir != null || exportVersion != null) {
+      // e.g. a copied run exporting beside the original's versions, not into them
+      o = o.withExport(exportDir != null ? exportDir : o.exportRoot(), exportVersion != null ? exportVersion
+          : o.exportVersion());
     }
     System.out.printf("resuming %s in %s%n", m.name(), resume);
     return train(m, o);
