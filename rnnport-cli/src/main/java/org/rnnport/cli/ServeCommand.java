@@ -75,7 +75,9 @@ final class ServeCommand implements Callable<Integer> {
       + "after this (default: ${DEFAULT-VALUE})")
   long idleTimeoutMs;
 
-  @Option(names = "--drain-seconds", defaultValue = "30", description = "on SIGTERM, how long to let admitted requests finish")
+  @Option(names = "--drain-seconds", defaultValue = "30", description = "on SIGTERM or SIGINT: the listeners close at once, admitted requests get this long to "
+      + "finish, then the models close; exit 0 when all finished, 1 when the time ran out; a second signal exits at "
+      + "once (default: ${DEFAULT-VALUE})")
   int drainSeconds;
 
   @Override

@@ -69,30 +69,13 @@ public final class SavedModelExporter {
       writeSavedModel(model, prefix, tmp, kind);
       Json.write(tmp.resolve(ModelInfo.FILE), info);
       checkLoads(tmp); // before it becomes visible
-      testPause("export:" + v);
+      org.rnnport.util.TestHooks.pause("export:" + v);
       Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       LOG.info("exported {} to {}", model.name(), target);
       return target;
     } finally {
       AtomicFiles.deleteRecursively(tmp);
       AtomicFiles.deleteRecursively(ckpt);
-    }
-  }
-
-  /** Test-only (as train's TestHooks): {@code -Drnnport.test.pause=export:V} stops dead with the export written, not moved. */
-  private static void testPause(String point) {
-    if (!point.equals(System.getProperty("rnnport.test.pause"))) {
-      return;
-    }
-    System.err.println("rnnport-test-paused " + point);
-    System.err.flush();
-    while (true) {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
     }
   }
 

@@ -25,6 +25,7 @@ import org.rnnport.models.TrainingData;
 import org.rnnport.models.TrainingProtocol;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.util.Json;
+import org.rnnport.util.TestHooks;
 import org.rnnport.util.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

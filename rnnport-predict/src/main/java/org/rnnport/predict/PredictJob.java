@@ -212,7 +212,6 @@ public final class PredictJob {
 
   /** A writer that ends the run when {@code stop} says so, after each batch (test pause point: predict-batch:N). */
   private static OutputWriter stoppable(OutputWriter w, java.util.function.BooleanSupplier stop) {
-    String pauseAt = System.getProperty("rnnport.test.pause");
     return new OutputWriter() {
       int batches;
 
@@ -223,18 +222,7 @@ public final class PredictJob {
         }
         w.write(outputs, rows);
         batches++;
-        if (pauseAt != null && pauseAt.equals("predict-batch:" + batches)) {
-          System.err.println("rnnport-test-paused " + pauseAt);
-          System.err.flush();
-          while (!stop.getAsBoolean()) {
-            try {
-              Thread.sleep(20);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              break;
-            }
-          }
-        }
+        org.rnnport.util.TestHooks.pause("predict-batch:" + batches, stop);
         if (stop.getAsBoolean()) {
           throw new Stopped("stopped by a signal: no output written");
         }
