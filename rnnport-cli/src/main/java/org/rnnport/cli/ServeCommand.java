@@ -152,7 +152,7 @@ final class ServeCommand implements Callable<Integer> {
     GrpcServer grpc = null;
     if (tf.port > 0 || tf.grpcSocketPath != null) {
       grpc = new GrpcServer(inference, metrics, new GrpcServer.Config(host, tf.port > 0 ? tf.port : -1, grpcThreads,
-          maxInFlight, (int) maxBody, tf.restTimeoutMs), tf.grpcSocketPath, tls).start();
+          maxInFlight, (int) maxBody, tf.restTimeoutMs), tf.grpcSocketPath, tls).tensorContent(tf.tensorContent).start();
       if (tf.port > 0) {
         listening.add("gRPC" + (tf.sslConfigFile != null ? " (TLS)" : "") + " on " + host + ":" + grpc.port());
       }

@@ -64,6 +64,11 @@ final class TfServingFlags {
       description = "batch concurrent requests into one session run (TF Serving's batching)")
   boolean enableBatching;
 
+  @Option(names = "--enable_serialization_as_tensor_content", arity = "0..1", fallbackValue = "true",
+      defaultValue = "false", description = "gRPC Predict answers carry values in tensor_content instead of the typed "
+      + "fields (float_val, int64_val, ...; the default), as TF Serving's flag")
+  boolean tensorContent;
+
   @Option(names = "--batching_parameters_file", description = "text BatchingParameters: max_batch_size, "
       + "batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes, pad_variable_length_inputs")
   Path batchingFile;

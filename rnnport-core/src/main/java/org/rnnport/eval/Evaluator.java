@@ -17,7 +17,6 @@ import org.rnnport.predictor.ModelVersions;
 import org.rnnport.predictor.NamedTensors;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
-import org.rnnport.predictor.Tensors;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
@@ -149,7 +148,7 @@ public final class Evaluator {
       try (NamedTensors x = new NamedTensors().put(sig.singleInput().key(), test.batch(0, n));
            NamedTensors r = predictor.run(sig.key(), x)) {
         TFloat32 p = (TFloat32) r.get("probabilities");
-        int[] best = Tensors.argMax(p);
+        int[] best = org.rnnport.predictor.SavedModelPredictor.argMax(p);
         for (int i = 0; i < n; i++) {
           String text = null;
           if (words != null) {

@@ -33,15 +33,15 @@ public final class PredictModel implements AutoCloseable {
     }
     this.sig = predictor.signature(signature);
     for (TensorSpec t : sig.inputs().values()) {
-      DType d = DType.ofTf(t.dtype());
+      DType d = DType.ofTf(t.dtypeName());
       if (d == null || d == DType.UINT8) {
-        throw new IllegalArgumentException(predictor.dir() + ": input '" + t.key() + "' has dtype " + t.dtype()
+        throw new IllegalArgumentException(predictor.dir() + ": input '" + t.key() + "' has dtype " + t.dtypeName()
             + "; predict feeds DT_FLOAT, DT_DOUBLE, DT_INT32 and DT_INT64 inputs");
       }
       inputs.add(new InputBinding(t.key(), d, t.shape()));
     }
     for (TensorSpec t : sig.outputs().values()) {
-      outputs.add(new Output(t.key(), t.dtype(), t.shape()));
+      outputs.add(new Output(t.key(), t.dtypeName(), t.shape()));
     }
   }
 

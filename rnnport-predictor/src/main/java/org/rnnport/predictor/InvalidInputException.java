@@ -6,20 +6,13 @@ package org.rnnport.predictor;
  * answers it as a client error (HTTP 400/413, gRPC INVALID_ARGUMENT/RESOURCE_EXHAUSTED by
  * {@link #tooLarge()}).
  */
-public class InvalidInputException extends IllegalArgumentException {
-  private final boolean tooLarge;
+public class InvalidInputException extends org.rnnport.tensorio.TensorIoException {
 
   public InvalidInputException(String message) {
     this(message, false);
   }
 
   public InvalidInputException(String message, boolean tooLarge) {
-    super(message);
-    this.tooLarge = tooLarge;
-  }
-
-  /** True when the input is valid but over a size limit (a batch larger than the predictor's maximum). */
-  public boolean tooLarge() {
-    return tooLarge;
+    super(null, message, tooLarge);
   }
 }

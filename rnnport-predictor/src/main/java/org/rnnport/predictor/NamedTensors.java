@@ -12,7 +12,7 @@ import org.tensorflow.Tensor;
  * run. Closing it closes every tensor it holds (and the session {@link Result} they came from).
  *
  * <pre>{@code
- * try (NamedTensors in = new NamedTensors().put("input_X", Tensors.of(spec, images));
+ * try (NamedTensors in = new NamedTensors().put("input_X", spec.tensor(images));
  *      NamedTensors out = predictor.run("serving_default", in)) {
  *   TInt64 classes = (TInt64) out.get("classes");
  * }

@@ -17,6 +17,8 @@ import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.HostTensor;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -29,8 +31,8 @@ import org.tensorflow.types.TInt64;
  * <pre>{@code
  * try (SavedModelPredictor p = SavedModelPredictor.builder(Path.of("savedmodels/mnist-rnn/1")).build()) {
  *   float[][][] images = new float[2][28][28];           // two MNIST images, rows of pixels in [0, 1]
- *   Map<String, Object> out = p.predict(Map.of("input_X", images));
- *   long[] classes = (long[]) out.get("classes");       // float[][] "logits", "probabilities"
+ *   Prediction out = p.predict(Map.of("input_X", images));
+ *   long[] classes = out.longs("classes");               // out.floats2d("logits"), out.floats2d("probabilities")
  * }
  * }</pre>
  */
@@ -180,16 +182,23 @@ public final class SavedModelPredictor implements AutoCloseable {
     this.bundle = bundle;
     this.maxBatch = maxBatch;
     this.metaGraph = original != null ? original : bundle.metaGraphDef();
-    this.unusable = Map.copyOf(unusable);
     Map<String, SignatureSpec> sigs = new LinkedHashMap<>();
     MetaGraphDef mg = metaGraph;
+    Map<String, String> bad = new TreeMap<>(unusable);
     for (Map.Entry<String, SignatureDef> e : new TreeMap<>(mg.getSignatureDefMap()).entrySet()) {
       if (e.getKey().startsWith("__")) {
         continue; // e.g. __saved_model_init_op
       }
-      sigs.put(e.getKey(), new SignatureSpec(e.getKey(), e.getValue().getMethodName(), specs(e.getValue().getInputsMap()),
-          specs(e.getValue().getOutputsMap())));
+      SignatureSpec sig = new SignatureSpec(e.getKey(), e.getValue().getMethodName(), specs(e.getValue().getInputsMap()),
+          specs(e.getValue().getOutputsMap()));
+      sigs.put(e.getKey(), sig);
+      String why = unservedDtype(sig);
+      if (why != null && !bad.containsKey(sig.key())) {
+        LOG.warn("{}: signature {} cannot be served: {}", dir, sig.key(), why);
+        bad.put(sig.key(), why);
+      }
     }
+    this.unusable = Map.copyOf(bad);
     this.signatures = Collections.unmodifiableMap(sigs);
     Map<String, Map<String, TensorSpec>> checks = new LinkedHashMap<>();
     for (SignatureSpec sig : sigs.values()) {
@@ -219,7 +228,7 @@ public final class SavedModelPredictor implements AutoCloseable {
       } catch (RuntimeException e) {
         shape = spec.shape();
       }
-      out.put(k, new TensorSpec(k, spec.dtype(), shape, spec.tensorName()));
+      out.put(k, new TensorSpec(k, spec.dtype(), shape, spec.tensorName(), spec.dtypeName()));
     });
     return out;
   }
@@ -229,9 +238,27 @@ public final class SavedModelPredictor implements AutoCloseable {
     new TreeMap<>(m).forEach((k, v) -> {
       TensorShapeProto s = v.getTensorShape();
       long[] shape = s.getUnknownRank() ? null : s.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
-      out.put(k, new TensorSpec(k, v.getDtype().name(), shape, v.getName()));
+      out.put(k, new TensorSpec(k, DType.of(v.getDtype()), shape, v.getName(), v.getDtype().name()));
     });
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Why a signature cannot be served for its dtypes (an input or output of a dtype rnnport does not carry, or of
+   * int8, int16, uint32 or uint64, which TF Java 1.1.0 has no tensor type for), naming the key and dtype; or null.
+   */
+  private static String unservedDtype(SignatureSpec sig) {
+    for (String what : new String[] {"input", "output"}) {
+      for (TensorSpec t : (what.equals("input") ? sig.inputs() : sig.outputs()).values()) {
+        if (t.dtype() == null) {
+          return what + " '" + t.key() + "' is " + t.dtypeName() + ", which rnnport does not carry";
+        }
+        if (!HostTensor.served(t.dtype())) {
+          return HostTensor.notServed(what, t.key(), t.dtype());
+        }
+      }
+    }
+    return null;
   }
 
   /** The version folder this predictor loaded. */
@@ -272,29 +299,83 @@ public final class SavedModelPredictor implements AutoCloseable {
   }
 
   /**
-   * Predicts from Java arrays (one per input key, first dimension the batch; see
-   * {@link Tensors#of(TensorSpec, Object)}) with {@code serving_default}; returns each output as a
-   * Java array.
+   * Predicts from Java values with {@code serving_default}: one per input key, a nested array of the input dtype's
+   * carrier ({@code float[][][]} for a float32 input of rank 3, {@code long[]} for int64; see {@link HostTensor}), or
+   * a {@link HostTensor}; first dimension the batch.
+   *
+   * @param inputs the values by input key
+   * @return the outputs, read through typed accessors ({@link Prediction#longs}, {@link Prediction#floats2d}, ...)
+   * @throws InvalidInputException naming the input for a wrong key, Java type, value or shape
    */
-  public Map<String, Object> predict(Map<String, Object> inputs) {
+  public Prediction predict(Map<String, Object> inputs) {
     return predict(DEFAULT_SIGNATURE, inputs);
   }
 
-  /** As {@link #predict(Map)}, with a named signature. */
-  public Map<String, Object> predict(String signatureKey, Map<String, Object> inputs) {
+  /**
+   * As {@link #predict(Map)}, with a named signature.
+   *
+   * @param signatureKey the signature ({@code null} or empty: {@code serving_default})
+   * @param inputs the values by input key
+   * @return the outputs
+   */
+  public Prediction predict(String signatureKey, Map<String, Object> inputs) {
     SignatureSpec sig = signature(signatureKey);
+    checkUsable(sig);
     try (NamedTensors in = new NamedTensors()) {
       for (Map.Entry<String, Object> e : inputs.entrySet()) {
-        in.put(e.getKey(), Tensors.of(inputSpec(sig, e.getKey()), e.getValue()));
+        in.put(e.getKey(), inputSpec(sig, e.getKey()).tensor(e.getValue()));
       }
       try (NamedTensors out = run(sig.key(), in)) {
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, HostTensor> m = new LinkedHashMap<>();
         for (String k : out.keys()) {
-          m.put(k, Tensors.toArray(out.get(k)));
+          m.put(k, HostTensor.of(k, out.get(k)));
         }
-        return m;
+        return new Prediction(m);
       }
     }
+  }
+
+  /**
+   * Checks that a signature can be called (see {@link #unusableSignatures()}), before its inputs are decoded.
+   *
+   * @param sig the signature
+   * @throws InvalidInputException naming the signature and why, e.g. an int8 input
+   */
+  public void checkUsable(SignatureSpec sig) {
+    String why = unusable.get(sig.key());
+    if (why != null) {
+      throw new InvalidInputException("signature " + sig.key() + " cannot be used: " + why);
+    }
+  }
+
+  /**
+   * The index of the largest value in each row of a {@code [batch, classes]} float tensor (the first one on ties,
+   * like {@code tf.argmax}).
+   *
+   * @param scores the scores
+   * @return the class of each row
+   */
+  public static int[] argMax(TFloat32 scores) {
+    long[] shape = scores.shape().asArray();
+    if (shape.length != 2) {
+      throw new IllegalArgumentException("argMax needs [batch, classes] scores, got shape " + java.util.Arrays.toString(shape));
+    }
+    int rows = (int) shape[0];
+    int classes = (int) shape[1];
+    int[] out = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      int best = 0;
+      float bv = scores.getFloat(r, 0);
+      for (int c = 1; c < classes; c++) {
+        float v = scores.getFloat(r, c);
+        if (v > bv) {
+          bv = v;
+          best = c;
+        }
+      }
+      out[r] = best;
+    }
+    return out;
   }
 
   /** The spec of input {@code key} of {@code sig}, or an error naming the keys it takes. */
@@ -343,7 +424,7 @@ public final class SavedModelPredictor implements AutoCloseable {
     }
     for (String k : new String[] {"probabilities", "logits"}) {
       if (out.has(k) && out.get(k) instanceof TFloat32 f) {
-        return Tensors.argMax(f);
+        return argMax(f);
       }
     }
     Tensor only = null;
@@ -360,7 +441,7 @@ public final class SavedModelPredictor implements AutoCloseable {
       throw new InvalidInputException("signature " + sig.key() + " has no 'classes' output and no single "
           + "[batch, classes] float output to take the argmax of; outputs: " + sig.outputs().keySet());
     }
-    return Tensors.argMax((TFloat32) only);
+    return argMax((TFloat32) only);
   }
 
   /**
@@ -386,10 +467,7 @@ public final class SavedModelPredictor implements AutoCloseable {
    * (-1 when every input is a scalar or the inputs' first dimensions differ). A server that batches requests checks each one with this before merging them.
    */
   public long validate(SignatureSpec sig, Map<String, Tensor> inputs) {
-    String why = unusable.get(sig.key());
-    if (why != null) {
-      throw new InvalidInputException("signature " + sig.key() + " cannot be used: " + why);
-    }
+    checkUsable(sig);
     Map<String, TensorSpec> checks = inputChecks.getOrDefault(sig.key(), sig.inputs());
     boolean disagree = false;
     if (!inputs.keySet().equals(sig.inputs().keySet())) {
@@ -400,12 +478,11 @@ public final class SavedModelPredictor implements AutoCloseable {
     for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
       TensorSpec spec = sig.inputs().get(e.getKey());
       Tensor t = e.getValue();
-      String dt = Tensors.dtype(t);
-      if (!dt.equals(spec.dtype())) {
-        throw new InvalidInputException("input '" + spec.key() + "' is " + spec.dtype() + ", got " + dt);
+      if (DType.of(t.dataType()) != spec.dtype()) {
+        throw new InvalidInputException("input '" + spec.key() + "' is " + spec.dtypeName() + ", got " + t.dataType());
       }
       long[] s = t.shape().asArray();
-      Tensors.checkShape(checks.getOrDefault(spec.key(), spec), s);
+      checks.getOrDefault(spec.key(), spec).checkShape(s);
       if (s.length > 0) {
         if (batch >= 0 && s[0] != batch) {
           disagree = true; // allowed (TF Serving's columnar format): the graph decides; no batching then

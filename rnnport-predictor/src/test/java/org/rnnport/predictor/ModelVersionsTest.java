@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.rnnport.tensorio.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.ndarray.Shape;
@@ -59,7 +60,7 @@ class ModelVersionsTest {
       in.put("input_X", x);
       int[] classes = p.predictClasses(null, in);
       try (NamedTensors out = p.run(null, in)) {
-        int[] fromLogits = Tensors.argMax((TFloat32) out.get("logits"));
+        int[] fromLogits = SavedModelPredictor.argMax((TFloat32) out.get("logits"));
         assertThat(classes).containsExactly(fromLogits);
         assertThat(out.keys()).containsExactly("classes", "logits", "probabilities");
       }
@@ -74,17 +75,22 @@ class ModelVersionsTest {
 
   @Test
   void tensorsCheckDtypeRankAndDimensions() {
-    TensorSpec spec = new TensorSpec("x", "DT_FLOAT", new long[] {-1, 3}, "x:0");
-    try (var t = Tensors.of(spec, new float[][] {{1, 2, 3}})) {
+    TensorSpec spec = new TensorSpec("x", DType.FLOAT32, new long[] {-1, 3}, "x:0");
+    try (var t = spec.tensor(new float[][] {{1, 2, 3}})) {
       assertThat(t.shape().asArray()).containsExactly(1, 3);
     }
-    assertThatThrownBy(() -> Tensors.of(spec, new float[] {1, 2, 3})).hasMessageContaining("rank 1");
-    assertThatThrownBy(() -> Tensors.of(spec, new long[][] {{1, 2, 3}})).hasMessageContaining("DT_INT64");
-    TensorSpec ids = new TensorSpec("ids", "DT_INT32", new long[] {-1, 2}, "ids:0");
-    assertThatThrownBy(() -> Tensors.of(ids, new long[] {1, 2}, new double[] {1.5, 2})).hasMessageContaining("int32");
-    TensorSpec any = new TensorSpec("a", "DT_FLOAT", null, "a:0");
+    assertThatThrownBy(() -> spec.tensor(new float[] {1, 2, 3})).hasMessageContaining("rank 1");
+    assertThatThrownBy(() -> spec.tensor(new long[][] {{1, 2, 3}})).hasMessageContaining("DT_FLOAT")
+        .hasMessageContaining("long[][]");
+    TensorSpec pixels = new TensorSpec("p", DType.UINT8, new long[] {-1, 2}, "p:0");
+    try (var t = pixels.tensor(new int[][] {{0, 255}})) {
+      assertThat(t.dataType().name()).isEqualTo("DT_UINT8");
+    }
+    assertThatThrownBy(() -> pixels.tensor(new int[][] {{0, 256}})).hasMessageContaining("input 'p'")
+        .hasMessageContaining("256 is out of range for uint8");
+    TensorSpec any = new TensorSpec("a", DType.FLOAT32, null, "a:0");
     assertThat(any.shapeText()).isEqualTo("unknown_rank");
-    try (var t = Tensors.of(any, new float[][][] {{{1}}})) {
+    try (var t = any.tensor(new float[][][] {{{1}}})) {
       assertThat(t.shape().numDimensions()).isEqualTo(3);
     }
     assertThat(Map.of("k", spec.shapeText())).containsEntry("k", "(-1, 3)");

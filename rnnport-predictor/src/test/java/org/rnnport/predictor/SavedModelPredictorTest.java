@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.WrongTypeException;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Result;
 import org.tensorflow.Tensor;
@@ -27,12 +29,17 @@ class SavedModelPredictorTest {
     try (SavedModelPredictor p = SavedModelPredictor.load(MODEL)) {
       SignatureSpec sig = p.signature(null);
       assertThat(sig.methodName()).isEqualTo("tensorflow/serving/predict");
-      assertThat(sig.inputs().get("input_X").dtype()).isEqualTo("DT_FLOAT");
+      assertThat(sig.inputs().get("input_X").dtype()).isEqualTo(DType.FLOAT32);
       assertThat(sig.inputs().get("input_X").shape()).containsExactly(-1, 28, 28);
-      assertThat(sig.outputs().get("classes").dtype()).isEqualTo("DT_INT64");
-      Map<String, Object> out = p.predict(Map.of("input_X", MnistTestImages.images(0, 100)));
-      long[] classes = (long[]) out.get("classes");
-      float[][] logits = (float[][]) out.get("logits");
+      assertThat(sig.outputs().get("classes").dtype()).isEqualTo(DType.INT64);
+      Prediction out = p.predict(Map.of("input_X", MnistTestImages.images(0, 100)));
+      long[] classes = out.longs("classes");
+      float[][] logits = out.floats2d("logits");
+      assertThat((long[]) out.get("classes")).containsExactly(classes); // the untyped view, for old callers
+      assertThatThrownBy(() -> out.floats2d("classes")).isInstanceOf(WrongTypeException.class)
+          .hasMessageContaining("'classes' is int64 of shape [100]").hasMessageContaining("long[]");
+      assertThatThrownBy(() -> out.floats3d("logits")).isInstanceOf(ClassCastException.class)
+          .hasMessageContaining("'logits' is float32 of shape [100, 10]").hasMessageContaining("float[][]");
       assertThat(logits).hasNumberOfRows(100);
       int correct = 0;
       for (int i = 0; i < 100; i++) {

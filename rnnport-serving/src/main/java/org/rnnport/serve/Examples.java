@@ -103,7 +103,7 @@ final class Examples {
     } else {
       values.add(v);
     }
-    boolean strings = values.stream().allMatch(x -> x.isTextual() || RestRequests.isB64(x));
+    boolean strings = values.stream().allMatch(x -> x.isTextual() || isB64(x));
     boolean ints = values.stream().allMatch(JsonNode::isIntegralNumber);
     boolean numbers = values.stream().allMatch(JsonNode::isNumber);
     if (!values.isEmpty() && strings) {
@@ -296,5 +296,10 @@ final class Examples {
     static String describe(Tensor t) {
       return t.dataType() + " " + java.util.Arrays.toString(t.shape().asArray());
     }
+  }
+
+  /** TF Serving's base64 object: exactly one key, {@code b64}, a string. */
+  static boolean isB64(JsonNode n) {
+    return n.isObject() && n.size() == 1 && n.has("b64") && n.get("b64").isTextual();
   }
 }

@@ -75,6 +75,7 @@ public final class GrpcServer implements AutoCloseable {
   private final Inference inference;
   private final Metrics metrics;
   private final Config config;
+  private volatile boolean tensorContent;
   private final Semaphore admitted;
   /** A Predict whose tensors take more than this decodes on a worker, not on the I/O thread. */
   static final long INLINE_DECODE_BYTES = 256 << 10;
@@ -174,6 +175,16 @@ public final class GrpcServer implements AutoCloseable {
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .maxConnectionIdle(10, TimeUnit.MINUTES)
         .handshakeTimeout(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * TF Serving's {@code --enable_serialization_as_tensor_content}: Predict answers carry their values in
+   * {@code tensor_content} instead of the typed fields ({@code float_val}, ...), which are the default. Set before
+   * {@link #start()}.
+   */
+  public GrpcServer tensorContent(boolean on) {
+    this.tensorContent = on;
+    return this;
   }
 
   /**
@@ -447,8 +458,8 @@ public final class GrpcServer implements AutoCloseable {
           }
         }
         // admission before any allocation: dtypes, dims, rows and bytes from the protos' headers
-        long bytes = TensorProtos.admit(req.getInputsMap(), config.maxMessageBytes(), inference.repository().maxBatch());
-        Function<SignatureSpec, NamedTensors> in = sig -> TensorProtos.inputs(sig, req.getInputsMap());
+        long bytes = ServingProtos.admit(req.getInputsMap(), config.maxMessageBytes(), inference.repository().maxBatch());
+        Function<SignatureSpec, NamedTensors> in = sig -> ServingProtos.inputs(sig, req.getInputsMap());
         if (bytes > INLINE_DECODE_BYTES && onEventLoop()) {
           // a large request decodes on a worker (its session run too), never on a transport thread:
           // one client's big request does not delay the other calls this I/O thread serves
@@ -462,7 +473,7 @@ public final class GrpcServer implements AutoCloseable {
       try (Inference.Answer a = answer) {
         PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answerSpec(a.loaded(), a.sig().key()));
         for (String k : a.outputs().keys()) {
-          b.putOutputs(k, TensorProtos.toProto(a.outputs().get(k)));
+          b.putOutputs(k, ServingProtos.toProto(k, a.outputs().get(k), tensorContent));
         }
         return b.build();
       }
@@ -542,11 +553,9 @@ public final class GrpcServer implements AutoCloseable {
           }
         }
         ModelRepository.Loaded l = inference.resolve(spec);
-        SignatureDefMap.Builder sigs = SignatureDefMap.newBuilder();
-        l.predictor().metaGraphDef().getSignatureDefMap().forEach((k, v) -> sigs.putSignatureDef(k, TensorProtos.toServing(v)));
         return CompletableFuture.completedFuture(GetModelMetadataResponse.newBuilder()
-            .setModelSpec(ModelSpec.newBuilder().setName(l.name()).setVersion(Int64Value.of(l.version())))
-            .putMetadata("signature_def", Any.pack(sigs.build())).build());
+            .setModelSpec(ModelMetadata.modelSpec(l))
+            .putMetadata("signature_def", Any.pack(ModelMetadata.signatureDefMap(l))).build());
       });
     }
   }

@@ -129,6 +129,7 @@ public final class Inference implements AutoCloseable {
     SavedModelPredictor p = loaded.predictor();
     SignatureSpec sig = p.signature(spec.signature());
     List<String> keep = outputKeys(sig, outputFilter);
+    p.checkUsable(sig); // a signature with an unserved dtype is refused by name before its inputs are decoded
     NamedTensors in = inputs.apply(sig);
     boolean handedOver = false;
     try {

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.rnnport.predictor.NamedTensors;
-import org.rnnport.predictor.SignatureSpec;
-import org.rnnport.predictor.TensorSpec;
+import java.util.LinkedHashMap;
+import org.rnnport.tensorio.HostTensor;
+import org.rnnport.tensorio.json.JsonTensors;
 
 /**
  * TF Serving's REST API as request in, answer out, independent of the HTTP stack: routing,
@@ -28,8 +28,11 @@ final class RestApi {
    * Jackson with its fast, correctly rounded double parser: a predict body is mostly decimals, and the JDK's
    * {@code Double.parseDouble} took 44 % of a REST worker's CPU under load (JFR; the same doubles either way).
    */
-  /** Deepest JSON nesting read: a tensor has at most 254 dimensions (TensorFlow's limit), plus the request's objects. */
-  static final int MAX_NESTING = 300;
+  /**
+   * Deepest JSON nesting read (Jackson's default, as the tensor codec's parser for :predict): a tensor
+   * has at most 254 dimensions (TensorFlow's limit); deeper input is refused while reading, never recursed into.
+   */
+  static final int MAX_NESTING = 1000;
 
   static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder(
       com.fasterxml.jackson.core.JsonFactory.builder().streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints
@@ -151,13 +154,17 @@ final class RestApi {
         Long v = label != null ? Long.valueOf(repo.labelVersion(model, label)) : version;
         return done(Reply.json(200, versionStatus(repo.status(model, v))));
       }
-      return done(Reply.json(200, metadata(inference.resolve(new Inference.Spec(model, version, label, null)))));
+      return done(new Reply(200, "application/json", ModelMetadata.restJson(inference.resolve(
+          new Inference.Spec(model, version, label, null)))));
     }
     if (!method.equals("POST")) {
       return done(Reply.error(405, "use POST, not " + method));
     }
     if (draining) {
       throw ServingException.unavailable("shutting down");
+    }
+    if (op.equals(":predict")) {
+      return predict(model, version, label, body);
     }
     JsonNode req;
     try {
@@ -171,7 +178,6 @@ final class RestApi {
           : e.getMessage()));
     }
     return switch (op) {
-      case ":predict" -> predict(model, version, label, req);
       case ":classify", ":regress" -> Examples.rest(inference, new Inference.Spec(model, version, label,
           req != null && req.hasNonNull("signature_name") ? req.get("signature_name").asText() : null), req,
           op.equals(":classify")).thenApply(j -> Reply.json(200, j));
@@ -179,58 +185,22 @@ final class RestApi {
     };
   }
 
-  private CompletableFuture<Reply> predict(String model, Long version, String label, JsonNode req) {
-    RestRequests.Predict p = RestRequests.predict(req);
+  private CompletableFuture<Reply> predict(String model, Long version, String label, byte[] body) {
+    RestRequests.Predict p = RestRequests.predict(body);
     Inference.Spec spec = new Inference.Spec(model, version, label, p.signatureName());
     return inference.run(spec, p::tensors, null).thenApply(a -> {
       try (a) {
-        return Reply.json(200, p.rowFormat() ? rowResponse(a.sig(), a.outputs()) : columnResponse(a.outputs()));
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (String k : a.outputs().keys()) {
+          out.put(k, HostTensor.of(k, a.outputs().get(k)));
+        }
+        return new Reply(200, "application/json", JsonTensors.predictResponse(p.rowFormat(), out));
       }
     });
   }
 
   private static CompletableFuture<Reply> done(Reply r) {
     return CompletableFuture.completedFuture(r);
-  }
-
-  /** TF Serving's row answer: a prediction per row; a single output is unwrapped. */
-  static JsonNode rowResponse(SignatureSpec sig, NamedTensors out) {
-    List<String> keys = List.copyOf(out.keys());
-    ArrayNode preds = F.arrayNode();
-    long n = -1;
-    for (String k : keys) {
-      long[] s = out.get(k).shape().asArray();
-      if (s.length == 0) {
-        throw ServingException.invalid("output '" + k + "' is a scalar: use the columnar format (\"inputs\")");
-      }
-      if (n >= 0 && s[0] != n) {
-        throw ServingException.invalid("the outputs differ in their first dimension (" + n + " vs " + s[0]
-            + "): use the columnar format (\"inputs\")");
-      }
-      n = s[0];
-    }
-    for (int i = 0; i < n; i++) {
-      if (keys.size() == 1) {
-        preds.add(JsonTensors.toJson(out.get(keys.get(0)), i, keys.get(0)));
-      } else {
-        ObjectNode o = F.objectNode();
-        for (String k : keys) {
-          o.set(k, JsonTensors.toJson(out.get(k), i, k));
-        }
-        preds.add(o);
-      }
-    }
-    return F.objectNode().set("predictions", preds);
-  }
-
-  /** TF Serving's columnar answer: each output whole; a single output is unwrapped. */
-  static JsonNode columnResponse(NamedTensors out) {
-    List<String> keys = List.copyOf(out.keys());
-    ObjectNode o = F.objectNode();
-    for (String k : keys) {
-      o.set(k, JsonTensors.toJson(out.get(k), -1, k));
-    }
-    return F.objectNode().set("outputs", keys.size() == 1 ? o.get(keys.get(0)) : o);
   }
 
   static JsonNode versionStatus(List<ModelRepository.VersionStatus> statuses) {
@@ -244,41 +214,4 @@ final class RestApi {
     return F.objectNode().set("model_version_status", list);
   }
 
-  /** TF Serving's GetModelMetadata answer: the signature map. */
-  static JsonNode metadata(ModelRepository.Loaded l) {
-    ObjectNode sigs = F.objectNode();
-    l.predictor().signatures().forEach((key, sig) -> {
-      ObjectNode s = F.objectNode();
-      s.set("inputs", tensors(sig.inputs()));
-      s.set("outputs", tensors(sig.outputs()));
-      s.put("method_name", sig.methodName());
-      s.set("defaults", F.objectNode());
-      sigs.set(key, s);
-    });
-    ObjectNode md = F.objectNode();
-    md.set("signature_def", F.objectNode().put("@type", "type.googleapis.com/tensorflow.serving.SignatureDefMap")
-        .set("signature_def", sigs));
-    ObjectNode spec = F.objectNode().put("name", l.name()).put("signature_name", "").put("version", Long.toString(l.version()));
-    ObjectNode out = F.objectNode();
-    out.set("model_spec", spec);
-    out.set("metadata", md);
-    return out;
-  }
-
-  private static ObjectNode tensors(Map<String, TensorSpec> specs) {
-    ObjectNode o = F.objectNode();
-    specs.forEach((k, t) -> {
-      ObjectNode shape = F.objectNode();
-      ArrayNode dims = F.arrayNode();
-      if (t.shape() != null) {
-        for (long d : t.shape()) {
-          dims.add(F.objectNode().put("size", Long.toString(d)).put("name", ""));
-        }
-      }
-      shape.set("dim", dims);
-      shape.put("unknown_rank", t.shape() == null);
-      o.set(k, F.objectNode().put("dtype", t.dtype()).put("name", t.tensorName()).set("tensor_shape", shape));
-    });
-    return o;
-  }
 }

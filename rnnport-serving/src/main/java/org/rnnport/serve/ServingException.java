@@ -1,7 +1,7 @@
 package org.rnnport.serve;
 
-import org.rnnport.predictor.InvalidInputException;
 import org.rnnport.predictor.SavedModelPredictor;
+import org.rnnport.tensorio.TensorIoException;
 
 /**
  * A request the serving library cannot answer, with TF Serving's status code (gRPC's canonical
@@ -87,7 +87,7 @@ public class ServingException extends RuntimeException {
     if (e instanceof ServingException s) {
       return s;
     }
-    if (e instanceof InvalidInputException i) {
+    if (e instanceof TensorIoException i) { // the predictor's InvalidInputException too
       return i.tooLarge() ? tooLarge(i.getMessage()) : invalid(i.getMessage());
     }
     if (e instanceof SavedModelPredictor.ClosedException c) {

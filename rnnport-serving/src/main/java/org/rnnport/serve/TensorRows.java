@@ -7,14 +7,8 @@ import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.rnnport.tensorio.DType;
 import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TBool;
-import org.tensorflow.types.TFloat16;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
-import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -25,18 +19,10 @@ import org.tensorflow.types.family.TType;
 final class TensorRows {
   private TensorRows() {}
 
-  /** The TF Java class of a fixed-size dtype, or null (strings, resources, unsupported types). */
+  /** The TF Java class of a fixed-size dtype, or null (strings, resources, dtypes TF Java has no class for). */
   static Class<? extends TType> typeOf(DataType dt) {
-    return switch (dt) {
-      case DT_FLOAT -> TFloat32.class;
-      case DT_DOUBLE -> TFloat64.class;
-      case DT_INT32 -> TInt32.class;
-      case DT_INT64 -> TInt64.class;
-      case DT_UINT8 -> TUint8.class;
-      case DT_BOOL -> TBool.class;
-      case DT_HALF -> TFloat16.class;
-      default -> null;
-    };
+    DType d = DType.of(dt);
+    return d == null || d == DType.STRING ? null : d.tensorType();
   }
 
   static boolean fixedSize(Tensor t) {

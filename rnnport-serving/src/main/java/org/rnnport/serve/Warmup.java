@@ -75,7 +75,7 @@ final class Warmup {
       case PREDICT_LOG -> {
         var req = log.getPredictLog().getRequest();
         SignatureSpec sig = l.predictor().signature(req.getModelSpec().getSignatureName());
-        try (NamedTensors in = TensorProtos.inputs(sig, req.getInputsMap());
+        try (NamedTensors in = ServingProtos.inputs(sig, req.getInputsMap());
             Result r = l.predictor().run(sig, in.asMap())) {
           // run for its side effects on TensorFlow's caches only
         }

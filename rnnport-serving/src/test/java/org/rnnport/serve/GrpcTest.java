@@ -111,12 +111,10 @@ class GrpcTest {
 
   static long[] classes(PredictResponse r) {
     TensorProto c = r.getOutputsOrThrow("classes");
-    ByteBuffer b = c.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    long[] out = new long[(int) c.getTensorShape().getDim(0).getSize()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = b.getLong();
-    }
-    return out;
+    // TF Serving's default answer: the typed field (AsProtoField), not tensor_content
+    assertThat(c.getTensorContent().isEmpty()).isTrue();
+    assertThat(c.getInt64ValCount()).isEqualTo(c.getTensorShape().getDim(0).getSize());
+    return c.getInt64ValList().stream().mapToLong(Long::longValue).toArray();
   }
 
   @Test
@@ -128,8 +126,7 @@ class GrpcTest {
       assertThat(r.getModelSpec().getVersion().getValue()).isEqualTo(1);
       assertThat(r.getModelSpec().getSignatureName()).isEqualTo("serving_default");
       TensorProto l = r.getOutputsOrThrow("logits");
-      ByteBuffer b = l.getTensorContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      assertThat(b.getFloat(4 * (10 + 3))).isEqualTo(logits[1][3]);
+      assertThat(l.getFloatVal(10 + 3)).isEqualTo(logits[1][3]);
     }
     // output_filter: only what was asked
     PredictResponse f = stub().predict(request(content(images)).addOutputFilter("classes").build());

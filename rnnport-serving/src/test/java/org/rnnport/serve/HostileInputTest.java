@@ -138,11 +138,18 @@ class HostileInputTest {
     for (boolean wellFormed : new boolean[] {true, false}) {
       assertThat(post("/v1/models/mnist-rnn:predict", nested(500_000, wellFormed).getBytes(StandardCharsets.UTF_8)))
           .as(last).isEqualTo(400);
-      assertThat(last).contains("nested deeper than " + RestApi.MAX_NESTING);
+      assertThat(last).containsAnyOf("nesting depth (" + (RestApi.MAX_NESTING + 1) + ") exceeds the maximum allowed",
+          "nested deeper than " + RestApi.MAX_NESTING);
       thenServed();
     }
-    // TF's own limit on dimensions, within the nesting read: a clear shape error, not a parse error
-    assertThat(post("/v1/models/mnist-rnn:predict", nested(200, true).getBytes(StandardCharsets.UTF_8))).isEqualTo(400);
+    // within the nesting read (TF's limit is 254 dimensions): a shape error, not a parse error
+    assertThat(post("/v1/models/mnist-rnn:predict", nested(300, true).getBytes(StandardCharsets.UTF_8))).isEqualTo(400);
+    assertThat(last).doesNotContain("nesting depth");
+    thenServed();
+    // :classify and :regress read the body as a tree: the same limit, the same 400
+    assertThat(post("/v1/models/mnist-rnn:classify", nested(500_000, true).getBytes(StandardCharsets.UTF_8)))
+        .as(last).isEqualTo(400);
+    assertThat(last).contains("nested deeper than " + RestApi.MAX_NESTING);
     thenServed();
   }
 
@@ -219,13 +226,13 @@ class HostileInputTest {
     // before: INTERNAL (an ArithmeticException; a null dtype)
     Status s = grpcStatus(floats("mnist-rnn", null, 1L << 32, 1L << 32, 28));
     assertThat(s.getCode()).as(s.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(s.getDescription()).contains("more elements than an int64 holds");
+    assertThat(s.getDescription()).contains("more than 2^63 - 1 elements");
     grpcGood();
     PredictRequest odd = PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("mnist-rnn"))
         .putInputs("input_X", GrpcTest.shape(TensorProto.newBuilder().setDtypeValue(999), 1, 28, 28).build()).build();
     s = grpcStatus(odd);
     assertThat(s.getCode()).as(s.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(s.getDescription()).contains("dtype 999 is not a TensorFlow DataType");
+    assertThat(s.getDescription()).contains("dtype enum 999 is not a TensorFlow dtype");
     grpcGood();
   }
 

@@ -23,7 +23,7 @@ class ProtobufRuntimeTest {
     Path dir = TestData.projectDir().resolve("savedmodels/mnist-rnn/1");
     SavedModel sm = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
     org.tensorflow.proto.SignatureDef sig = sm.getMetaGraphs(0).getSignatureDefOrThrow("serving_default");
-    org.tensorflow.framework.SignatureDef served = TensorProtos.toServing(sig);
+    org.tensorflow.framework.SignatureDef served = ServingProtos.toServing(sig);
     assertThat(served.getInputsOrThrow("input_X").getName()).isEqualTo(sig.getInputsOrThrow("input_X").getName());
     assertThat(served.getOutputsMap().keySet()).isEqualTo(sig.getOutputsMap().keySet());
     assertThat(served.toByteString()).isEqualTo(sig.toByteString());

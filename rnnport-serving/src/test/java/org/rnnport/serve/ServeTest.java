@@ -217,16 +217,16 @@ class ServeTest {
   @CsvSource(delimiter = '|', value = {
       "invalid JSON | {\"instances\": [1, 2 | 400 | invalid JSON",
       "not an object | [1, 2] | 400 | JSON object",
-      "neither format | {\"x\": 1} | 400 | exactly one of",
-      "both formats | {\"instances\": [], \"inputs\": []} | 400 | exactly one of",
+      "neither format | {\"x\": 1} | 400 | Missing 'inputs' or 'instances' key",
+      "both formats | {\"instances\": [], \"inputs\": []} | 400 | both",
       "empty instances | {\"instances\": []} | 400 | empty instances",
       "instances not a list | {\"instances\": 3} | 400 | must be a list",
       "wrong rank | {\"instances\": [[1, 2, 3]]} | 400 | rank 2",
       "wrong inner dimension | {\"inputs\": [[[1, 2, 3]]]} | 400 | dimension 1 is 1, the signature expects 28",
       "ragged | {\"inputs\": [[[1, 2], [3]]]} | 400 | ragged",
-      "string value | {\"inputs\": [[[\"a\"]]]} | 400 | expected a number",
+      "string value | {\"inputs\": [[[\"a\"]]]} | 400 | input 'input_X' at inputs: JSON Value: \"a\" is not of expected type: DT_FLOAT",
       "unknown signature | {\"signature_name\": \"nope\", \"instances\": [[[1]]]} | 400 | unknown signature_name 'nope'",
-      "unknown input key | {\"inputs\": {\"x\": [[[1]]]}} | 400 | lacks 'input_X'"})
+      "unknown input key | {\"inputs\": {\"x\": [[[1]]]}} | 400 | does not have named input: x"})
   void badInputGetsA400NamingTheProblem(String name, String body, int status, String message) throws Exception {
     Reply r = post("/v1/models/mnist-rnn:predict", body);
     assertThat(r.status()).as(name + ": " + r.body()).isEqualTo(status);
@@ -248,7 +248,7 @@ class ServeTest {
     assertThat(get("/v1/models/mnist-rnn:predict").status()).isEqualTo(405);
     // integral input: a float word id
     assertThat(post("/v1/models/reuters-lstm:predict", "{\"instances\": [[" + "1.5, ".repeat(99) + "1.5]]}").body()
-        .get("error").asText()).contains("not an integer");
+        .get("error").asText()).contains("input 'embedding_input'").contains("1.5 is not of expected type: DT_INT32");
     // body over the limit (1 MiB here) and too many rows (256 here)
     assertThat(post("/v1/models/mnist-rnn:predict", "{\"instances\": [" + "0, ".repeat(400_000) + "0]}").status())
         .isEqualTo(413);

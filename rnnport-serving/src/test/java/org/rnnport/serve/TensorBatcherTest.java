@@ -14,7 +14,6 @@ import org.rnnport.TestData;
 import org.rnnport.predictor.NamedTensors;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
-import org.rnnport.predictor.Tensors;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
@@ -25,7 +24,7 @@ class TensorBatcherTest {
 
   static Map<String, Tensor> images(SignatureSpec sig, int from, int n) {
     float[][][] x = ServeLimitsTest.images(TestData.mnistTest(), from, n);
-    return new java.util.LinkedHashMap<>(Map.of("input_X", Tensors.of(sig.singleInput(), x)));
+    return new java.util.LinkedHashMap<>(Map.of("input_X", sig.singleInput().tensor(x)));
   }
 
   @Test

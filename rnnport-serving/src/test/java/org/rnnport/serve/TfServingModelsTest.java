@@ -106,7 +106,8 @@ class TfServingModelsTest {
         "{\"signature_name\": \"echo\", \"instances\": [{\"b64\": \"/wBB\"}, {\"b64\": \"aGk=\"}]}");
     assertThat(rows.status()).as(rows.body().toString()).isEqualTo(200);
     assertThat(rows.body().get("predictions")).isEqualTo(RestApi.JSON.readTree("""
-        [{"echo_bytes": {"b64": "/wBB"}, "echo": "\\ufffd\\u0000A"}, {"echo_bytes": {"b64": "aGk="}, "echo": "hi"}]"""));
+        [{"echo_bytes": {"b64": "/wBB"}, "echo": {"b64": "/wBB"}}, {"echo_bytes": {"b64": "aGk="}, "echo": "hi"}]"""));
+    // bytes that are not UTF-8 come back as base64 even without _bytes (TF Serving writes them raw: not JSON text)
     Reply cols = curl("POST", "/v1/models/classifier:predict",
         "{\"signature_name\": \"echo\", \"inputs\": {\"in\": [{\"b64\": \"aGk=\"}]}}");
     assertThat(cols.body().get("outputs")).isEqualTo(RestApi.JSON.readTree("""

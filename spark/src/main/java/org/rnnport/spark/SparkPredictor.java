@@ -124,16 +124,16 @@ public final class SparkPredictor implements Serializable {
         throw new InvalidInputException("output '" + k + "' has shape " + s.shapeText() + ": no per-row column type "
             + "can be given in advance; leave it out with outputs(...)");
       }
-      elementType(s.dtype(), "output '" + k + "'");
-      outs.add(new Out(k, prefix + k, s.dtype(), Arrays.copyOfRange(s.shape(), 1, s.shape().length)));
+      elementType(s.dtypeName(), "output '" + k + "'");
+      outs.add(new Out(k, prefix + k, s.dtypeName(), Arrays.copyOfRange(s.shape(), 1, s.shape().length)));
     }
     this.outputs = List.copyOf(outs);
   }
 
   private static In in(TensorSpec s, String column) {
-    elementType(s.dtype(), "input '" + s.key() + "'");
+    elementType(s.dtypeName(), "input '" + s.key() + "'");
     if (s.unknownRank()) {
-      return new In(s.key(), column, s.dtype(), null, true);
+      return new In(s.key(), column, s.dtypeName(), null, true);
     }
     if (s.shape().length == 0) {
       throw new InvalidInputException("input '" + s.key() + "' is a scalar (shape ()), not batched by rows");
@@ -143,7 +143,7 @@ public final class SparkPredictor implements Serializable {
       throw new InvalidInputException("input '" + s.key() + "' has shape " + s.shapeText()
           + ": more than one unknown dimension per row cannot be inferred from a flat array");
     }
-    return new In(s.key(), column, s.dtype(), row, false);
+    return new In(s.key(), column, s.dtypeName(), row, false);
   }
 
   static DataType elementType(String dtype, String what) {

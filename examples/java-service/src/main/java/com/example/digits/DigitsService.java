@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import org.rnnport.predictor.Prediction;
 import org.rnnport.predictor.SavedModelPredictor;
 import org.rnnport.predictor.SignatureSpec;
 
@@ -36,9 +37,9 @@ public final class DigitsService {
       String input = sig.singleInput().key();
       System.out.println("loaded " + predictor.dir() + ": " + input + " " + sig.singleInput().shapeText() + " -> "
           + sig.outputs().keySet());
-      Map<String, Object> out = predictor.predict(Map.of(input, images));
-      long[] classes = (long[]) out.get("classes");
-      float[][] probabilities = (float[][]) out.get("probabilities");
+      Prediction out = predictor.predict(Map.of(input, images));
+      long[] classes = out.longs("classes");                 // a WrongTypeException names the output otherwise
+      float[][] probabilities = out.floats2d("probabilities");
       int correct = 0;
       for (int i = 0; i < n; i++) {
         correct += classes[i] == labels[i] ? 1 : 0;
