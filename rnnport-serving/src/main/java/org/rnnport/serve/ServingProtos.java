@@ -50,8 +50,9 @@ final class ServingProtos {
 
   /**
    * Admission of a request's tensors before anything is decoded or allocated: each proto's dtype and
-   * shape as {@link TensorProtoCodec} reads them (an unknown dtype enum, a negative dimension or an
-   * overflowing element count is INVALID_ARGUMENT naming the input); the rows (the largest first
+   * shape as {@link TensorProtoCodec} reads them (an unknown dtype enum, a negative dimension, an
+   * overflowing element count, or more bytes than one tensor carries is INVALID_ARGUMENT naming the
+   * input); the rows (the largest first
    * dimension, as the predictor's validate counts them) at most {@code maxRows}; and the bytes the
    * decoded tensors will take ({@link TensorProtoCodec#byteSize}, plus {@link #STRING_OVERHEAD} per
    * string element) at most {@code maxBytes} (RESOURCE_EXHAUSTED, "too large"). Only the protos'
@@ -75,7 +76,10 @@ final class ServingProtos {
       org.tensorflow.proto.TensorProto header = h.build();
       long[] dims = TensorProtoCodec.shape(key, header.getTensorShape());
       long bytes = TensorProtoCodec.byteSize(key, header);
-      if (TensorProtoCodec.dtype(key, header) == DType.STRING) {
+      DType dtype = TensorProtoCodec.dtype(key, header);
+      // the codec's own refusals first (INVALID_ARGUMENT: no tensor can carry it), then this server's limits
+      org.rnnport.tensorio.Shapes.checkCarried(key, dtype, dims, bytes);
+      if (dtype == DType.STRING) {
         long n = org.rnnport.tensorio.Shapes.count(key, dims);
         bytes = saturated(bytes, n, STRING_OVERHEAD);
       }
