@@ -48,6 +48,18 @@ class ServeProcessIT {
 
   static final Map<String, Object> MEASURED = new LinkedHashMap<>();
 
+  /** The servers this test started: whatever happens, none outlives it (nor any process below it). */
+  final List<Server> started = new ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void killWhatWasStarted() {
+    for (Server s : started) {
+      List<ProcessHandle> below = s.process().toHandle().descendants().toList();
+      s.process().destroyForcibly();
+      below.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
   /** A server started through ./rnnport, its log files, and its ports. */
   record Server(Process process, Path out, Path err, int grpcPort, int restPort) {
     String log() throws IOException {
@@ -80,6 +92,7 @@ class ServeProcessIT {
     pb.environment().put("RNNPORT_JAVA_OPTS", javaOpts);
     pb.environment().put("TMPDIR", tmp.toString());
     Server s = new Server(pb.start(), out, err, grpc, rest);
+    started.add(s);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (!s.log().contains("serving [mnist-rnn]")) {
       if (!s.process().isAlive() || System.nanoTime() > end) {
@@ -217,6 +230,35 @@ class ServeProcessIT {
     assertThat(processesWith("rnnport-stderr-" + pid)).as("no stderr filter left").isEmpty();
     record("drain.slowBatchAnsweredSeconds", Math.round(answered * 100) / 100.0);
     record("drain.exitSecondsAfterSigterm", Math.round(e[1] * 100) / 100.0);
+  }
+
+  @Test
+  void aSecondSignalExitsAtOnceNonZero() throws Exception {
+    Path batching = tmp.resolve("batching.txt");
+    Files.writeString(batching, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: 20000000 }\n"
+        + "num_batch_threads { value: 1 }\n");
+    Server s = start("-Xmx1g", List.of("--enable_batching", "--batching_parameters_file", batching.toString(),
+        "--drain-seconds", "60", "--rest_api_timeout_in_ms", "60000"));
+    HttpClient http = HttpClient.newHttpClient();
+    String body = org.rnnport.util.Json.MAPPER.writeValueAsString(Map.of("instances", new float[1][28][28]));
+    CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + s.restPort() + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(800); // waiting 20 s in the batcher: the drain would take that long
+    long t0 = System.nanoTime();
+    assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor()).isZero();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!s.log().contains("stopping: no new connections") && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor()).isZero();
+    assertThat(s.process().waitFor(10, TimeUnit.SECONDS)).as(s.log()).isTrue();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertThat(s.process().exitValue()).as(s.log()).isEqualTo(143);
+    assertThat(s.log()).contains("second signal (SIGTERM): exiting now");
+    assertThat(seconds).as("well before the 20 s batch or the 60 s drain").isLessThan(10);
+    slow.cancel(true);
+    record("secondSignal.exitSeconds", Math.round(seconds * 100) / 100.0);
   }
 
   @Test

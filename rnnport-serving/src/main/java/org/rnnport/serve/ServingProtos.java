@@ -45,6 +45,9 @@ final class ServingProtos {
     return convert(TensorProtoCodec.encode(HostTensor.of(key, t), tensorContent), TensorProto.parser());
   }
 
+  /** TensorFlow's most dimensions (TensorShape's kMaxDims). */
+  static final int MAX_RANK = 254;
+
   /** Bytes a TF string element costs in memory beyond its own bytes (TensorFlow's tstring), for admission. */
   static final int STRING_OVERHEAD = 24;
 
@@ -75,6 +78,10 @@ final class ServingProtos {
       h.addAllStringVal(p.getStringValList());
       org.tensorflow.proto.TensorProto header = h.build();
       long[] dims = TensorProtoCodec.shape(key, header.getTensorShape());
+      if (dims.length > MAX_RANK) { // TensorFlow's TensorShape CHECK-fails (aborts the process) past this
+        throw ServingException.invalid("input '" + key + "': a shape of " + dims.length + " dimensions; TensorFlow "
+            + "allows at most " + MAX_RANK);
+      }
       long bytes = TensorProtoCodec.byteSize(key, header);
       DType dtype = TensorProtoCodec.dtype(key, header);
       // the codec's own refusals first (INVALID_ARGUMENT: no tensor can carry it), then this server's limits

@@ -142,7 +142,8 @@ class HostileInputTest {
           "nested deeper than " + RestApi.MAX_NESTING);
       thenServed();
     }
-    // within the nesting read (TF's limit is 254 dimensions): a shape error, not a parse error
+    // within the nesting read, past TF's 254 dimensions: a shape error, not a parse error (on main,
+    // TensorFlow's TensorShape CHECK-failed on it and aborted the whole process)
     assertThat(post("/v1/models/mnist-rnn:predict", nested(300, true).getBytes(StandardCharsets.UTF_8))).isEqualTo(400);
     assertThat(last).doesNotContain("nesting depth");
     thenServed();
@@ -227,6 +228,12 @@ class HostileInputTest {
     Status s = grpcStatus(floats("mnist-rnn", null, 1L << 32, 1L << 32, 28));
     assertThat(s.getCode()).as(s.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(s.getDescription()).contains("more than 2^63 - 1 elements");
+    grpcGood();
+    // 300 dimensions of 1: on main, TensorFlow's TensorShape CHECK-failed and aborted the whole process
+    long[] ones = new long[300];
+    java.util.Arrays.fill(ones, 1);
+    s = grpcStatus(floats("mnist-rnn", null, ones));
+    assertThat(s.getCode()).as(s.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     grpcGood();
     PredictRequest odd = PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("mnist-rnn"))
         .putInputs("input_X", GrpcTest.shape(TensorProto.newBuilder().setDtypeValue(999), 1, 28, 28).build()).build();
