@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
+    Signals.install();
     System.exit(run(args));
   }
 

@@ -103,7 +103,22 @@ final class PredictCommand implements Callable<Integer> {
     PredictJob.Options o = new PredictJob.Options(model, tag, signature, inputs, format, output, outputFormat,
         outputKeys, batchSize, workers, parseScale(scale), labels, labelsFormat, labelColumn, numClasses,
         skipBadRows, rejects, report, inputColumns);
-    PredictJob.Summary s = PredictJob.run(o);
+    // SIGTERM/SIGINT: abandon the run after the batch being written; no output, the output path as it was
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Signals.onStop(() -> {
+      System.err.println("stopping: abandoning the run; no output is written");
+      System.err.flush();
+      stop.set(true);
+    });
+    PredictJob.Summary s;
+    try {
+      s = PredictJob.run(o, stop::get);
+    } catch (PredictJob.Stopped e) {
+      System.err.println("stopped: " + output + " not written (temporary file removed)");
+      return Signals.exitCode() != 0 ? Signals.exitCode() : 130;
+    } finally {
+      Signals.onStop(null);
+    }
     System.out.println("model: " + s.model() + " (signature " + signature + ")");
     if (s.report() != null) {
       System.out.print(s.report().toText());

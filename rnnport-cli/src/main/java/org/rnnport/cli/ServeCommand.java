@@ -75,7 +75,9 @@ final class ServeCommand implements Callable<Integer> {
       + "after this (default: ${DEFAULT-VALUE})")
   long idleTimeoutMs;
 
-  @Option(names = "--drain-seconds", defaultValue = "30", description = "on SIGTERM, how long to let admitted requests finish")
+  @Option(names = "--drain-seconds", defaultValue = "30", description = "on SIGTERM or SIGINT: the listeners close at once, admitted requests get this long to "
+      + "finish, then the models close; exit 0 when all finished, 1 when the time ran out; a second signal exits at "
+      + "once (default: ${DEFAULT-VALUE})")
   int drainSeconds;
 
   @Override
@@ -171,31 +173,51 @@ final class ServeCommand implements Callable<Integer> {
     RestServer restF = rest;
     GrpcServer grpcF = grpc;
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("stopping: draining admitted requests (up to " + drainSeconds + " s)");
+    java.util.concurrent.atomic.AtomicBoolean drainedAll = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable stop = () -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
+      long t0 = System.nanoTime();
+      System.err.println("stopping: no new connections; draining admitted requests (up to " + drainSeconds + " s)");
+      System.err.flush();
+      boolean[] grpcDrained = {true};
       Thread g = new Thread(() -> {
         if (grpcF != null) {
-          grpcF.stop(drainSeconds);
+          grpcDrained[0] = grpcF.stop(drainSeconds);
         }
-      });
+      }, "rnnport-grpc-stop");
       g.start();
-      if (restF != null) {
-        restF.stop(drainSeconds);
-      }
+      boolean drained = restF == null || restF.stop(drainSeconds);
       try {
         g.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      drained &= grpcDrained[0];
       inference.close();
       repo.close();
+      System.err.printf("stopped: %s in %.1f s; models closed%n", drained ? "drained, every admitted request answered"
+          : "drain time over (" + drainSeconds + " s), requests still running were cut off", (System.nanoTime() - t0) / 1e9);
+      System.err.flush();
+      drainedAll.set(drained);
       stopped.countDown();
-    }, "rnnport-serve-stop"));
+    };
+    // SIGTERM/SIGINT (Signals); the hook covers the other ways a JVM ends (SIGHUP, System.exit)
+    Signals.onStop(stop);
+    Thread hook = new Thread(stop, "rnnport-serve-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     System.out.printf("serving %s: %s (TensorFlow Serving's APIs)%s%n", repo.names(), String.join(", ", listening),
         batching == null ? "" : "; batching " + batching);
     System.out.flush();
     stopped.await();
-    return 0;
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook ran the stop
+    }
+    return drainedAll.get() ? 0 : 1;
   }
 
   private static List<ModelRepository.ModelConfig> readConfig(Path file) throws IOException {

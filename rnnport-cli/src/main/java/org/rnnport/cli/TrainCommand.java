@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, description = "run folder for history.json and loss.png (default: runs/<model>-<time>)")
   Path out;
 
-  @Option(names = "--export-dir", description = "SavedModel root (default: savedmodels)", defaultValue = "savedmodels")
+  @Option(names = "--export-dir", description = "SavedModel root (default: savedmodels; with --resume, the run's own)")
   Path exportDir;
 
   @Option(names = "--export-version", description = "version folder to export as (default: next free)")
@@ -154,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
         batchSize != null ? batchSize : d.batchSize(),
         learningRate != null ? learningRate : d.learningRate(),
         s, order != null ? order : BatchOrder.SHUFFLE, threads != null ? threads : 0, device, DataDir.resolve(dataDir), run,
-        noExport ? null : exportDir, exportVersion, initCheckpoint,
+        noExport ? null : exportDir != null ? exportDir : Path.of("savedmodels"), exportVersion, initCheckpoint,
         checkpointEvery != null ? checkpointEvery : 0,
         keepCheckpoints != null ? keepCheckpoints : TrainOptions.DEFAULT_KEEP, false,
         patience != null ? new EarlyStopping(patience, monitor != null ? monitor : "val_loss", restoreBest) : null,
@@ -178,11 +178,19 @@ final class TrainCommand implements Callable<Integer> {
   private static int train(NotebookModel m, TrainOptions o) throws java.io.IOException {
     History h;
     try (StopSignal stop = StopSignal.onShutdown()) {
+      // SIGTERM/SIGINT: stop after the current step, with a checkpoint and the history (Signals)
+      Signals.onStop(() -> {
+        System.err.println("stopping: finishing the current step, then a checkpoint and the history");
+        System.err.flush();
+        stop.request();
+      });
       h = TrainingRun.run(m, o, stop, System.out);
+    } finally {
+      Signals.onStop(null);
     }
     System.out.println("history: " + o.runDir().resolve("history.json") + ", plot: " + o.runDir().resolve("loss.png")
         + ", tensorboard --logdir " + o.runDir().resolve("tensorboard"));
-    return h.interrupted ? 130 : 0;
+    return h.interrupted ? (Signals.exitCode() != 0 ? Signals.exitCode() : 130) : 0;
   }
 
   /** {@code --resume RUN_DIR}: the recorded model and options; any flag given must agree with them. */
@@ -198,7 +206,13 @@ final class TrainCommand implements Callable<Integer> {
             + asked.name());
       }
     }
-    TrainOptions o = r.options();
+    // the run is the folder given, as it is now (copied or moved): nothing goes through the path run.json recorded
+    TrainOptions o = r.options().withRunDir(resume);
+    java.nio.file.Path recorded = r.options().runDir();
+    if (recorded != null && !sameFolder(recorded, resume)) {
+      System.out.printf("note: %s was recorded as %s (copied or moved since); resuming in %s as it is now%n", resume,
+          recorded, resume);
+    }
     List<String> diffs = new ArrayList<>();
     differs(diffs, "--epochs", epochs, o.epochs());
     differs(diffs, "--steps-per-epoch", stepsPerEpoch, o.stepsPerEpoch());
@@ -233,9 +247,21 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (noExport) {
       o = o.withExport(null, null);
+    } else if (exportDir != null || exportVersion != null) {
+      // e.g. a copied run exporting beside the original's versions, not into them
+      o = o.withExport(exportDir != null ? exportDir : o.exportRoot(), exportVersion != null ? exportVersion
+          : o.exportVersion());
     }
     System.out.printf("resuming %s in %s%n", m.name(), resume);
     return train(m, o);
+  }
+
+  private static boolean sameFolder(java.nio.file.Path a, java.nio.file.Path b) {
+    try {
+      return java.nio.file.Files.exists(a) && java.nio.file.Files.isSameFile(a, b);
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private static void differs(List<String> diffs, String flag, Object given, Object recorded) {

@@ -90,6 +90,112 @@ class ResumeTest {
   }
 
   @Test
+  void sigtermStopsAtAStepWithACheckpointAndTheResumeIsBitForBit() throws Exception {
+    Path run = tmp.resolve("sigterm");
+    TrainProcess p = TrainProcess.start(tmp.resolve("sigterm.log"), "step:14", mnistArgs(run));
+    int rc = p.terminateWhenPaused(30);
+    String log = p.output();
+    assertThat(rc).as(log).isEqualTo(143);
+    assertThat(log).contains("SIGTERM received", "stopping: finishing the current step",
+        "interrupted: history and a checkpoint written, nothing exported");
+    assertThat(run.resolve("checkpoints/model.ckpt-14.index")).as("the last step's checkpoint").exists();
+    History stopped = Json.MAPPER.readValue(run.resolve("history.json").toFile(), History.class);
+    assertThat(stopped.interrupted).isTrue();
+    assertThat(stopped.batchCost).hasSize(14).isEqualTo(reference.batchCost.subList(0, 14));
+    assertThat(tmp.resolve("sm-sigterm/mnist-rnn")).as("nothing exported").satisfiesAnyOf(
+        d -> assertThat(d).doesNotExist(), d -> assertThat(d).isEmptyDirectory());
+    Path resumeLog = tmp.resolve("sigterm-resume.log");
+    assertThat(TrainProcess.run(resumeLog, List.of("train", "--resume", run.toString()))).isZero();
+    assertThat(Files.readString(resumeLog)).contains("model.ckpt-14: step 14, epoch 2, step 4 of 10");
+    History h = Json.MAPPER.readValue(run.resolve("history.json").toFile(), History.class);
+    assertThat(h.batchCost).isEqualTo(reference.batchCost);
+    assertThat(h.epochMetrics).isEqualTo(reference.epochMetrics);
+    assertSameVariables(tmp.resolve("sm-reference"), tmp.resolve("sm-sigterm"));
+  }
+
+  /** {@code cp -r from to}. */
+  static void copyTree(Path from, Path to) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.sorted().toList()) {
+        Path t = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(f, t);
+        }
+      }
+    }
+  }
+
+  /** Every file under {@code dir}: relative path to size, modification time and sha256. */
+  static java.util.Map<String, String> snapshot(Path dir) throws IOException {
+    java.util.Map<String, String> m = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted().toList()) {
+        String rel = dir.relativize(f).toString();
+        m.put(rel, Files.isDirectory(f) ? "dir" : Files.size(f) + " " + Files.getLastModifiedTime(f) + " "
+            + org.rnnport.data.DataFetcher.sha256(f));
+      }
+    }
+    return m;
+  }
+
+  /**
+   * One run SIGKILLed mid-export (its last checkpoint written, its SavedModel in a temporary folder),
+   * then: a copy of it resumed (the original untouched), the finished copy refused, the original
+   * moved and resumed where it is now, which removes the killed export's temporary folder and says so.
+   */
+  @Test
+  void copiedAndMovedRunsResumeWhereTheyAreAndAKilledExportIsCleanedUp() throws Exception {
+    Path run = tmp.resolve("orig");
+    TrainProcess.start(tmp.resolve("orig.log"), "export:1", mnistArgs(run)).killWhenPaused();
+    Path models = tmp.resolve("sm-orig/mnist-rnn");
+    List<Path> left;
+    try (java.util.stream.Stream<Path> s = Files.list(models)) {
+      left = s.toList();
+    }
+    assertThat(left).as("SIGKILL mid-export leaves its temporary folder").singleElement()
+        .satisfies(d -> assertThat(d.getFileName().toString()).matches("\\.export-1-\\d+"));
+
+    Path copy = tmp.resolve("copies/copy");
+    copyTree(run, copy);
+    java.util.Map<String, String> before = snapshot(run);
+    Path log = tmp.resolve("copy-resume.log");
+    assertThat(TrainProcess.run(log, List.of("train", "--resume", copy.toString(), "--export-dir",
+        tmp.resolve("sm-copy").toString()))).as(Files.readString(log)).isZero();
+    assertThat(Files.readString(log)).contains("was recorded as " + run, "resuming in " + copy);
+    // before: the copy resumed into the original's folder (its checkpoints, history, tensorboard)
+    assertThat(snapshot(run)).as("the original run folder, untouched").isEqualTo(before);
+    History h = Json.MAPPER.readValue(copy.resolve("history.json").toFile(), History.class);
+    assertThat(h.batchCost).isEqualTo(reference.batchCost);
+    assertThat(h.results).isEqualTo(reference.results);
+    assertSameVariables(tmp.resolve("sm-reference"), tmp.resolve("sm-copy"));
+
+    // a copy of the finished run: refused, no more versions (before: versions 2, 3, ... one per resume)
+    Path finished = tmp.resolve("copies/finished");
+    copyTree(copy, finished);
+    Path again = tmp.resolve("finished-resume.log");
+    assertThat(TrainProcess.run(again, List.of("train", "--resume", finished.toString()))).isNotZero();
+    assertThat(Files.readString(again)).contains("is complete");
+    try (java.util.stream.Stream<Path> versions = Files.list(tmp.resolve("sm-copy/mnist-rnn"))) {
+      assertThat(versions.map(v -> v.getFileName().toString()).toList()).containsExactly("1");
+    }
+
+    // the original, moved: resumes where it is now (before: failed naming the old path, recreating it
+    // empty), and its export removes the killed one's temporary folder, saying so
+    Path moved = tmp.resolve("copies/moved");
+    Files.move(run, moved);
+    Path movedLog = tmp.resolve("moved-resume.log");
+    assertThat(TrainProcess.run(movedLog, List.of("train", "--resume", moved.toString()))).as(Files.readString(movedLog))
+        .isZero();
+    assertThat(run).as("the old path is not recreated").doesNotExist();
+    assertThat(Files.readString(movedLog)).contains("removed " + left.get(0) + ": the temporary folder of an export "
+        + "that did not finish");
+    assertThat(left.get(0)).doesNotExist();
+    assertSameVariables(tmp.resolve("sm-reference"), tmp.resolve("sm-orig"));
+  }
+
+  @Test
   void aCorruptNewestCheckpointIsSkipped() throws Exception {
     Path run = tmp.resolve("corrupt");
     TrainProcess p = TrainProcess.start(tmp.resolve("corrupt.log"), "step:18", mnistArgs(run));

@@ -53,6 +53,26 @@ final class TrainProcess {
     process.waitFor();
   }
 
+  /** Waits until the child reports the pause point, then sends it SIGTERM; returns its exit code (bounded wait). */
+  int terminateWhenPaused(int boundSeconds) throws IOException, InterruptedException {
+    waitPaused();
+    process.destroy(); // SIGTERM on Linux
+    if (!process.waitFor(boundSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("did not exit within " + boundSeconds + " s of SIGTERM: " + output());
+    }
+    return process.exitValue();
+  }
+
+  private void waitPaused() throws IOException, InterruptedException {
+    while (!output().contains("rnnport-test-paused")) {
+      if (!process.isAlive()) {
+        throw new AssertionError("the child ended before its pause point: " + output());
+      }
+      Thread.sleep(200);
+    }
+  }
+
   String output() throws IOException {
     return Files.exists(log) ? Files.readString(log) : "";
   }

@@ -65,6 +65,11 @@ public final class GraphConversion {
     Files.createDirectories(out.getParent());
     Path tmp = out.resolveSibling("." + out.getFileName() + ".export-" + ProcessHandle.current().pid());
     AtomicFiles.deleteRecursively(tmp);
+    for (Path stale : AtomicFiles.removeStale(out.getParent(), java.util.regex.Pattern.compile(
+        "^\\." + java.util.regex.Pattern.quote(out.getFileName().toString()) + "\\.export-(\\d+)$"))) {
+      System.err.println("removed " + stale + ": the temporary folder of an export that did not finish (its process "
+          + "is gone)");
+    }
     Path src = ModelVersions.resolve(modelPath);
     ModelInfo described = described(src, kind);
     try {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.rnnport.predictor.ModelVersions;
 import org.rnnport.models.ModelGraph;
@@ -59,6 +60,7 @@ public final class SavedModelExporter {
       throw new IOException(target + " already exists: choose another --export-version or remove it");
     }
     Path tmp = modelDir.resolve(".export-" + v + "-" + ProcessHandle.current().pid());
+    removeStaleExports(modelDir);
     Path ckpt = Files.createTempDirectory("rnnport-ckpt");
     try {
       AtomicFiles.deleteRecursively(tmp);
@@ -67,6 +69,7 @@ public final class SavedModelExporter {
       writeSavedModel(model, prefix, tmp, kind);
       Json.write(tmp.resolve(ModelInfo.FILE), info);
       checkLoads(tmp); // before it becomes visible
+      org.rnnport.util.TestHooks.pause("export:" + v);
       Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       LOG.info("exported {} to {}", model.name(), target);
       return target;
@@ -74,6 +77,23 @@ public final class SavedModelExporter {
       AtomicFiles.deleteRecursively(tmp);
       AtomicFiles.deleteRecursively(ckpt);
     }
+  }
+
+  /** A killed export's temporary folder: {@code .export-<version>-<pid>}. */
+  private static final java.util.regex.Pattern STALE = java.util.regex.Pattern.compile("^\\.export-\\d+-(\\d+)$");
+
+  /**
+   * Removes the temporary folders of exports into {@code modelDir} whose process is gone (killed
+   * mid-export), saying so on stderr; returns them.
+   */
+  public static List<Path> removeStaleExports(Path modelDir) throws IOException {
+    List<Path> removed = org.rnnport.util.AtomicFiles.removeStale(modelDir, STALE);
+    for (Path p : removed) {
+      System.err.println("removed " + p + ": the temporary folder of an export that did not finish (its process "
+          + "is gone)");
+      LOG.debug("removed the stale export folder {}", p);
+    }
+    return removed;
   }
 
   /** Checks that the SavedModel in {@code dir} loads and has the serving signature. */

@@ -18,6 +18,7 @@ import org.rnnport.data.DataFetcher;
 import org.rnnport.nn.Tf1Variable;
 import org.rnnport.util.AtomicFiles;
 import org.rnnport.util.Json;
+import org.rnnport.util.TestHooks;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.NdArrays;

@@ -102,4 +102,14 @@ public record TrainOptions(
     return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
         runDir, root, version, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping, validate, graph);
   }
+
+  /**
+   * The options with the run in {@code dir}: a resume works on the folder it is given, as it is
+   * now (copied or moved), never through the path recorded in its run.json.
+   */
+  public TrainOptions withRunDir(Path dir) {
+    return new TrainOptions(epochs, stepsPerEpoch, batchSize, learningRate, seed, order, threads, device, dataDir,
+        dir, exportRoot, exportVersion, initCheckpoint, checkpointEvery, keepCheckpoints, resume, earlyStopping, validate,
+        graph);
+  }
 }

@@ -25,6 +25,7 @@ import org.rnnport.models.TrainingData;
 import org.rnnport.models.TrainingProtocol;
 import org.rnnport.nn.SeedSource;
 import org.rnnport.util.Json;
+import org.rnnport.util.TestHooks;
 import org.rnnport.util.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,7 +191,7 @@ public final class TrainingRun {
               board.train.scalar("batch_learning_rate", globalStep, o.learningRate());
               pb.step();
               pb.setExtraMessage(p.stepMessage(s));
-              TestHooks.pause("step:" + globalStep);
+              TestHooks.pause("step:" + globalStep, stop::requested);
               if (o.checkpointEvery() > 0 && globalStep % o.checkpointEvery() == 0 && i < steps - 1) {
                 h.timings.put("trainSeconds", priorSeconds + (System.nanoTime() - t0) / 1e9);
                 ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, i + 1, false, batches, s, esState));

@@ -90,4 +90,37 @@ public final class AtomicFiles {
       throw new UncheckedIOException("could not delete " + path, e);
     }
   }
+
+  /**
+   * Removes what a killed process left in {@code dir}: each entry whose name matches {@code pattern}
+   * (its group 1 a process id) and whose process is no longer running (a running one may be another
+   * export writing now, and is left alone). Returns the entries removed, for the caller to say so.
+   */
+  public static java.util.List<Path> removeStale(Path dir, java.util.regex.Pattern pattern) throws IOException {
+    java.util.List<Path> removed = new java.util.ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return removed;
+    }
+    long self = ProcessHandle.current().pid();
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      for (Path p : entries.toList()) {
+        java.util.regex.Matcher m = pattern.matcher(p.getFileName().toString());
+        if (!m.matches()) {
+          continue;
+        }
+        long pid;
+        try {
+          pid = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (pid != self && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          continue;
+        }
+        deleteRecursively(p);
+        removed.add(p);
+      }
+    }
+    return removed;
+  }
 }

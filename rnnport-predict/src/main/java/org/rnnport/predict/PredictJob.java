@@ -78,6 +78,23 @@ public final class PredictJob {
   }
 
   public static Summary run(Options o) throws IOException {
+    return run(o, () -> false);
+  }
+
+  /** A run abandoned because a stop was asked for (SIGTERM): no output was written. */
+  public static final class Stopped extends IOException {
+    Stopped(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * As {@link #run(Options)}; when {@code stop} says so (checked after every batch written), the
+   * run ends at once with {@link Stopped}: its temporary output is removed, no output, rejects file
+   * or report is written, and whatever was at the output path is left as it was.
+   */
+  public static Summary run(Options o, java.util.function.BooleanSupplier stop) throws IOException {
+    checkNotAnInput(o);
     if (o.batchSize() <= 0) {
       throw new IllegalArgumentException("--batch-size must be positive");
     }
@@ -154,7 +171,7 @@ public final class PredictJob {
       boolean ok = false;
       try {
         Pipeline.Outcome outcome;
-        try (OutputWriter w = Formats.writer(tmp, outFormat, keys);
+        try (OutputWriter w = stoppable(Formats.writer(tmp, outFormat, keys), stop);
              RejectSink rejects = rejectsTmp == null ? null : new RejectSink(rejectsTmp);
              LabelSource labels = o.labels() == null ? null : new LabelSource(o.labels(), o.labelsFormat())) {
           outcome = pipeline.run(sources, w, labels, rejects, o.numClasses());
@@ -193,7 +210,90 @@ public final class PredictJob {
     }
   }
 
+  /** A writer that ends the run when {@code stop} says so, after each batch (test pause point: predict-batch:N). */
+  private static OutputWriter stoppable(OutputWriter w, java.util.function.BooleanSupplier stop) {
+    return new OutputWriter() {
+      int batches;
+
+      @Override
+      public void write(Map<String, Column> outputs, int rows) throws IOException {
+        if (stop.getAsBoolean()) {
+          throw new Stopped("stopped by a signal: no output written");
+        }
+        w.write(outputs, rows);
+        batches++;
+        org.rnnport.util.TestHooks.pause("predict-batch:" + batches, stop);
+        if (stop.getAsBoolean()) {
+          throw new Stopped("stopped by a signal: no output written");
+        }
+      }
+
+      @Override
+      public void finish() throws IOException {
+        if (stop.getAsBoolean()) {
+          throw new Stopped("stopped by a signal: no output written");
+        }
+        w.finish();
+      }
+
+      @Override
+      public void close() throws IOException {
+        w.close();
+      }
+    };
+  }
+
+  /**
+   * Refuses a run whose output (or rejects file, or report) is one of its inputs (or its labels):
+   * the same path, or the same file through a symbolic or hard link (same inode). A command never
+   * writes over its own input.
+   */
+  static void checkNotAnInput(Options o) throws IOException {
+    List<Path> reads = new ArrayList<>(o.inputs());
+    if (o.labels() != null) {
+      reads.add(o.labels());
+    }
+    List<Path> writes = new ArrayList<>();
+    writes.add(o.output());
+    if (o.skipBadRows()) {
+      writes.add(o.rejectsPath());
+    }
+    if (o.report() != null) {
+      writes.add(o.report());
+    }
+    for (Path w : writes) {
+      for (Path r : reads) {
+        if (sameFile(w, r)) {
+          String what = w.equals(o.output()) ? "--output" : w.equals(o.report()) ? "--report" : "the rejects file";
+          throw new IllegalArgumentException(what + " " + w + " is " + (r.equals(o.labels()) ? "--labels " : "the input ")
+              + r + (w.toAbsolutePath().normalize().equals(r.toAbsolutePath().normalize()) ? "" : " (the same file)")
+              + ": predict never writes over its input; choose another output path");
+        }
+      }
+    }
+  }
+
+  private static boolean sameFile(Path w, Path r) throws IOException {
+    if (w.toAbsolutePath().normalize().equals(r.toAbsolutePath().normalize())) {
+      return true;
+    }
+    if (Files.exists(w) && Files.exists(r)) {
+      return Files.isSameFile(w, r); // symbolic links and hard links: the same inode
+    }
+    // not there yet: the same path once the folders' links are followed
+    Path parent = w.toAbsolutePath().getParent();
+    if (parent != null && Files.isDirectory(parent) && Files.exists(r)) {
+      return parent.toRealPath().resolve(w.getFileName()).equals(r.toRealPath());
+    }
+    return false;
+  }
+
   static Path temp(Path target) throws IOException {
+    // a killed run's temporary file (its process gone) is removed, and said so
+    for (Path stale : AtomicFiles.removeStale(target.getParent(), java.util.regex.Pattern.compile("^\\."
+        + java.util.regex.Pattern.quote(target.getFileName().toString()) + "\\.(\\d+)\\.part$"))) {
+      System.err.println("removed " + stale + ": the temporary output of a run that did not finish (its process is gone)");
+    }
     Path t = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
     Files.deleteIfExists(t);
     return t;

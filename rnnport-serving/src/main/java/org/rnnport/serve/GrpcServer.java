@@ -105,6 +105,8 @@ public final class GrpcServer implements AutoCloseable {
   private final Config config;
   private volatile boolean tensorContent;
   private final Semaphore admitted;
+  /** A Predict whose tensors take more than this decodes on a worker, not on the I/O thread. */
+  static final long INLINE_DECODE_BYTES = 256 << 10;
   private final ThreadPoolExecutor executor;
   /**
    * Where Predict's unbatched session runs go: the workers; or, when the run is quick (under 1 ms
@@ -334,66 +336,104 @@ public final class GrpcServer implements AutoCloseable {
     long t0 = System.nanoTime();
     boolean heavy = mode != Mode.LIGHT;
     if (heavy && draining) {
-      obs.onError(Status.UNAVAILABLE.withDescription("shutting down").asRuntimeException());
+      reject(model, obs, Status.UNAVAILABLE.withDescription("shutting down"), 503);
       return;
     }
-    if (heavy && !admitted.tryAcquire()) {
+    Slot slot = heavy ? Slot.tryAcquire(admitted, metrics) : null;
+    if (heavy && slot == null) {
       metrics.rejectedBusy.increment();
-      metrics.record(inference.repository().knows(model) ? model : null, 503, 0);
-      obs.onError(Status.RESOURCE_EXHAUSTED.withDescription("server busy: " + config.maxInFlight()
-          + " calls admitted; retry").asRuntimeException());
+      reject(model, obs, Status.RESOURCE_EXHAUSTED.withDescription("server busy: " + config.maxInFlight()
+          + " calls admitted; retry"), 503);
       return;
     }
-    if (heavy) {
-      metrics.inFlight.incrementAndGet();
-    }
-    CompletableFuture<T> f;
-    if (mode == Mode.HEAVY) {
-      f = new CompletableFuture<>();
-      CompletableFuture<T> result = f;
-      try {
-        executor.execute(() -> {
-          try {
-            work.get().whenComplete((r, e) -> {
-              if (e == null) {
-                result.complete(r);
-              } else {
-                result.completeExceptionally(e);
-              }
-            });
-          } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-          }
-        });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        f.completeExceptionally(ServingException.busy("server busy; retry"));
-      }
-    } else {
-      try {
-        f = work.get();
-      } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
-      }
-    }
-    if (!f.isDone()) {
-      f = deadline(f);
-    }
-    f.whenComplete((r, e) -> {
-      if (heavy) {
-        metrics.inFlight.decrementAndGet();
-        admitted.release();
-      }
-      String m = inference.repository().knows(model) ? model : null;
-      if (e == null) {
-        metrics.record(m, 200, (System.nanoTime() - t0) / 1e9);
-        obs.onNext(r);
-        obs.onCompleted();
+    // from here on the slot is released exactly once, whatever is thrown (Errors included): by the
+    // completion below, or by the catch when that was never reached
+    boolean completionSet = false;
+    try {
+      CompletableFuture<T> f;
+      if (mode == Mode.HEAVY) {
+        f = onWorker(work);
       } else {
+        try {
+          f = work.get();
+        } catch (Throwable e) {
+          f = CompletableFuture.failedFuture(e);
+        }
+      }
+      if (!f.isDone()) {
+        f = deadline(f);
+      }
+      completionSet = true;
+      f.whenComplete((r, e) -> {
+        if (slot != null) {
+          slot.release();
+        }
+        String m = inference.repository().knows(model) ? model : null;
+        if (e == null) {
+          metrics.record(m, 200, (System.nanoTime() - t0) / 1e9);
+          obs.onNext(r);
+          obs.onCompleted();
+        } else {
+          StatusRuntimeException s = status(e);
+          metrics.record(m, httpLike(s.getStatus()), (System.nanoTime() - t0) / 1e9);
+          logRefusal(s.getStatus(), e);
+          obs.onError(s);
+        }
+      });
+    } catch (Throwable e) {
+      if (slot != null) {
+        slot.release();
+      }
+      if (!completionSet) {
         StatusRuntimeException s = status(e);
-        metrics.record(m, httpLike(s.getStatus()), (System.nanoTime() - t0) / 1e9);
+        logRefusal(s.getStatus(), e);
         obs.onError(s);
       }
-    });
+    }
+  }
+
+  /** {@code work} run on a worker; its future, failed with whatever it throws (Errors included). */
+  private <T> CompletableFuture<T> onWorker(java.util.function.Supplier<CompletableFuture<T>> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      executor.execute(() -> {
+        try {
+          work.get().whenComplete((r, e) -> {
+            if (e == null) {
+              result.complete(r);
+            } else {
+              result.completeExceptionally(e);
+            }
+          });
+        } catch (Throwable e) {
+          result.completeExceptionally(e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      result.completeExceptionally(ServingException.busy("server busy; retry"));
+    }
+    return result;
+  }
+
+  private void reject(String model, StreamObserver<?> obs, Status s, int httpLike) {
+    metrics.record(model != null && inference.repository().knows(model) ? model : null, httpLike, 0);
+    obs.onError(s.asRuntimeException());
+  }
+
+  /**
+   * A refused call's cause, on one line (once per call): server errors at warn, a busy server at
+   * debug (under overload that is every rejected call), every other refusal at info.
+   */
+  private static void logRefusal(Status s, Throwable e) {
+    String d = s.getDescription() == null ? "" : s.getDescription();
+    if (s.getCode() == Status.Code.INTERNAL || s.getCode() == Status.Code.UNKNOWN) {
+      LOG.warn("grpc {}: {}", s.getCode(), d);
+    } else if (s.getCode() == Status.Code.RESOURCE_EXHAUSTED && (d.startsWith("server busy")
+        || d.startsWith("the batching queue"))) {
+      LOG.debug("grpc {}: {}", s.getCode(), d);
+    } else {
+      LOG.info("grpc {}: {}", s.getCode(), d);
+    }
   }
 
   private boolean onEventLoop() {
@@ -465,17 +505,26 @@ public final class GrpcServer implements AutoCloseable {
             throw ServingException.invalid("duplicate output tensor alias: " + k);
           }
         }
+        // admission before any allocation: dtypes, dims, rows and bytes from the protos' headers
+        long bytes = ServingProtos.admit(req.getInputsMap(), config.maxMessageBytes(), inference.repository().maxBatch());
         Function<SignatureSpec, NamedTensors> in = sig -> ServingProtos.inputs(sig, req.getInputsMap());
-        return inference.run(spec, in, filter, sessions).thenApply(a -> {
-          try (a) {
-            PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answerSpec(a.loaded(), a.sig().key()));
-            for (String k : a.outputs().keys()) {
-              b.putOutputs(k, ServingProtos.toProto(k, a.outputs().get(k), tensorContent));
-            }
-            return b.build();
-          }
-        });
+        if (bytes > INLINE_DECODE_BYTES && onEventLoop()) {
+          // a large request decodes on a worker (its session run too), never on a transport thread:
+          // one client's big request does not delay the other calls this I/O thread serves
+          return onWorker(() -> inference.run(spec, in, filter, (r, quick) -> r.run()).thenApply(a -> answer(a)));
+        }
+        return inference.run(spec, in, filter, sessions).thenApply(a -> answer(a));
       });
+    }
+
+    private PredictResponse answer(Inference.Answer answer) {
+      try (Inference.Answer a = answer) {
+        PredictResponse.Builder b = PredictResponse.newBuilder().setModelSpec(answerSpec(a.loaded(), a.sig().key()));
+        for (String k : a.outputs().keys()) {
+          b.putOutputs(k, ServingProtos.toProto(k, a.outputs().get(k), tensorContent));
+        }
+        return b.build();
+      }
     }
 
     @Override
@@ -605,8 +654,11 @@ public final class GrpcServer implements AutoCloseable {
     }
   }
 
-  /** Refuses new calls, lets admitted ones finish (up to {@code drainSeconds}), then stops. */
-  public void stop(int drainSeconds) {
+  /**
+   * Refuses new connections and calls, lets admitted ones finish (up to {@code drainSeconds}), then
+   * stops; returns whether every admitted call finished within the drain time.
+   */
+  public boolean stop(int drainSeconds) {
     draining = true;
     if (health != null) {
       health.enterTerminalState();
@@ -620,15 +672,18 @@ public final class GrpcServer implements AutoCloseable {
     }
     servers.forEach(Server::shutdown);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+    boolean drained = true;
     try {
       for (Server s : servers) {
         if (!s.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          drained = false;
           s.shutdownNow();
           s.awaitTermination(2, TimeUnit.SECONDS);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      drained = false;
       servers.forEach(Server::shutdownNow);
     }
     executor.shutdown();
@@ -648,6 +703,7 @@ public final class GrpcServer implements AutoCloseable {
         LOG.warn("could not remove the socket file {}: {}", socketPath, e.toString());
       }
     }
+    return drained;
   }
 
   @Override

@@ -108,7 +108,7 @@ public final class Inference implements AutoCloseable {
     CompletableFuture<Answer> f;
     try {
       f = once(spec, inputs, outputFilter, sessions);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // Errors too (an OutOfMemoryError decoding): the caller's slot is released on completion
       f = CompletableFuture.failedFuture(e);
     }
     return f.handle((a, e) -> {
@@ -156,7 +156,7 @@ public final class Inference implements AutoCloseable {
             long old = avg.get(); // a moving average (1/8 for the newest run); racing updates may lose one
             avg.set(old == Long.MAX_VALUE ? took : old - old / 8 + took / 8);
             out.complete(a);
-          } catch (RuntimeException e) {
+          } catch (Throwable e) {
             out.completeExceptionally(e);
           }
         }, avg.get() < QUICK_NANOS);
@@ -176,7 +176,7 @@ public final class Inference implements AutoCloseable {
     Result r = loaded.predictor().run(sig, in.asMap());
     try {
       return new Answer(loaded, sig, NamedTensors.of(r, keep));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       r.close();
       throw e;
     }

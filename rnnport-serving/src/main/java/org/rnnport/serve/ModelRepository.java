@@ -309,4 +309,9 @@ public final class ModelRepository implements AutoCloseable {
     }
     manager.close();
   }
+
+  /** Rows a call may carry (the servers check it before decoding a request). */
+  public int maxBatch() {
+    return maxBatch;
+  }
 }

@@ -28,14 +28,22 @@ final class RestApi {
    * Jackson with its fast, correctly rounded double parser: a predict body is mostly decimals, and the JDK's
    * {@code Double.parseDouble} took 44 % of a REST worker's CPU under load (JFR; the same doubles either way).
    */
-  static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+  /**
+   * Deepest JSON nesting read (Jackson's default, as the tensor codec's parser for :predict): a tensor
+   * has at most 254 dimensions (TensorFlow's limit); deeper input is refused while reading, never recursed into.
+   */
+  static final int MAX_NESTING = 1000;
+
+  static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder(
+      com.fasterxml.jackson.core.JsonFactory.builder().streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints
+          .builder().maxNestingDepth(MAX_NESTING).build()).build())
       .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       // TF Serving's JSON conformance (api_rest.md): NaN, Infinity and -Infinity tokens in requests and answers
       .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .disable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final Pattern MODEL = Pattern.compile(
-      "^/v1/models/([^/:]+)(?:/versions/(\\d{1,18})|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress)?$");
+      "^/v1/models/([^/:]+)(?:/versions/(\\d+)|/labels/([^/:]+))?(/metadata|:predict|:classify|:regress)?$");
 
   /** An answer: status, content type and body. */
   record Reply(int status, String contentType, byte[] body) {
@@ -130,7 +138,12 @@ final class RestApi {
       return done(Reply.error(404, "no such endpoint: " + method + " " + path));
     }
     String model = m.group(1);
-    Long version = m.group(2) == null ? null : Long.parseLong(m.group(2));
+    Long version;
+    try {
+      version = m.group(2) == null ? null : Long.parseLong(m.group(2));
+    } catch (NumberFormatException e) { // past int64: TF Serving's own answer
+      throw ServingException.invalid("Failed to convert version: " + m.group(2) + " (not an int64)");
+    }
     String label = m.group(3);
     String op = m.group(4);
     if (op == null || op.equals("/metadata")) {
@@ -156,6 +169,10 @@ final class RestApi {
     JsonNode req;
     try {
       req = JSON.readTree(body);
+    } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+      // e.g. 500,000 nested brackets: refused while reading, without recursion (no stack overflow)
+      throw ServingException.invalid("invalid JSON: nested deeper than " + MAX_NESTING + " levels (a tensor has at "
+          + "most 254 dimensions): " + e.getOriginalMessage());
     } catch (IOException e) {
       throw ServingException.invalid("invalid JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
           : e.getMessage()));

@@ -40,7 +40,7 @@ final class RestRequests {
           out.put(e.getKey(), e.getValue().toTensor());
         }
         return out;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         out.close();
         throw e;
       }

@@ -191,6 +191,8 @@ public final class RestServer implements AutoCloseable {
   private static final class Conn {
     boolean reading;
     boolean busy;
+    /** The request being answered, for the log ("POST /v1/models/x:predict"). */
+    String what;
     ScheduledFuture<?> deadline;
     final Deque<FullHttpRequest> waiting = new ArrayDeque<>();
 
@@ -210,8 +212,14 @@ public final class RestServer implements AutoCloseable {
       if (!c.reading && msg instanceof ByteBuf b && b.isReadable()) {
         c.reading = true;
         c.deadline = ctx.executor().schedule(() -> {
-          LOG.debug("closing {}: no whole request within {} ms", ctx.channel().remoteAddress(), config.readTimeoutMillis());
-          ctx.close();
+          // e.g. a body shorter than its Content-Length: the client gets its status, then the close
+          LOG.info("rest 408 from {}: no whole request within {} ms; closing the connection",
+              ctx.channel().remoteAddress(), config.readTimeoutMillis());
+          metrics.record(null, 408, config.readTimeoutMillis() / 1e3);
+          FullHttpResponse r = response(RestApi.Reply.error(408, "the request did not arrive whole within "
+              + config.readTimeoutMillis() + " ms (a body shorter than its Content-Length?)"));
+          r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+          ctx.channel().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }, config.readTimeoutMillis(), TimeUnit.MILLISECONDS);
       }
       ctx.fireChannelRead(msg);
@@ -306,7 +314,16 @@ public final class RestServer implements AutoCloseable {
       return;
     }
     String method = req.method().name();
-    String path = new QueryStringDecoder(req.uri()).path();
+    String path;
+    try {
+      path = new QueryStringDecoder(req.uri()).path();
+    } catch (IllegalArgumentException e) { // a bad escape such as %ZZ
+      req.release();
+      c.what = method + " " + req.uri();
+      finish(ctx, c, t0, null, RestApi.Reply.error(400, "bad request path " + req.uri() + ": " + e.getMessage()), keepAlive);
+      return;
+    }
+    c.what = method + " " + path;
     String model = api.modelOf(path);
     if (!RestApi.heavy(path)) {
       byte[] body = ByteBufUtil.getBytes(req.content());
@@ -320,43 +337,66 @@ public final class RestServer implements AutoCloseable {
       finish(ctx, c, t0, model, RestApi.Reply.error(503, "shutting down"), keepAlive);
       return;
     }
-    if (!admitted.tryAcquire()) {
+    Slot slot = Slot.tryAcquire(admitted, metrics);
+    if (slot == null) {
       req.release();
       metrics.rejectedBusy.increment();
       finish(ctx, c, t0, model, RestApi.Reply.error(503, "server busy: " + config.maxInFlight()
           + " requests admitted; retry"), keepAlive);
       return;
     }
-    metrics.inFlight.incrementAndGet();
-    byte[] body = ByteBufUtil.getBytes(req.content());
-    req.release();
+    // from here on the slot is released exactly once, whatever is thrown (Errors included)
     try {
+      byte[] body;
+      try {
+        body = ByteBufUtil.getBytes(req.content());
+      } finally {
+        req.release();
+      }
       workers.execute(() -> {
         CompletableFuture<RestApi.Reply> f;
         try {
           f = api.handle(method, path, body);
-        } catch (RuntimeException e) {
-          f = CompletableFuture.completedFuture(RestApi.errorReply(e));
+        } catch (Throwable e) {
+          f = CompletableFuture.failedFuture(e);
         }
         f.orTimeout(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
             .exceptionally(RestApi::errorReply)
-            .thenAccept(r -> {
-              metrics.inFlight.decrementAndGet();
-              admitted.release();
-              ctx.executor().execute(() -> finish(ctx, c, t0, model, r, keepAlive));
+            .whenComplete((r, e) -> {
+              slot.release();
+              RestApi.Reply reply = r != null ? r : RestApi.Reply.error(500, "internal error: " + e);
+              ctx.executor().execute(() -> finish(ctx, c, t0, model, reply, keepAlive));
             });
       });
     } catch (RejectedExecutionException e) {
-      metrics.inFlight.decrementAndGet();
-      admitted.release();
+      slot.release();
       metrics.rejectedBusy.increment();
       finish(ctx, c, t0, model, RestApi.Reply.error(503, "server busy; retry"), keepAlive);
+    } catch (Throwable e) {
+      slot.release();
+      finish(ctx, c, t0, model, RestApi.errorReply(e), keepAlive);
+    }
+  }
+
+  /** A refused request's cause, on one line: busy servers at debug, the rest at info (5xx at warn). */
+  private static void logRefusal(Conn c, RestApi.Reply r) {
+    String what = ServingException.cut(c.what == null ? "?" : c.what);
+    String why = ServingException.cut(new String(r.body(), StandardCharsets.UTF_8));
+    if (r.status() >= 500 && r.status() != 503) {
+      LOG.warn("rest {} {}: {}", r.status(), what, why);
+    } else if (r.status() == 503) {
+      LOG.debug("rest {} {}: {}", r.status(), what, why);
+    } else {
+      LOG.info("rest {} {}: {}", r.status(), what, why);
     }
   }
 
   /** Writes a reply (on the connection's I/O thread), then serves the next pipelined request. */
   private void finish(ChannelHandlerContext ctx, Conn c, long t0, String model, RestApi.Reply r, boolean keepAlive) {
     metrics.record(model, r.status(), (System.nanoTime() - t0) / 1e9);
+    if (r.status() >= 400) {
+      logRefusal(c, r);
+    }
     FullHttpResponse resp = response(r);
     if (!keepAlive) {
       resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -382,13 +422,18 @@ public final class RestServer implements AutoCloseable {
   }
 
   /**
-   * Graceful stop: new predictions get 503 and /healthz says so, those admitted finish (up to
-   * {@code drainSeconds}), then the listener, the connections and the threads close.
+   * Graceful stop: the listener closes at once (new connections are refused), new predictions on
+   * open connections get 503 and /healthz says so, those admitted finish (up to
+   * {@code drainSeconds}), then the connections and the threads close. Returns whether every
+   * admitted request finished within the drain time.
    */
-  public void stop(int drainSeconds) {
+  public boolean stop(int drainSeconds) {
     api.drain();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
-    while (metrics.inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while (admittedNow() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {
@@ -396,15 +441,19 @@ public final class RestServer implements AutoCloseable {
         break;
       }
     }
-    if (serverChannel != null) {
-      serverChannel.close().syncUninterruptibly();
-    }
+    boolean drained = admittedNow() == 0;
     io.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdown();
     if (ownsInference) {
       inference.close();
     }
+    return drained;
+  }
+
+  /** Requests admitted by this server and not yet answered. */
+  int admittedNow() {
+    return config.maxInFlight() - admitted.availablePermits();
   }
 
   @Override

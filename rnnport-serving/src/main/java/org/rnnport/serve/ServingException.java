@@ -21,7 +21,7 @@ public class ServingException extends RuntimeException {
   }
 
   private ServingException(Code code, String message, boolean tooLarge) {
-    super(message);
+    super(cut(message));
     this.code = code;
     this.tooLarge = tooLarge;
   }
@@ -48,6 +48,26 @@ public class ServingException extends RuntimeException {
     return new ServingException(Code.UNAVAILABLE, message);
   }
 
+  /** Longest message answered; a longer one (e.g. echoing an 8 KB model name) is cut. */
+  static final int MAX_MESSAGE = 512;
+
+  /**
+   * {@code message} as answered: at most {@link #MAX_MESSAGE} characters (the first 384, then how
+   * many were cut, then the last 64), so a name a client sent, however long, never overflows a gRPC
+   * trailer (8 KB) or floods a log line; line breaks become spaces (one log line per refusal).
+   */
+  public static String cut(String message) {
+    if (message == null) {
+      return null;
+    }
+    String m = message.indexOf('\n') >= 0 || message.indexOf('\r') >= 0
+        ? message.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ') : message;
+    if (m.length() <= MAX_MESSAGE) {
+      return m;
+    }
+    return m.substring(0, 384) + "... [" + (m.length() - 448) + " characters cut] ..." + m.substring(m.length() - 64);
+  }
+
   public Code code() {
     return code;
   }
@@ -72,6 +92,10 @@ public class ServingException extends RuntimeException {
     }
     if (e instanceof SavedModelPredictor.ClosedException c) {
       return unavailable(c.getMessage() + "; retry");
+    }
+    if (e instanceof OutOfMemoryError) {
+      // the slot is released all the same (Slot); the next request is served
+      return busy("out of memory while handling the request (" + e.getMessage() + "); retry, or send a smaller one");
     }
     if (e instanceof java.util.concurrent.TimeoutException) {
       return new ServingException(Code.DEADLINE_EXCEEDED, "the request did not finish within its deadline");

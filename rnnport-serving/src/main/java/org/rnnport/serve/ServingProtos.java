@@ -47,6 +47,75 @@ final class ServingProtos {
     return convert(TensorProtoCodec.encode(HostTensor.of(key, t), tensorContent), TensorProto.parser());
   }
 
+  /** TensorFlow's most dimensions (TensorShape's kMaxDims). */
+  static final int MAX_RANK = 254;
+
+  /** Bytes a TF string element costs in memory beyond its own bytes (TensorFlow's tstring), for admission. */
+  static final int STRING_OVERHEAD = 24;
+
+  /**
+   * Admission of a request's tensors before anything is decoded or allocated: each proto's dtype and
+   * shape as {@link TensorProtoCodec} reads them (an unknown dtype enum, a negative dimension, an
+   * overflowing element count, or more bytes than one tensor carries is INVALID_ARGUMENT naming the
+   * input); the rows (the largest first
+   * dimension, as the predictor's validate counts them) at most {@code maxRows}; and the bytes the
+   * decoded tensors will take ({@link TensorProtoCodec#byteSize}, plus {@link #STRING_OVERHEAD} per
+   * string element) at most {@code maxBytes} (RESOURCE_EXHAUSTED, "too large"). Only the protos'
+   * headers are read (string values by their lengths): the values are not copied. Returns the bytes.
+   */
+  static long admit(Map<String, TensorProto> in, long maxBytes, long maxRows) {
+    long total = 0;
+    long rows = -1;
+    for (Map.Entry<String, TensorProto> e : in.entrySet()) {
+      String key = e.getKey();
+      TensorProto p = e.getValue();
+      // the header as TF Java's message, without tensor_content or the typed values (byteSize reads neither)
+      org.tensorflow.proto.TensorProto.Builder h = org.tensorflow.proto.TensorProto.newBuilder()
+          .setDtypeValue(p.getDtypeValue());
+      org.tensorflow.proto.TensorShapeProto.Builder shape = org.tensorflow.proto.TensorShapeProto.newBuilder()
+          .setUnknownRank(p.getTensorShape().getUnknownRank());
+      p.getTensorShape().getDimList().forEach(d -> shape.addDim(org.tensorflow.proto.TensorShapeProto.Dim.newBuilder()
+          .setSize(d.getSize())));
+      h.setTensorShape(shape);
+      h.addAllStringVal(p.getStringValList());
+      org.tensorflow.proto.TensorProto header = h.build();
+      long[] dims = TensorProtoCodec.shape(key, header.getTensorShape());
+      if (dims.length > MAX_RANK) { // TensorFlow's TensorShape CHECK-fails (aborts the process) past this
+        throw ServingException.invalid("input '" + key + "': a shape of " + dims.length + " dimensions; TensorFlow "
+            + "allows at most " + MAX_RANK);
+      }
+      long bytes = TensorProtoCodec.byteSize(key, header);
+      DType dtype = TensorProtoCodec.dtype(key, header);
+      // the codec's own refusals first (INVALID_ARGUMENT: no tensor can carry it), then this server's limits
+      org.rnnport.tensorio.Shapes.checkCarried(key, dtype, dims, bytes);
+      if (dtype == DType.STRING) {
+        long n = org.rnnport.tensorio.Shapes.count(key, dims);
+        bytes = saturated(bytes, n, STRING_OVERHEAD);
+      }
+      if (dims.length > 0) {
+        rows = Math.max(rows, dims[0]);
+      }
+      total = saturated(total, bytes, 1);
+    }
+    if (rows > maxRows) {
+      throw ServingException.tooLarge(rows + " rows is more than the limit of " + maxRows + " per call");
+    }
+    if (total > maxBytes) {
+      throw ServingException.tooLarge("the request's tensors would take " + total + " bytes, more than the limit of "
+          + maxBytes + " (--max-body-bytes)");
+    }
+    return total;
+  }
+
+  /** {@code a + n * each}, Long.MAX_VALUE when it overflows. */
+  private static long saturated(long a, long n, long each) {
+    try {
+      return Math.addExact(a, Math.multiplyExact(n, each));
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** The named input tensors of a request's proto map, for a signature (the caller closes them). */
   static NamedTensors inputs(SignatureSpec sig, Map<String, TensorProto> in) {
     if (!in.keySet().equals(sig.inputs().keySet())) {
@@ -86,7 +155,7 @@ final class ServingProtos {
         out.put(e.getKey(), TensorProtoCodec.decode(e.getKey(), e.getValue()).toTensor());
       }
       return out;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       out.close();
       throw e;
     }

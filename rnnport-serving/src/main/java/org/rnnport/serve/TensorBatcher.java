@@ -161,7 +161,7 @@ final class TensorBatcher implements AutoCloseable {
               Tensor t = r.get(k).orElseThrow(() -> new IllegalStateException("the run has no output '" + k + "'"));
               out.put(k, t.shape().numDimensions() == 0 ? TensorRows.slice(t, 0, 0) : TensorRows.slice(t, offset, p.rows()));
             }
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | Error e) {
             out.close();
             throw e;
           }
@@ -171,7 +171,9 @@ final class TensorBatcher implements AutoCloseable {
           offset += p.rows();
         }
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // Errors too (out of memory concatenating): every request of the batch gets its answer, and
+      // this worker keeps taking batches
       batch.forEach(p -> p.answer().completeExceptionally(e));
     } finally {
       merged.values().forEach(t -> {
