@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rnnport.eval.ClassificationReport;
+import org.rnnport.tensorio.batch.Column;
 import org.rnnport.util.AtomicFiles;
 import org.rnnport.util.Json;
 

@@ -64,6 +64,7 @@ public final class ModelRepository implements AutoCloseable {
   private final StoreSource source;
   private final VersionLoader loader;
   private final VersionManager manager;
+  private final int maxBatch;
   private final Map<String, VersionManager.Servable> models;
   private ScheduledExecutorService watcher;
   private ScheduledExecutorService configWatcher;
@@ -80,6 +81,7 @@ public final class ModelRepository implements AutoCloseable {
 
   private ModelRepository(StoreSource source, int maxBatch) {
     this.source = source;
+    this.maxBatch = maxBatch;
     this.loader = new VersionLoader(maxBatch);
     this.manager = new VersionManager(loader);
     this.models = manager.servables();
