@@ -15,7 +15,11 @@
  * preserving unloads, retries when a failed version's folder changes) and {@link org.rnnport.serve.ModelRepository}
  * (the facade: configs, reloads, watchers, lookups). Nothing here writes to the model store.
  *
- * <p>May depend on: the predictor library, Jackson, grpc-java, Netty, protobuf-java and TF Serving's
+ * <p>Converts no values itself: JSON and TensorProto values become tensors through rnnport-tensorio's codecs
+ * ({@code org.rnnport.tensorio.json}, {@code org.rnnport.tensorio.proto}); REST metadata is printed by protobuf's
+ * {@code JsonFormat}.
+ *
+ * <p>May depend on: the predictor library, rnnport-tensorio, Jackson, protobuf-java-util, grpc-java (grpc-services for the health service), Netty, protobuf-java and TF Serving's
  * generated classes (camel-tensorflow-serving, Camel excluded), slf4j-api. Not on core (data,
  * models, training).
  */
