@@ -55,7 +55,10 @@ final class StoreSource {
     this.configs = next;
   }
 
-  /** The models to serve now: the config's, or one per folder under the root (hidden folders left out). */
+  /**
+   * The models to serve now: the config's, or one per folder under the root (hidden folders, and folders with no
+   * version holding a {@code saved_model.pb} yet, left out).
+   */
   Map<String, ModelRepository.ModelConfig> models() throws IOException {
     if (root == null) {
       return configs;
@@ -67,7 +70,8 @@ final class StoreSource {
     try (Stream<Path> names = Files.list(root)) {
       for (Path dir : names.filter(Files::isDirectory).sorted().toList()) {
         String name = dir.getFileName().toString();
-        if (!name.startsWith(".") && !versions(dir).isEmpty()) {
+        // a folder is a model once one of its versions holds a saved_model.pb (a model being copied in is not yet)
+        if (!name.startsWith(".") && !ModelVersions.list(dir).isEmpty()) {
           m.put(name, new ModelRepository.ModelConfig(name, dir, new VersionPolicy.Latest(1), Map.of()));
         }
       }

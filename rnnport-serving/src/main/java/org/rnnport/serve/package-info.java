@@ -19,7 +19,7 @@
  * ({@code org.rnnport.tensorio.json}, {@code org.rnnport.tensorio.proto}); REST metadata is printed by protobuf's
  * {@code JsonFormat}.
  *
- * <p>May depend on: the predictor library, rnnport-tensorio, Jackson, protobuf-java-util, grpc-java, Netty, protobuf-java and TF Serving's
+ * <p>May depend on: the predictor library, rnnport-tensorio, Jackson, protobuf-java-util, grpc-java (grpc-services for the health service), Netty, protobuf-java and TF Serving's
  * generated classes (camel-tensorflow-serving, Camel excluded), slf4j-api. Not on core (data,
  * models, training).
  */
