@@ -66,6 +66,7 @@ final class ServingProtos {
   static long admit(Map<String, TensorProto> in, long maxBytes, long maxRows) {
     long total = 0;
     long rows = -1;
+    String rowsKey = null;
     for (Map.Entry<String, TensorProto> e : in.entrySet()) {
       String key = e.getKey();
       TensorProto p = e.getValue();
@@ -92,13 +93,14 @@ final class ServingProtos {
         long n = org.rnnport.tensorio.Shapes.count(key, dims);
         bytes = saturated(bytes, n, STRING_OVERHEAD);
       }
-      if (dims.length > 0) {
-        rows = Math.max(rows, dims[0]);
+      if (dims.length > 0 && dims[0] > rows) {
+        rows = dims[0];
+        rowsKey = key;
       }
       total = saturated(total, bytes, 1);
     }
     if (rows > maxRows) {
-      throw ServingException.tooLarge(rows + " rows is more than the limit of " + maxRows + " per call");
+      throw ServingException.tooLarge("input '" + rowsKey + "': " + rows + " rows is more than the limit of " + maxRows + " per call");
     }
     if (total > maxBytes) {
       throw ServingException.tooLarge("the request's tensors would take " + total + " bytes, more than the limit of "
