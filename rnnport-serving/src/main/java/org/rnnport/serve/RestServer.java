@@ -253,6 +253,8 @@ public final class RestServer implements AutoCloseable {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       metrics.record(null, 413, 0);
+      LOG.info("rest 413 {} from {}: body over the limit of {} bytes", oversized instanceof HttpRequest q
+          ? ServingException.cut(q.method() + " " + q.uri()) : "?", ctx.channel().remoteAddress(), config.maxBodyBytes());
       FullHttpResponse r = response(RestApi.Reply.error(413, "request body is over the limit of "
           + config.maxBodyBytes() + " bytes"));
       if (oversized instanceof HttpRequest req && (oversized instanceof io.netty.handler.codec.http.FullHttpMessage
