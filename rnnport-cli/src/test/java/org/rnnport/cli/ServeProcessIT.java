@@ -390,6 +390,7 @@ class ServeProcessIT {
     }
     double[] e = terminate(s, 20);
     assertThat((int) e[0]).as(s.log()).isZero();
-    assertThat(s.log()).contains("grpc RESOURCE_EXHAUSTED: 100000000 rows is more than the limit of 1024 per call");
+    assertThat(s.log()).contains("grpc RESOURCE_EXHAUSTED: input 'input_X': 100000000 rows is more than the limit of "
+        + "1024 per call");
   }
 }
