@@ -7,6 +7,11 @@
  * ({@link org.rnnport.serve.TfServingConfig}), metrics. The library part throws
  * {@link org.rnnport.serve.ServingException} codes, never HTTP statuses.
  *
+ * <p>Admission: every admitted request holds one {@link org.rnnport.serve.Slot} under
+ * {@code --max-inflight}, released exactly once whatever is thrown; a gRPC Predict is admitted from its
+ * protos' headers ({@code ServingProtos.admit}: dtype, rank, rows, decoded bytes) before anything is
+ * allocated, and a large one decodes on a worker, not a transport thread (docs/operations.md).
+ *
  * <p>Converts no values itself: JSON and TensorProto values become tensors through rnnport-tensorio's codecs
  * ({@code org.rnnport.tensorio.json}, {@code org.rnnport.tensorio.proto}); REST metadata is printed by protobuf's
  * {@code JsonFormat}.
