@@ -117,7 +117,17 @@ class ServeProcessIT {
       s.process().destroyForcibly();
     }
     assertThat(ended).as("exited within " + boundSeconds + " s of SIGTERM: " + s.log()).isTrue();
-    return new double[] {s.process().exitValue(), (System.nanoTime() - t0) / 1e9};
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    awaitFilterGone(s);
+    return new double[] {s.process().exitValue(), seconds};
+  }
+
+  /** The launcher's stderr filter ends once it has written the JVM's last lines (bounded wait). */
+  static void awaitFilterGone(Server s) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!processesWith("rnnport-stderr-" + s.process().pid()).isEmpty() && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
   }
 
   /** Processes whose command line mentions {@code marker}, from ps(1). */
@@ -262,6 +272,7 @@ class ServeProcessIT {
     assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor()).isZero();
     assertThat(s.process().waitFor(10, TimeUnit.SECONDS)).as(s.log()).isTrue();
     double seconds = (System.nanoTime() - t0) / 1e9;
+    awaitFilterGone(s);
     assertThat(s.process().exitValue()).as(s.log()).isEqualTo(143);
     assertThat(s.log()).contains("second signal (SIGTERM): exiting now");
     assertThat(seconds).as("well before the 20 s batch or the 60 s drain").isLessThan(10);
