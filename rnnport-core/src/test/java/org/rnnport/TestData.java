@@ -59,4 +59,26 @@ public final class TestData {
   public static ImageSet mnistTest() {
     return mnist().test();
   }
+
+  /** TF Serving's testdata folder: $RNNPORT_TFSERVING_SUITE, beside $RNNPORT_DATA_MIRROR, or ../shared. */
+  public static Path tfServingTestdata() {
+    java.util.List<Path> tried = new java.util.ArrayList<>();
+    String suite = System.getenv("RNNPORT_TFSERVING_SUITE");
+    String mirror = System.getenv("RNNPORT_DATA_MIRROR");
+    if (suite != null) {
+      tried.add(Path.of(suite));
+    }
+    if (mirror != null) {
+      tried.add(projectDir().resolve(mirror).resolve("../tfserving-suite").normalize());
+    }
+    tried.add(projectDir().resolve("../shared/tfserving-suite").normalize());
+    for (Path p : tried) {
+      Path t = p.resolve("tensorflow_serving/servables/tensorflow/testdata");
+      if (java.nio.file.Files.isDirectory(t.resolve("saved_model_half_plus_two_cpu"))) {
+        return t;
+      }
+    }
+    throw new IllegalStateException("TF Serving's test suite (tensorflow_serving/servables/tensorflow/testdata) is "
+        + "in none of " + tried + ": set RNNPORT_TFSERVING_SUITE or RNNPORT_DATA_MIRROR=../shared/data");
+  }
 }

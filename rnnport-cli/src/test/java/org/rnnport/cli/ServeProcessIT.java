@@ -77,23 +77,6 @@ class ServeProcessIT {
     return start(javaOpts, "mnist-rnn", TestData.projectDir().resolve("savedmodels/mnist-rnn"), flags);
   }
 
-  /** TF Serving's own test models (/work/shared/tfserving-suite, used as they are). */
-  static Path tfServingTestdata() {
-    List<Path> tried = new ArrayList<>();
-    String mirror = System.getenv("RNNPORT_DATA_MIRROR");
-    if (mirror != null) {
-      tried.add(TestData.projectDir().resolve(mirror).resolve("../tfserving-suite").normalize());
-    }
-    tried.add(TestData.projectDir().resolve("../shared/tfserving-suite").normalize());
-    for (Path p : tried) {
-      Path t = p.resolve("tensorflow_serving/servables/tensorflow/testdata");
-      if (Files.isDirectory(t.resolve("saved_model_half_plus_two_cpu"))) {
-        return t;
-      }
-    }
-    throw new AssertionError("TF Serving's test models are needed (saved_model_half_plus_two_cpu); looked in " + tried);
-  }
-
   Server start(String javaOpts, String model, Path basePath, List<String> flags) throws Exception {
     Path root = TestData.projectDir();
     Path launcher = root.resolve("rnnport");
@@ -134,7 +117,17 @@ class ServeProcessIT {
       s.process().destroyForcibly();
     }
     assertThat(ended).as("exited within " + boundSeconds + " s of SIGTERM: " + s.log()).isTrue();
-    return new double[] {s.process().exitValue(), (System.nanoTime() - t0) / 1e9};
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    awaitFilterGone(s);
+    return new double[] {s.process().exitValue(), seconds};
+  }
+
+  /** The launcher's stderr filter ends once it has written the JVM's last lines (bounded wait). */
+  static void awaitFilterGone(Server s) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!processesWith("rnnport-stderr-" + s.process().pid()).isEmpty() && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
   }
 
   /** Processes whose command line mentions {@code marker}, from ps(1). */
@@ -195,24 +188,34 @@ class ServeProcessIT {
     Files.writeString(f, org.rnnport.util.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(MEASURED));
   }
 
+  /** A batching parameters file whose lone request waits {@code micros} for company: a real slow request. */
+  Path slowBatching(long micros) throws IOException {
+    Path batching = tmp.resolve("batching.txt");
+    Files.writeString(batching, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: " + micros + " }\n"
+        + "num_batch_threads { value: 1 }\n");
+    return batching;
+  }
+
+  /** One REST predict of one image, sent now, answered later. */
+  static CompletableFuture<HttpResponse<String>> predictAsync(Server s) throws IOException {
+    String body = org.rnnport.util.Json.MAPPER.writeValueAsString(Map.of("instances", new float[1][28][28]));
+    return HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.restPort()
+        + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void sigtermToTheLaunchersPidDrainsTheSlowBatchAndExitsZero() throws Exception {
     // a real slow request: with batching, a lone request waits out batch_timeout_micros (3 s) for company
-    Path batching = tmp.resolve("batching.txt");
-    Files.writeString(batching, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: 3000000 }\n"
-        + "num_batch_threads { value: 1 }\n");
+    Path batching = slowBatching(3_000_000);
     Server s = start("-Xmx1g", List.of("--enable_batching", "--batching_parameters_file", batching.toString(),
         "--drain-seconds", "20"));
     long pid = s.process().pid();
     List<String> java = processesWith(batching.toString());
     assertThat(java).as("the launcher's pid is the JVM's (exec)").hasSize(1);
     assertThat(java.get(0).trim()).startsWith(pid + " java ");
-    HttpClient http = HttpClient.newHttpClient();
-    String body = org.rnnport.util.Json.MAPPER.writeValueAsString(Map.of("instances", new float[1][28][28]));
     long t0 = System.nanoTime();
-    CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + s.restPort() + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> slow = predictAsync(s);
     Thread.sleep(800); // admitted, waiting in the batcher
     assertThat(slow).isNotDone();
     CompletableFuture<double[]> exit = CompletableFuture.supplyAsync(() -> {
@@ -255,16 +258,10 @@ class ServeProcessIT {
 
   @Test
   void aSecondSignalExitsAtOnceNonZero() throws Exception {
-    Path batching = tmp.resolve("batching.txt");
-    Files.writeString(batching, "max_batch_size { value: 64 }\nbatch_timeout_micros { value: 20000000 }\n"
-        + "num_batch_threads { value: 1 }\n");
+    Path batching = slowBatching(20_000_000);
     Server s = start("-Xmx1g", List.of("--enable_batching", "--batching_parameters_file", batching.toString(),
         "--drain-seconds", "60", "--rest_api_timeout_in_ms", "60000"));
-    HttpClient http = HttpClient.newHttpClient();
-    String body = org.rnnport.util.Json.MAPPER.writeValueAsString(Map.of("instances", new float[1][28][28]));
-    CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + s.restPort() + "/v1/models/mnist-rnn:predict")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> slow = predictAsync(s);
     Thread.sleep(800); // waiting 20 s in the batcher: the drain would take that long
     long t0 = System.nanoTime();
     assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor()).isZero();
@@ -275,6 +272,7 @@ class ServeProcessIT {
     assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(s.process().pid())).start().waitFor()).isZero();
     assertThat(s.process().waitFor(10, TimeUnit.SECONDS)).as(s.log()).isTrue();
     double seconds = (System.nanoTime() - t0) / 1e9;
+    awaitFilterGone(s);
     assertThat(s.process().exitValue()).as(s.log()).isEqualTo(143);
     assertThat(s.log()).contains("second signal (SIGTERM): exiting now");
     assertThat(seconds).as("well before the 20 s batch or the 60 s drain").isLessThan(10);
@@ -290,7 +288,7 @@ class ServeProcessIT {
    */
   @Test
   void outOfMemoryRequestsAtMaxInflight3LeakNoSlot() throws Exception {
-    Server s = start("-Xmx256m", "half_plus_two", tfServingTestdata().resolve("saved_model_half_plus_two_cpu"),
+    Server s = start("-Xmx256m", "half_plus_two", TestData.tfServingTestdata().resolve("saved_model_half_plus_two_cpu"),
         List.of("--max-inflight", "3", "--max-body-bytes", "2000000000", "--drain-seconds", "30"));
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", s.grpcPort()).usePlaintext().build();
     try {
@@ -390,6 +388,7 @@ class ServeProcessIT {
     }
     double[] e = terminate(s, 20);
     assertThat((int) e[0]).as(s.log()).isZero();
-    assertThat(s.log()).contains("grpc RESOURCE_EXHAUSTED: 100000000 rows is more than the limit of 1024 per call");
+    assertThat(s.log()).contains("grpc RESOURCE_EXHAUSTED: input 'input_X': 100000000 rows is more than the limit of "
+        + "1024 per call");
   }
 }

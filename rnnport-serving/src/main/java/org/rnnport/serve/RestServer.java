@@ -253,6 +253,8 @@ public final class RestServer implements AutoCloseable {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       metrics.record(null, 413, 0);
+      LOG.info("rest 413 {} from {}: body over the limit of {} bytes", oversized instanceof HttpRequest q
+          ? ServingException.cut(q.method() + " " + q.uri()) : "?", ctx.channel().remoteAddress(), config.maxBodyBytes());
       FullHttpResponse r = response(RestApi.Reply.error(413, "request body is over the limit of "
           + config.maxBodyBytes() + " bytes"));
       if (oversized instanceof HttpRequest req && (oversized instanceof io.netty.handler.codec.http.FullHttpMessage
@@ -363,9 +365,21 @@ public final class RestServer implements AutoCloseable {
         f.orTimeout(config.requestTimeoutMillis(), TimeUnit.MILLISECONDS)
             .exceptionally(RestApi::errorReply)
             .whenComplete((r, e) -> {
-              slot.release();
               RestApi.Reply reply = r != null ? r : RestApi.Reply.error(500, "internal error: " + e);
-              ctx.executor().execute(() -> finish(ctx, c, t0, model, reply, keepAlive));
+              // the slot is held until the answer is written: a drain that sees no slot taken has
+              // nothing left to send
+              try {
+                ctx.executor().execute(() -> {
+                  try {
+                    finish(ctx, c, t0, model, reply, keepAlive).addListener(w -> slot.release());
+                  } catch (Throwable t) {
+                    slot.release();
+                    throw t;
+                  }
+                });
+              } catch (Throwable t) { // the event loop is gone (the connection closed, or the server stopped)
+                slot.release();
+              }
             });
       });
     } catch (RejectedExecutionException e) {
@@ -392,7 +406,8 @@ public final class RestServer implements AutoCloseable {
   }
 
   /** Writes a reply (on the connection's I/O thread), then serves the next pipelined request. */
-  private void finish(ChannelHandlerContext ctx, Conn c, long t0, String model, RestApi.Reply r, boolean keepAlive) {
+  private io.netty.channel.ChannelFuture finish(ChannelHandlerContext ctx, Conn c, long t0, String model, RestApi.Reply r,
+      boolean keepAlive) {
     metrics.record(model, r.status(), (System.nanoTime() - t0) / 1e9);
     if (r.status() >= 400) {
       logRefusal(c, r);
@@ -400,17 +415,18 @@ public final class RestServer implements AutoCloseable {
     FullHttpResponse resp = response(r);
     if (!keepAlive) {
       resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+      io.netty.channel.ChannelFuture written = ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
       c.busy = false;
-      return;
+      return written;
     }
     resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    io.netty.channel.ChannelFuture written = ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     c.busy = false;
     FullHttpRequest next = c.waiting.poll();
     if (next != null) {
       serve(ctx, c, next);
     }
+    return written;
   }
 
   private static FullHttpResponse response(RestApi.Reply r) {

@@ -65,8 +65,6 @@ final class ServingProtos {
    */
   static long admit(Map<String, TensorProto> in, long maxBytes, long maxRows) {
     long total = 0;
-    long rows = -1;
-    String rowsKey = null;
     for (Map.Entry<String, TensorProto> e : in.entrySet()) {
       String key = e.getKey();
       TensorProto p = e.getValue();
@@ -93,18 +91,16 @@ final class ServingProtos {
         long n = org.rnnport.tensorio.Shapes.count(key, dims);
         bytes = saturated(bytes, n, STRING_OVERHEAD);
       }
-      if (dims.length > 0 && dims[0] > rows) {
-        rows = dims[0];
-        rowsKey = key;
+      if (dims.length > 0 && dims[0] > maxRows) {
+        throw ServingException.tooLarge("input '" + key + "': " + dims[0] + " rows is more than the limit of " + maxRows
+            + " per call");
       }
       total = saturated(total, bytes, 1);
-    }
-    if (rows > maxRows) {
-      throw ServingException.tooLarge("input '" + rowsKey + "': " + rows + " rows is more than the limit of " + maxRows + " per call");
-    }
-    if (total > maxBytes) {
-      throw ServingException.tooLarge("the request's tensors would take " + total + " bytes, more than the limit of "
-          + maxBytes + " (--max-body-bytes)");
+      if (total > maxBytes) {
+        throw ServingException.tooLarge("input '" + key + "': the request's tensors would take " + (total == Long.MAX_VALUE
+            ? "more than 2^63 - 1" : Long.toString(total)) + " bytes, more than the limit of " + maxBytes
+            + " (--max-body-bytes)");
+      }
     }
     return total;
   }

@@ -15,6 +15,11 @@
  * preserving unloads, retries when a failed version's folder changes) and {@link org.rnnport.serve.ModelRepository}
  * (the facade: configs, reloads, watchers, lookups). Nothing here writes to the model store.
  *
+ * <p>Admission: every admitted request holds one {@link org.rnnport.serve.Slot} under
+ * {@code --max-inflight}, released exactly once whatever is thrown; a gRPC Predict is admitted from its
+ * protos' headers ({@code ServingProtos.admit}: dtype, rank, rows, decoded bytes) before anything is
+ * allocated, and a large one decodes on a worker, not a transport thread (docs/operations.md).
+ *
  * <p>Converts no values itself: JSON and TensorProto values become tensors through rnnport-tensorio's codecs
  * ({@code org.rnnport.tensorio.json}, {@code org.rnnport.tensorio.proto}); REST metadata is printed by protobuf's
  * {@code JsonFormat}.

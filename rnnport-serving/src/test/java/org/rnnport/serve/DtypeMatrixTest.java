@@ -85,26 +85,9 @@ class DtypeMatrixTest {
     }
   }
 
-  /** TF Serving's testdata folder: $RNNPORT_TFSERVING_SUITE, beside $RNNPORT_DATA_MIRROR, or ../shared. */
+  /** TF Serving's testdata folder (see {@link TestData#tfServingTestdata}). */
   static Path tfServingTestdata() {
-    List<Path> tried = new ArrayList<>();
-    String suite = System.getenv("RNNPORT_TFSERVING_SUITE");
-    String mirror = System.getenv("RNNPORT_DATA_MIRROR");
-    if (suite != null) {
-      tried.add(Path.of(suite));
-    }
-    if (mirror != null) {
-      tried.add(TestData.projectDir().resolve(mirror).resolve("../tfserving-suite").normalize());
-    }
-    tried.add(TestData.projectDir().resolve("../shared/tfserving-suite").normalize());
-    for (Path p : tried) {
-      Path t = p.resolve("tensorflow_serving/servables/tensorflow/testdata");
-      if (Files.isDirectory(t.resolve("saved_model_half_plus_two_cpu"))) {
-        return t;
-      }
-    }
-    throw new IllegalStateException("TF Serving's test suite (tensorflow_serving/servables/tensorflow/testdata) is "
-        + "in none of " + tried + ": set RNNPORT_TFSERVING_SUITE or RNNPORT_DATA_MIRROR=../shared/data");
+    return TestData.tfServingTestdata();
   }
 
   @Test
