@@ -8,10 +8,21 @@ package org.rnnport.predictor;
  */
 public class InvalidInputException extends org.rnnport.tensorio.TensorIoException {
 
+  /**
+   * Inputs refused as a client error (HTTP 400, gRPC INVALID_ARGUMENT).
+   *
+   * @param message what is wrong, naming the input or signature
+   */
   public InvalidInputException(String message) {
     this(message, false);
   }
 
+  /**
+   * Inputs refused, over a size limit or not.
+   *
+   * @param message what is wrong, naming the input or signature
+   * @param tooLarge whether the inputs are well formed but over a size limit (HTTP 413, gRPC RESOURCE_EXHAUSTED)
+   */
   public InvalidInputException(String message, boolean tooLarge) {
     super(null, message, tooLarge);
   }

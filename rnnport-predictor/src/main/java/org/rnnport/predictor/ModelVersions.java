@@ -51,6 +51,10 @@ public final class ModelVersions {
    * Every numeric version folder under {@code base}, whole or not (as TF Serving's file-system source sees them), by
    * version number; none when {@code base} is no folder (yet). Two folders naming one number ({@code 7} and
    * {@code 007}) are an error.
+   *
+   * @param base a model's base folder
+   * @return the version folders by version number, in order; empty when {@code base} is no folder
+   * @throws IOException when the folder cannot be listed, or two folders name one version
    */
   public static NavigableMap<Long, Path> folders(Path base) throws IOException {
     NavigableMap<Long, Path> out = new TreeMap<>();

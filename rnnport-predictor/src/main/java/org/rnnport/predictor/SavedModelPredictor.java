@@ -36,7 +36,9 @@ import org.tensorflow.types.TInt64;
  * }</pre>
  */
 public final class SavedModelPredictor implements AutoCloseable {
+  /** The meta graph tag loaded when none is given: {@code serve}, as TF Serving's. */
   public static final String DEFAULT_TAG = "serve";
+  /** The signature called when none is named: {@code serving_default}. */
   public static final String DEFAULT_SIGNATURE = "serving_default";
   private static final Logger LOG = LoggerFactory.getLogger(SavedModelPredictor.class);
 
@@ -62,13 +64,24 @@ public final class SavedModelPredictor implements AutoCloseable {
       this.dir = dir;
     }
 
-    /** The meta graph's tags ({@code serve} by default). */
+    /**
+     * The meta graph's tags ({@code serve} by default).
+     *
+     * @param tags the tags of the meta graph to load
+     * @return this builder
+     */
     public Builder optTags(String... tags) {
       this.tags = tags.clone();
       return this;
     }
 
-    /** The most rows one call may carry: larger calls are rejected, not split (1,024 by default). */
+    /**
+     * The most rows one call may carry: larger calls are rejected, not split (1,024 by default).
+     *
+     * @param maxBatch the most rows per call, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException when {@code maxBatch} is less than 1
+     */
     public Builder optMaxBatch(int maxBatch) {
       if (maxBatch < 1) {
         throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
@@ -80,6 +93,9 @@ public final class SavedModelPredictor implements AutoCloseable {
     /**
      * Whether a base folder of versions resolves to its highest version (true by default); false
      * demands a version folder itself.
+     *
+     * @param resolve whether a base folder resolves to its highest version
+     * @return this builder
      */
     public Builder optResolveVersion(boolean resolve) {
       this.resolveVersion = resolve;
@@ -89,13 +105,22 @@ public final class SavedModelPredictor implements AutoCloseable {
     /**
      * The session configuration (threads, graph optimizations such as XLA's {@code global_jit_level}); TensorFlow's
      * defaults when not set.
+     *
+     * @param config the session configuration, or null for TensorFlow's defaults
+     * @return this builder
      */
     public Builder optConfig(org.tensorflow.proto.ConfigProto config) {
       this.config = config;
       return this;
     }
 
-    /** Loads the SavedModel; an {@link IOException} names the folder and what is wrong. */
+    /**
+     * Loads the SavedModel.
+     *
+     * @return the loaded predictor; the caller closes it
+     * @throws IOException naming the folder and what is wrong (no {@code saved_model.pb}, no signatures, a
+     *     SavedModel TensorFlow cannot load)
+     */
     public SavedModelPredictor build() throws IOException {
       Path d = resolveVersion ? ModelVersions.resolve(dir) : dir;
       if (!Files.isRegularFile(d.resolve("saved_model.pb"))) {
@@ -141,12 +166,23 @@ public final class SavedModelPredictor implements AutoCloseable {
     return b.build();
   }
 
-  /** A builder for the SavedModel at {@code dir}: a version folder, or a base folder of versions. */
+  /**
+   * A builder for the SavedModel at {@code dir}: a version folder, or a base folder of versions.
+   *
+   * @param dir a version folder, or a base folder of numbered versions
+   * @return a builder with the defaults
+   */
   public static Builder builder(Path dir) {
     return new Builder(dir);
   }
 
-  /** Loads {@code dir} (a version folder, or a base folder's highest version) with tag {@code serve}. */
+  /**
+   * Loads {@code dir} (a version folder, or a base folder's highest version) with tag {@code serve}.
+   *
+   * @param dir a version folder, or a base folder of numbered versions
+   * @return the loaded predictor; the caller closes it
+   * @throws IOException naming the folder and what is wrong
+   */
   public static SavedModelPredictor load(Path dir) throws IOException {
     return builder(dir).build();
   }
@@ -241,17 +277,31 @@ public final class SavedModelPredictor implements AutoCloseable {
     return null;
   }
 
-  /** The version folder this predictor loaded. */
+  /**
+   * The version folder this predictor loaded.
+   *
+   * @return the version folder
+   */
   public Path dir() {
     return dir;
   }
 
-  /** Every signature, by key (internal ones such as {@code __saved_model_init_op} left out). */
+  /**
+   * Every signature, by key (internal ones such as {@code __saved_model_init_op} left out).
+   *
+   * @return the signatures by key, unmodifiable
+   */
   public Map<String, SignatureSpec> signatures() {
     return signatures;
   }
 
-  /** A signature by key; {@code null} or empty means {@code serving_default}. */
+  /**
+   * A signature by key; {@code null} or empty means {@code serving_default}.
+   *
+   * @param key the signature key, or null or empty for {@code serving_default}
+   * @return the signature
+   * @throws InvalidInputException naming the key and the signatures the model has, when it has no such signature
+   */
   public SignatureSpec signature(String key) {
     String k = key == null || key.isEmpty() ? DEFAULT_SIGNATURE : key;
     SignatureSpec s = signatures.get(k);
@@ -261,7 +311,11 @@ public final class SavedModelPredictor implements AutoCloseable {
     return s;
   }
 
-  /** The SavedModel's MetaGraphDef (for metadata answers), every signature included. */
+  /**
+   * The SavedModel's MetaGraphDef (for metadata answers), every signature included.
+   *
+   * @return the MetaGraphDef as loaded
+   */
   public MetaGraphDef metaGraphDef() {
     return metaGraph;
   }
@@ -269,11 +323,18 @@ public final class SavedModelPredictor implements AutoCloseable {
   /**
    * Signatures loaded but not callable, with the reason (one that declares a dtype or shape its
    * graph tensor does not have): the model serves its other signatures, as TF Serving does.
+   *
+   * @return the reason by signature key, unmodifiable; empty when every signature can be called
    */
   public Map<String, String> unusableSignatures() {
     return unusable;
   }
 
+  /**
+   * The most rows one call may carry (see {@link Builder#optMaxBatch}).
+   *
+   * @return the most rows per call
+   */
   public int maxBatch() {
     return maxBatch;
   }
@@ -297,6 +358,8 @@ public final class SavedModelPredictor implements AutoCloseable {
    * @param signatureKey the signature ({@code null} or empty: {@code serving_default})
    * @param inputs the values by input key
    * @return the outputs
+   * @throws InvalidInputException naming the signature or input for an unknown or unusable signature, a wrong key,
+   *     Java type, value or shape
    */
   public Prediction predict(String signatureKey, Map<String, Object> inputs) {
     SignatureSpec sig = signature(signatureKey);
@@ -358,7 +421,14 @@ public final class SavedModelPredictor implements AutoCloseable {
     return out;
   }
 
-  /** The spec of input {@code key} of {@code sig}, or an error naming the keys it takes. */
+  /**
+   * The spec of input {@code key} of {@code sig}.
+   *
+   * @param sig the signature
+   * @param key the input key
+   * @return the input's spec
+   * @throws InvalidInputException naming the keys the signature takes, when it has no input {@code key}
+   */
   public static TensorSpec inputSpec(SignatureSpec sig, String key) {
     TensorSpec spec = sig.inputs().get(key);
     if (spec == null) {
@@ -368,7 +438,14 @@ public final class SavedModelPredictor implements AutoCloseable {
     return spec;
   }
 
-  /** Runs a signature on tensors the caller owns; the caller closes the returned outputs. */
+  /**
+   * Runs a signature on tensors the caller owns; the caller closes the returned outputs.
+   *
+   * @param signatureKey the signature ({@code null} or empty: {@code serving_default})
+   * @param inputs the input tensors by key, still owned (and closed) by the caller
+   * @return the output tensors by key; the caller closes them
+   * @throws InvalidInputException as {@link #validate} does
+   */
   public NamedTensors run(String signatureKey, NamedTensors inputs) {
     SignatureSpec sig = signature(signatureKey);
     return NamedTensors.of(run(sig, inputs.asMap()), sig.outputs().keySet());
@@ -378,6 +455,11 @@ public final class SavedModelPredictor implements AutoCloseable {
    * The class of each row: the signature's {@code classes} output where it has one, else the
    * argmax of {@code probabilities}, {@code logits} or its single float output. The one
    * "run a SavedModel, then argmax" of rnnport (eval, parity and serving use it).
+   *
+   * @param signatureKey the signature ({@code null} or empty: {@code serving_default})
+   * @param inputs the input tensors by key, still owned (and closed) by the caller
+   * @return the class of each row
+   * @throws InvalidInputException as {@link #validate} does, or when no output gives classes
    */
   public int[] predictClasses(String signatureKey, NamedTensors inputs) {
     SignatureSpec sig = signature(signatureKey);
@@ -386,7 +468,14 @@ public final class SavedModelPredictor implements AutoCloseable {
     }
   }
 
-  /** The classes of a run's outputs, as {@link #predictClasses} picks them. */
+  /**
+   * The classes of a run's outputs, as {@link #predictClasses} picks them.
+   *
+   * @param sig the signature that was run
+   * @param out its outputs
+   * @return the class of each row
+   * @throws InvalidInputException when no output gives classes
+   */
   public static int[] classes(SignatureSpec sig, NamedTensors out) {
     if (out.has("classes") && out.get("classes") instanceof TInt64 c) {
       int[] r = new int[(int) c.shape().size(0)];
@@ -427,6 +516,12 @@ public final class SavedModelPredictor implements AutoCloseable {
   /**
    * Runs a signature on tensors the caller owns; the caller closes the {@link Result}. Checks the
    * keys, dtypes, ranks and dimensions against the signature and the batch against the limit.
+   *
+   * @param sig the signature
+   * @param inputs the input tensors by key, still owned (and closed) by the caller
+   * @return the session's result; the caller closes it
+   * @throws InvalidInputException as {@link #validate} does
+   * @throws ClosedException when this predictor is closed
    */
   public Result run(SignatureSpec sig, Map<String, Tensor> inputs) {
     validate(sig, inputs);
@@ -445,6 +540,12 @@ public final class SavedModelPredictor implements AutoCloseable {
    * Checks inputs as {@link #run(SignatureSpec, Map)} does, without running: the keys, dtypes, ranks
    * and dimensions (see {@link #graphSpecs}), and the batch limit. Returns the batch size
    * (-1 when every input is a scalar or the inputs' first dimensions differ). A server that batches requests checks each one with this before merging them.
+   *
+   * @param sig the signature
+   * @param inputs the input tensors by key
+   * @return the batch size, or -1 (see above)
+   * @throws InvalidInputException naming the signature or input: unusable signature, wrong keys, dtype, rank or
+   *     dimension, an empty batch, or more rows than {@link #maxBatch()} ({@link InvalidInputException#tooLarge()})
    */
   public long validate(SignatureSpec sig, Map<String, Tensor> inputs) {
     checkUsable(sig);
@@ -484,6 +585,11 @@ public final class SavedModelPredictor implements AutoCloseable {
 
   /** Thrown by a call that arrives after {@link #close()} (a hot swap retries on the new version). */
   public static final class ClosedException extends IllegalStateException {
+    /**
+     * A call after close.
+     *
+     * @param message what was called, naming the model folder
+     */
     public ClosedException(String message) {
       super(message);
     }
@@ -503,6 +609,11 @@ public final class SavedModelPredictor implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@link #close()} has been called.
+   *
+   * @return whether this predictor is closed
+   */
   public boolean isClosed() {
     return closed;
   }

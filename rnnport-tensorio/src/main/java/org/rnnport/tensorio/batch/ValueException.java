@@ -9,8 +9,11 @@ package org.rnnport.tensorio.batch;
 public final class ValueException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /** What is wrong, naming the dtype, without the row and key. */
   private final String detail;
+  /** The input key, or null when the caller does not know it. */
   private final String key;
+  /** The row's index (0-based) within what the caller feeds, or -1. */
   private final long row;
 
   /**

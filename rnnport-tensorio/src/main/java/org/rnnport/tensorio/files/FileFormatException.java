@@ -11,9 +11,13 @@ import java.io.IOException;
 public final class FileFormatException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The file (or archive entry) the bytes come from, as the user named it. */
   private final String source;
+  /** The record or header part, or null for the whole file. */
   private final String where;
+  /** What is wrong, without the source and the where. */
   private final String detail;
+  /** Whether the stream is still positioned at the next record. */
   private final boolean resumable;
 
   /**
