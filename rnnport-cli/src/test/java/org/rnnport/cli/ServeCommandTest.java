@@ -20,7 +20,12 @@ class ServeCommandTest {
     assertThat(help.out()).contains("--port", "--rest_api_port", "--rest_api_timeout_in_ms", "--model_name",
         "--model_base_path", "--model_config_file", "--model_config_file_poll_wait_seconds",
         "--file_system_poll_wait_seconds", "--enable_batching", "--batching_parameters_file",
-        "--monitoring_config_file", "--grpc_socket_path", "--ssl_config_file", "--models");
+        "--monitoring_config_file", "--grpc_socket_path", "--ssl_config_file", "--models",
+        "--enable_serialization_as_tensor_content");
+    // TF Serving's default: typed fields; the flag (bare or =true) switches gRPC answers to tensor_content
+    assertThat(flags().tensorContent).isFalse();
+    assertThat(flags("--enable_serialization_as_tensor_content").tensorContent).isTrue();
+    assertThat(flags("--enable_serialization_as_tensor_content=false").tensorContent).isFalse();
   }
 
   @Test

@@ -1,7 +1,6 @@
 package org.rnnport.serve;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +20,9 @@ import org.tensorflow.framework.TensorProto;
  */
 final class ServingProtos {
   private ServingProtos() {}
+
+  /** The most bytes one request's input tensors may decode to: a quarter of the heap (a guard; issue 25 tunes it). */
+  static final long MAX_DECODED_BYTES = Runtime.getRuntime().maxMemory() / 4;
 
   /** A message as the same message of the other generated classes, through its bytes. */
   static <T extends com.google.protobuf.Message> T convert(com.google.protobuf.MessageLite from,
@@ -57,17 +59,31 @@ final class ServingProtos {
           + String.join(",", sig.inputs().keySet()) + "}). Sent extra: {" + String.join(",", extra)
           + "}. Missing but required: {" + String.join(",", missing) + "}.");
     }
+    Map<String, org.tensorflow.proto.TensorProto> protos = new java.util.LinkedHashMap<>();
+    long total = 0;
+    for (String k : sig.inputs().keySet()) {
+      org.tensorflow.proto.TensorProto p = toTfJava(in.get(k));
+      TensorSpec spec = sig.inputs().get(k);
+      DType given = TensorProtoCodec.dtype(k, p);
+      if (given != spec.dtype()) {
+        throw ServingException.invalid("input '" + k + "': expects arg to be " + spec.dtypeName() + " but "
+            + given.tfName() + " is provided");
+      }
+      // the decoded size, before anything is allocated: one typed value may broadcast to a huge shape
+      long bytes = TensorProtoCodec.byteSize(k, p);
+      // past one Java array: no server could take it (INVALID_ARGUMENT); past the heap guard: too large for this one
+      org.rnnport.tensorio.Shapes.checkCarried(k, given, TensorProtoCodec.shape(k, p.getTensorShape()), bytes);
+      total += bytes;
+      if (total > MAX_DECODED_BYTES) {
+        throw ServingException.tooLarge("input '" + k + "': the request's tensors decode to more than "
+            + MAX_DECODED_BYTES + " bytes, the most one request may take here (a quarter of the JVM's heap)");
+      }
+      protos.put(k, p);
+    }
     NamedTensors out = new NamedTensors();
     try {
-      for (String k : List.copyOf(sig.inputs().keySet())) {
-        org.tensorflow.proto.TensorProto p = toTfJava(in.get(k));
-        TensorSpec spec = sig.inputs().get(k);
-        DType given = TensorProtoCodec.dtype(k, p);
-        if (given != spec.dtype()) {
-          throw ServingException.invalid("input '" + k + "': expects arg to be " + spec.dtypeName() + " but "
-              + given.tfName() + " is provided");
-        }
-        out.put(k, TensorProtoCodec.decode(k, p).toTensor());
+      for (Map.Entry<String, org.tensorflow.proto.TensorProto> e : protos.entrySet()) {
+        out.put(e.getKey(), TensorProtoCodec.decode(e.getKey(), e.getValue()).toTensor());
       }
       return out;
     } catch (RuntimeException e) {

@@ -7,7 +7,11 @@
  * ({@link org.rnnport.serve.TfServingConfig}), metrics. The library part throws
  * {@link org.rnnport.serve.ServingException} codes, never HTTP statuses.
  *
- * <p>May depend on: the predictor library, Jackson, grpc-java, Netty, protobuf-java and TF Serving's
+ * <p>Converts no values itself: JSON and TensorProto values become tensors through rnnport-tensorio's codecs
+ * ({@code org.rnnport.tensorio.json}, {@code org.rnnport.tensorio.proto}); REST metadata is printed by protobuf's
+ * {@code JsonFormat}.
+ *
+ * <p>May depend on: the predictor library, rnnport-tensorio, Jackson, protobuf-java-util, grpc-java, Netty, protobuf-java and TF Serving's
  * generated classes (camel-tensorflow-serving, Camel excluded), slf4j-api. Not on core (data,
  * models, training).
  */

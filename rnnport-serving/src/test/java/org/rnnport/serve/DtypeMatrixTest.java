@@ -175,6 +175,12 @@ class DtypeMatrixTest {
       PredictResponse ok = predict("dt_float32", proto(DataType.DT_FLOAT, 2).addFloatVal(1.5f).addFloatVal(-0f).build());
       assertThat(ok.getOutputsOrThrow("y").getFloatValList()).containsExactly(1.5f, -0f);
     }
+    // a broadcast that a Java array could hold but this heap should not: refused as too large before allocation
+    long big = ServingProtos.MAX_DECODED_BYTES / 4 + 1;
+    StatusRuntimeException huge = catchThrowableOfType(() -> predict("dt_float32",
+        proto(DataType.DT_FLOAT, big).addFloatVal(1).build()), StatusRuntimeException.class);
+    assertThat(huge.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(huge.getStatus().getDescription()).contains("input 'x'");
     // one value broadcasts to the whole shape (TensorFlow's rule)
     assertThat(predict("dt_float32", proto(DataType.DT_FLOAT, 3).addFloatVal(7).build()).getOutputsOrThrow("y")
         .getFloatValList()).containsExactly(7f, 7f, 7f);

@@ -23,18 +23,31 @@ import org.tensorflow.types.family.TType;
  * class for (int8, int16, uint32, uint64): those need raw tensors through TensorFlow's C API.
  */
 public enum DType {
+  /** IEEE half precision (DT_HALF). */
   FLOAT16(DataType.DT_HALF, "<f2", 2, TFloat16.class),
+  /** Brain float16 (DT_BFLOAT16); numpy has no descr for it. */
   BFLOAT16(DataType.DT_BFLOAT16, null, 2, TBfloat16.class),
+  /** IEEE single precision (DT_FLOAT). */
   FLOAT32(DataType.DT_FLOAT, "<f4", 4, TFloat32.class),
+  /** IEEE double precision (DT_DOUBLE). */
   FLOAT64(DataType.DT_DOUBLE, "<f8", 8, TFloat64.class),
+  /** Signed 8-bit integers (no TF Java class). */
   INT8(DataType.DT_INT8, "|i1", 1, null),
+  /** Signed 16-bit integers (no TF Java class). */
   INT16(DataType.DT_INT16, "<i2", 2, null),
+  /** Signed 32-bit integers. */
   INT32(DataType.DT_INT32, "<i4", 4, TInt32.class),
+  /** Signed 64-bit integers. */
   INT64(DataType.DT_INT64, "<i8", 8, TInt64.class),
+  /** Unsigned 8-bit integers (TF Java's TUint8 is a signed view). */
   UINT8(DataType.DT_UINT8, "|u1", 1, TUint8.class),
+  /** Unsigned 16-bit integers. */
   UINT16(DataType.DT_UINT16, "<u2", 2, TUint16.class),
+  /** Unsigned 32-bit integers (no TF Java class). */
   UINT32(DataType.DT_UINT32, "<u4", 4, null),
+  /** Unsigned 64-bit integers (no TF Java class). */
   UINT64(DataType.DT_UINT64, "<u8", 8, null),
+  /** Booleans, one byte each. */
   BOOL(DataType.DT_BOOL, "|b1", 1, TBool.class),
   /** Bytes of any length per element (TensorFlow's DT_STRING); {@link #bytes()} is -1. */
   STRING(DataType.DT_STRING, null, -1, TString.class);
@@ -51,32 +64,56 @@ public enum DType {
     this.tensorType = tensorType;
   }
 
-  /** TensorFlow's enum value ({@code DT_FLOAT}, ...). */
+  /**
+   * TensorFlow's enum value.
+   *
+   * @return {@code DT_FLOAT}, ...
+   */
   public DataType proto() {
     return proto;
   }
 
-  /** TensorFlow's name, as in a SignatureDef ({@code DT_FLOAT}). */
+  /**
+   * TensorFlow's name, as in a SignatureDef.
+   *
+   * @return {@code DT_FLOAT}, ...
+   */
   public String tfName() {
     return proto.name();
   }
 
-  /** The little-endian numpy descr ({@code <f4}, {@code |u1}), or null where numpy has none (bfloat16, string). */
+  /**
+   * The little-endian numpy descr.
+   *
+   * @return {@code <f4}, {@code |u1}, ..., or null where numpy has none (bfloat16, string)
+   */
   public String numpy() {
     return numpy;
   }
 
-  /** Bytes per element; -1 for {@link #STRING}. */
+  /**
+   * Bytes per element.
+   *
+   * @return the element size; -1 for {@link #STRING}
+   */
   public int bytes() {
     return bytes;
   }
 
-  /** TF Java's typed tensor class, or null where TF Java 1.1.0 has none (int8, int16, uint32, uint64). */
+  /**
+   * TF Java's typed tensor class.
+   *
+   * @return the class, or null where TF Java 1.1.0 has none (int8, int16, uint32, uint64)
+   */
   public Class<? extends TType> tensorType() {
     return tensorType;
   }
 
-  /** Whether values are integers (bool and string are not). */
+  /**
+   * Whether values are integers (bool and string are not).
+   *
+   * @return true for int8 to uint64
+   */
   public boolean integral() {
     switch (this) {
       case INT8: case INT16: case INT32: case INT64: case UINT8: case UINT16: case UINT32: case UINT64:
@@ -86,22 +123,39 @@ public enum DType {
     }
   }
 
-  /** Whether values are IEEE or brain floats. */
+  /**
+   * Whether values are IEEE or brain floats.
+   *
+   * @return true for float16, bfloat16, float32, float64
+   */
   public boolean floating() {
     return this == FLOAT16 || this == BFLOAT16 || this == FLOAT32 || this == FLOAT64;
   }
 
-  /** Whether values are unsigned integers. */
+  /**
+   * Whether values are unsigned integers.
+   *
+   * @return true for uint8 to uint64
+   */
   public boolean unsigned() {
     return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
   }
 
-  /** The lower-case name used in messages and docs ({@code float32}, {@code uint64}, {@code string}). */
+  /**
+   * The lower-case name used in messages and docs.
+   *
+   * @return {@code float32}, {@code uint64}, {@code string}, ...
+   */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** The dtype of a TensorFlow enum value, or null when rnnport does not carry it (DT_RESOURCE, DT_VARIANT, ...). */
+  /**
+   * The dtype of a TensorFlow enum value.
+   *
+   * @param proto the enum value
+   * @return the dtype, or null when rnnport does not carry it (DT_RESOURCE, DT_VARIANT, ...)
+   */
   public static DType of(DataType proto) {
     for (DType d : values()) {
       if (d.proto == proto) {
@@ -111,13 +165,23 @@ public enum DType {
     return null;
   }
 
-  /** The dtype of a TensorFlow enum number (999 and DT_RESOURCE give null). */
+  /**
+   * The dtype of a TensorFlow enum number.
+   *
+   * @param number the enum's number
+   * @return the dtype, or null (999 and DT_RESOURCE give null)
+   */
   public static DType ofNumber(int number) {
     DataType p = DataType.forNumber(number);
     return p == null ? null : of(p);
   }
 
-  /** The dtype of a TensorFlow name ({@code DT_FLOAT}), or null. */
+  /**
+   * The dtype of a TensorFlow name.
+   *
+   * @param name {@code DT_FLOAT}, ...
+   * @return the dtype, or null
+   */
   public static DType ofTfName(String name) {
     for (DType d : values()) {
       if (d.proto.name().equals(name)) {
@@ -130,6 +194,9 @@ public enum DType {
   /**
    * The dtype of a numpy descr ({@code <f4}, {@code =i8}, {@code |u1}, {@code u1}, {@code ?}), or null for
    * big-endian and other descrs.
+   *
+   * @param descr the numpy descr
+   * @return the dtype, or null
    */
   public static DType ofNumpy(String descr) {
     String d = descr.replace('=', '<');

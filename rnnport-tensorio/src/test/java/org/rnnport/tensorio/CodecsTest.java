@@ -94,6 +94,17 @@ class CodecsTest {
     assertThat(t.get("c").floats()).containsExactly(0.1f, Float.NaN);
     assertThat(new String(JsonTensors.predictResponse(false, t), StandardCharsets.UTF_8)).isEqualTo(
         "{\"outputs\":{\"a\":[18446744073709551615,0],\"b\":[9007199254740993,-9223372036854775808],\"c\":[0.1,NaN]}}");
+    // the outline reads past the data field: a signature_name after it, a second data field, trailing bytes
+    JsonTensors.Request late = JsonTensors.scan("{\"inputs\": {\"a\": [\"]}\", 1]}, \"signature_name\": \"late\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(late.signatureName()).isEqualTo("late");
+    assertThat(late.rowFormat()).isFalse();
+    assertThatThrownBy(() -> JsonTensors.scan("{\"instances\": [[1]], \"x\": 1, \"inputs\": [2]}"
+        .getBytes(StandardCharsets.UTF_8))).hasMessageContaining("both");
+    assertThatThrownBy(() -> JsonTensors.scan("{\"instances\": [[1]]} x".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("JSON");
+    assertThatThrownBy(() -> JsonTensors.scan("{\"instances\": [[1]".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("invalid JSON");
     assertThatThrownBy(() -> JsonTensors.inputs(JsonTensors.scan("{\"inputs\": {\"a\": [1.0], \"b\": [1], \"c\": [1]}}"
         .getBytes(StandardCharsets.UTF_8)), in)).hasMessageContaining("input 'a'").hasMessageContaining("DT_UINT64");
     assertThatThrownBy(() -> JsonTensors.inputs(JsonTensors.scan("{\"inputs\": {\"a\": [[1], [1, 2]], \"b\": [1], \"c\": [1]}}"

@@ -69,50 +69,108 @@ public final class JsonTensors {
    * @throws TensorIoException for malformed JSON or a body of the wrong form
    */
   public static Request scan(byte[] body) {
+    Outline o = new Outline();
     try (JsonParser p = FACTORY.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw request("the request body must be a JSON object with \"instances\" or \"inputs\"");
       }
-      String sig = null;
-      boolean instances = false;
-      boolean inputs = false;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        switch (name) {
-          case "signature_name" -> {
-            if (v != JsonToken.VALUE_STRING) {
-              throw request("'signature_name' key must be a string value");
-            }
-            sig = p.getText();
-          }
-          case "instances" -> {
-            if (v != JsonToken.START_ARRAY) {
-              throw request("\"instances\" must be a list of instances");
-            }
-            instances = true;
-            p.skipChildren();
-          }
-          case "inputs" -> {
-            inputs = true;
-            p.skipChildren();
-          }
-          default -> p.skipChildren();
-        }
-      }
-      if (p.nextToken() != null) {
-        throw request("trailing data after the request object");
-      }
-      if (instances == inputs) {
-        throw request(instances ? "the request has both \"instances\" and \"inputs\"; give one"
-            : "Missing 'inputs' or 'instances' key");
-      }
-      return new Request(sig, instances, body);
+      fields(p, body, o);
     } catch (JsonProcessingException e) {
       throw request("invalid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (o.instances == o.inputs) {
+      throw request(o.instances ? "the request has both \"instances\" and \"inputs\"; give one"
+          : "Missing 'inputs' or 'instances' key");
+    }
+    return new Request(o.sig, o.instances, body);
+  }
+
+  /** What the outline pass found. */
+  private static final class Outline {
+    String sig;
+    boolean instances;
+    boolean inputs;
+  }
+
+  /**
+   * Reads the top-level fields after the parser's START_OBJECT. The first data field ({@code instances} or
+   * {@code inputs}) is skipped over its raw bytes (brackets and strings only, no number tokenized: the decode
+   * pass reads it whole), then the fields after it are read from a parser over the rest of the body.
+   */
+  private static void fields(JsonParser p, byte[] body, Outline o) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      switch (name) {
+        case "signature_name" -> {
+          if (v != JsonToken.VALUE_STRING) {
+            throw request("'signature_name' key must be a string value");
+          }
+          o.sig = p.getText();
+        }
+        case "instances", "inputs" -> {
+          if (name.equals("instances") && v != JsonToken.START_ARRAY) {
+            throw request("\"instances\" must be a list of instances");
+          }
+          boolean first = !o.instances && !o.inputs;
+          if (name.equals("instances")) {
+            o.instances = true;
+          } else {
+            o.inputs = true;
+          }
+          long at = p.currentTokenLocation().getByteOffset();
+          if (first && body != null && (v == JsonToken.START_ARRAY || v == JsonToken.START_OBJECT) && at >= 0
+              && at < body.length && (body[(int) at] == '[' || body[(int) at] == '{')) {
+            int end = skipRaw(body, (int) at);
+            while (end < body.length && (body[end] == ' ' || body[end] == '\n' || body[end] == '\r' || body[end] == '\t')) {
+              end++;
+            }
+            if (end >= body.length || (body[end] != ',' && body[end] != '}')) {
+              throw request("invalid JSON: expected ',' or '}' after \"" + name + "\"");
+            }
+            // the rest of the object, as an object: "{" + what follows the comma (or "{}" and what follows)
+            int from = body[end] == ',' ? end + 1 : end;
+            byte[] rest = new byte[body.length - from + 1];
+            rest[0] = '{';
+            System.arraycopy(body, from, rest, 1, body.length - from);
+            try (JsonParser r = FACTORY.createParser(rest)) {
+              r.nextToken();
+              fields(r, null, o);
+            }
+            return;
+          }
+          p.skipChildren();
+        }
+        default -> p.skipChildren();
+      }
+    }
+    if (p.nextToken() != null) {
+      throw request("trailing data after the request object");
+    }
+  }
+
+  /** The index after the array or object that starts at {@code i}, skipping strings (with escapes) whole. */
+  private static int skipRaw(byte[] b, int i) {
+    int depth = 0;
+    for (; i < b.length; i++) {
+      byte c = b[i];
+      if (c == '"') {
+        for (i++; i < b.length && b[i] != '"'; i++) {
+          if (b[i] == '\\') {
+            i++;
+          }
+        }
+      } else if (c == '[' || c == '{') {
+        depth++;
+      } else if (c == ']' || c == '}') {
+        if (--depth == 0) {
+          return i + 1;
+        }
+      }
+    }
+    throw request("invalid JSON: the body ends inside \"instances\" or \"inputs\"");
   }
 
   private static TensorIoException request(String message) {

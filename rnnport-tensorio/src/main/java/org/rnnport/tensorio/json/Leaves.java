@@ -2,8 +2,6 @@ package org.rnnport.tensorio.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.NumberInput;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.List;
 import org.rnnport.tensorio.DType;
 import org.rnnport.tensorio.HostTensor;
 import org.rnnport.tensorio.Minifloats;
+import org.rnnport.tensorio.Shapes;
 import org.rnnport.tensorio.TensorIoException;
 
 /**
@@ -28,11 +27,11 @@ final class Leaves {
   private final long[] dims = new long[MAX_RANK];
   private final boolean[] known = new boolean[MAX_RANK];
   private int rank = -1;
-  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private byte[] bytes = new byte[64];
+  private int length;
   private final List<byte[]> strings = new ArrayList<>();
   private long count;
   private String where;
-  private final byte[] scratch = new byte[8];
 
   Leaves(String key, DType dtype) {
     this.key = key;
@@ -133,7 +132,7 @@ final class Leaves {
         if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
           throw typeError(p, t);
         }
-        bytes.write(t == JsonToken.VALUE_TRUE ? 1 : 0);
+        putLong(t == JsonToken.VALUE_TRUE ? 1 : 0, 1);
       }
       case STRING -> {
         if (t != JsonToken.VALUE_STRING) {
@@ -154,20 +153,18 @@ final class Leaves {
     return error("JSON Value: " + text + " is not of expected type: " + dtype.tfName());
   }
 
-  /** A float leaf: a number, or NaN / Infinity / -Infinity; float32 rounded once, from the text. */
+  /**
+   * A float leaf: a number, or NaN / Infinity / -Infinity; rounded once, from the text, to float for float32 (Jackson
+   * parses the token straight to a float) and to double otherwise.
+   */
   private double number(JsonParser p, JsonToken t, boolean float32) throws IOException {
     if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
       throw typeError(p, t);
     }
-    String text = p.getText();
     if (p.isNaN()) {
-      return Double.parseDouble(text); // NaN, Infinity, -Infinity
+      return Double.parseDouble(p.getText()); // NaN, Infinity, -Infinity
     }
-    try {
-      return float32 ? NumberInput.parseFloat(text, true) : NumberInput.parseDouble(text, true);
-    } catch (NumberFormatException e) {
-      throw error(text + " is not a number");
-    }
+    return float32 ? p.getFloatValue() : p.getDoubleValue();
   }
 
   /** An integer leaf, parsed from its text for the dtype (never through a double), range-checked. */
@@ -175,24 +172,26 @@ final class Leaves {
     if (t != JsonToken.VALUE_NUMBER_INT) {
       throw typeError(p, t);
     }
-    String text = p.getText();
-    try {
-      if (dtype == DType.UINT64) {
-        if (text.startsWith("-")) {
-          throw error(text + " is out of range for uint64 [0, 18446744073709551615]");
-        }
-        return Long.parseUnsignedLong(text);
-      }
-      long v = Long.parseLong(text);
-      if (dtype != DType.INT64 && (v < HostTensor.min(dtype) || v > HostTensor.max(dtype))) {
-        throw error(text + " is out of range for " + dtype.label() + " [" + HostTensor.min(dtype) + ", "
-            + HostTensor.max(dtype) + "]");
+    JsonParser.NumberType nt = p.getNumberType();
+    if (nt == JsonParser.NumberType.INT || nt == JsonParser.NumberType.LONG) {
+      long v = p.getLongValue();
+      if (dtype == DType.UINT64 ? v < 0 : dtype != DType.INT64 && (v < HostTensor.min(dtype) || v > HostTensor.max(dtype))) {
+        throw outOfRange(p);
       }
       return v;
-    } catch (NumberFormatException e) {
-      throw error(text + " is out of range for " + dtype.label() + (dtype == DType.UINT64
-          ? " [0, 18446744073709551615]" : " [" + HostTensor.min(dtype) + ", " + HostTensor.max(dtype) + "]"));
     }
+    if (dtype == DType.UINT64) {
+      java.math.BigInteger b = p.getBigIntegerValue();
+      if (b.signum() >= 0 && b.bitLength() <= 64) {
+        return b.longValue(); // the 64 bits of a value past 2^63 - 1
+      }
+    }
+    throw outOfRange(p);
+  }
+
+  private TensorIoException outOfRange(JsonParser p) throws IOException {
+    return error(p.getText() + " is out of range for " + dtype.label() + (dtype == DType.UINT64
+        ? " [0, 18446744073709551615]" : " [" + HostTensor.min(dtype) + ", " + HostTensor.max(dtype) + "]"));
   }
 
   private void putInt(int v, int n) {
@@ -200,10 +199,15 @@ final class Leaves {
   }
 
   private void putLong(long v, int n) {
-    for (int i = 0; i < n; i++) {
-      scratch[i] = (byte) (v >>> (8 * i));
+    if (length + n > bytes.length) {
+      if (bytes.length >= Shapes.MAX_BYTES / 2) {
+        throw error("more than " + Shapes.MAX_BYTES + " bytes of values");
+      }
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, 64));
     }
-    bytes.write(scratch, 0, n);
+    for (int i = 0; i < n; i++) {
+      bytes[length++] = (byte) (v >>> (8 * i));
+    }
   }
 
   /** The tensor gathered, of shape the dimensions seen (a value with no leaf has rank of its nesting). */
@@ -218,7 +222,7 @@ final class Leaves {
     if (dtype == DType.STRING) {
       return HostTensor.ofStrings(key, shape, strings.toArray(new byte[0][]));
     }
-    return HostTensor.ofBytes(key, dtype, shape, bytes.toByteArray());
+    return HostTensor.ofBytes(key, dtype, shape, length == bytes.length ? bytes : Arrays.copyOf(bytes, length));
   }
 
   long count() {
