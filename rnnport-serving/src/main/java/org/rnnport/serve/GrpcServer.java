@@ -179,6 +179,9 @@ public final class GrpcServer implements AutoCloseable {
    * TF Serving's {@code --enable_serialization_as_tensor_content}: Predict answers carry their values in
    * {@code tensor_content} instead of the typed fields ({@code float_val}, ...), which are the default. Set before
    * {@link #start()}.
+   *
+   * @param on true for tensor_content
+   * @return this server
    */
   public GrpcServer tensorContent(boolean on) {
     this.tensorContent = on;

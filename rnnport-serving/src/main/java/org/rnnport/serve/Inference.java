@@ -211,7 +211,10 @@ public final class Inference implements AutoCloseable {
     }
     NamedTensors out = new NamedTensors();
     for (String k : keep) {
-      out.put(k, TensorRows.slice(all.get(k), 0, all.get(k).shape().numDimensions() == 0 ? 0 : all.get(k).shape().size(0)));
+      Tensor t = all.get(k);
+      // a copy the filtered answer owns (the run's result owns the originals): raw rows, or through the codec for strings
+      out.put(k, TensorRows.fixedSize(t) ? TensorRows.slice(t, 0, t.shape().numDimensions() == 0 ? 0 : t.shape().size(0))
+          : org.rnnport.tensorio.HostTensor.of(k, t).toTensor());
     }
     all.close();
     return out;

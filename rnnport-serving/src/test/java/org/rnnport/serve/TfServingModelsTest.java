@@ -112,6 +112,16 @@ class TfServingModelsTest {
         "{\"signature_name\": \"echo\", \"inputs\": {\"in\": [{\"b64\": \"aGk=\"}]}}");
     assertThat(cols.body().get("outputs")).isEqualTo(RestApi.JSON.readTree("""
         {"echo_bytes": [{"b64": "aGk="}], "echo": ["hi"]}"""));
+    // gRPC's output_filter keeps one string output of two (a copy of a string tensor, answered in string_val)
+    tensorflow.serving.Predict.PredictRequest.Builder pr = tensorflow.serving.Predict.PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName("classifier").setSignatureName("echo")).addOutputFilter("echo")
+        .putInputs("in", org.tensorflow.framework.TensorProto.newBuilder().setDtype(org.tensorflow.framework.DataType.DT_STRING)
+            .setTensorShape(org.tensorflow.framework.TensorShapeProto.newBuilder().addDim(
+                org.tensorflow.framework.TensorShapeProto.Dim.newBuilder().setSize(1)))
+            .addStringVal(ByteString.copyFrom(new byte[] {(byte) 0xff, 0, 'A'})).build());
+    tensorflow.serving.Predict.PredictResponse filtered = grpc().predict(pr.build());
+    assertThat(filtered.getOutputsMap().keySet()).containsExactly("echo");
+    assertThat(filtered.getOutputsOrThrow("echo").getStringVal(0).toByteArray()).containsExactly(0xff, 0, 'A');
     // a signature whose two outputs name one tensor: refused by name (TF Java fetches a tensor once per call)
     Reply twice = curl("POST", "/v1/models/classifier:predict",
         "{\"signature_name\": \"echo_twice\", \"instances\": [\"hi\"]}");
