@@ -2,19 +2,17 @@ package org.rnnport.serve;
 
 import java.util.Arrays;
 import java.util.List;
-import org.tensorflow.RawTensor;
-import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.ByteDataBuffer;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.rnnport.tensorio.DType;
+import org.rnnport.tensorio.HostTensor;
+import org.rnnport.tensorio.batch.BatchTensors;
+import org.tensorflow.Tensor;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.family.TType;
 
 /**
- * Rows of fixed-size tensors, through their raw bytes: concatenating requests along the batch
- * dimension, slicing a batch's outputs back into each request's rows, padding to an allowed batch
- * size. Strings (variable-size) are not handled here: {@link #fixedSize} says which tensors are.
+ * Rows of fixed-size tensors: concatenating requests along the batch dimension and slicing a
+ * batch's outputs back into each request's rows (tensor I/O's batcher, {@link BatchTensors}),
+ * padding each request to the batch's row shape (TF Serving's {@code pad_variable_length_inputs}). Strings (variable-size) are not handled here: {@link #fixedSize} says which tensors are.
  */
 final class TensorRows {
   private TensorRows() {}
@@ -37,51 +35,21 @@ final class TensorRows {
 
   /**
    * The tensors concatenated along dimension 0, plus {@code padRows} zero rows (all of one dtype
-   * and per-row shape; the caller checked).
+   * and per-row shape; the caller checked): tensor I/O's batcher ({@link BatchTensors#concat}).
    */
   static Tensor concat(List<Tensor> parts, long padRows) {
-    Tensor first = parts.get(0);
-    long[] shape = first.shape().asArray();
-    long rows = padRows;
-    for (Tensor t : parts) {
-      rows += t.shape().size(0);
-    }
-    shape[0] = rows;
-    long total = 0;
-    for (Tensor t : parts) {
-      total += t.numBytes();
-    }
-    long per = rowBytes(first);
-    byte[] all = new byte[Math.toIntExact(total + per * padRows)];
-    int off = 0;
-    for (Tensor t : parts) {
-      ByteDataBuffer b = t.asRawTensor().data();
-      int n = Math.toIntExact(t.numBytes());
-      b.read(all, off, n);
-      off += n;
-    }
-    return Tensor.of(typeOf(first.dataType()), Shape.of(shape), DataBuffers.of(all, true, false));
+    return BatchTensors.concat(parts, padRows, "batch");
   }
 
-  /** Rows {@code [from, from + n)} of a tensor as a new tensor; a rank-0 output is copied whole. */
+  /**
+   * Rows {@code [from, from + n)} of a tensor as a new tensor; a rank-0 output is copied whole
+   * (tensor I/O's batcher, {@link BatchTensors#slice}).
+   */
   static Tensor slice(Tensor t, long from, long n) {
-    Class<? extends TType> type = typeOf(t.dataType());
-    if (type == null) {
+    if (!fixedSize(t)) {
       throw new IllegalArgumentException("cannot slice a " + t.dataType() + " tensor");
     }
-    RawTensor raw = t.asRawTensor();
-    long[] shape = t.shape().asArray();
-    if (shape.length == 0) {
-      byte[] b = new byte[Math.toIntExact(t.numBytes())];
-      raw.data().read(b);
-      return Tensor.of(type, Shape.scalar(), DataBuffers.of(b, true, false));
-    }
-    long per = rowBytes(t);
-    byte[] b = new byte[Math.toIntExact(per * n)];
-    raw.data().offset(per * from).read(b);
-    long[] s = Arrays.copyOf(shape, shape.length);
-    s[0] = n;
-    return Tensor.of(type, Shape.of(s), DataBuffers.of(b, true, false));
+    return BatchTensors.slice(t, from, n, "output");
   }
 
   /**
@@ -109,7 +77,7 @@ final class TensorRows {
       }
     }
     copy(in, src, out, dst, 0, 0, 0, eb);
-    return Tensor.of(typeOf(t.dataType()), Shape.of(dst), DataBuffers.of(out, true, false));
+    return HostTensor.ofBytes("batch", DType.of(t.dataType()), dst, out).toTensor();
   }
 
   private static void copy(byte[] in, long[] s, byte[] out, long[] d, int dim, long inOff, long outOff, int eb) {

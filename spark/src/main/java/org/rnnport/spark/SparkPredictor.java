@@ -50,15 +50,20 @@ import org.rnnport.predictor.TensorSpec;
  * <p>Inputs: one column per signature input (input key to column; by default the column of the same name; a
  * single-input signature takes the one column given to {@link Builder#inputColumn(String)}). A column is an
  * array of numbers ({@code array<float|double|int|bigint|smallint|tinyint>}), an array of such arrays (flattened
- * row-major), {@code binary} (unsigned bytes, e.g. raw pixels), or a number for a per-row scalar input. Each row's
+ * row-major), {@code binary} (unsigned bytes, e.g. raw pixels, for a numeric input; one byte string for a string
+ * input), {@code boolean} values for a bool input, or a single value for a per-row scalar input. Each row's
  * values are laid out row-major into the signature's per-row shape: a flat 784 feeds {@code [-1, 28, 28]}; one
- * unknown dimension is inferred from the length (the same for every row of a batch). Values convert to the
- * input's dtype like numpy's {@code astype} for floats; integer inputs take only integral values in range.
+ * unknown dimension is inferred from the length (the same for every row of a batch). The cells go through tensor
+ * I/O's row batcher: each value must be exactly a value of the input's dtype (an integral float feeds an integer
+ * input, 3.5 does not; a bigint beyond 2^24 does not feed a float input), else the row is bad.
  *
- * <p>Outputs ({@link #outputSchema}): column {@code <prefix><output key>} per output, in key order, nullable: a
- * per-row scalar ({@code [-1]} outputs) is {@code float}, {@code double}, {@code int} or {@code bigint}; anything
- * of higher rank is a flat row-major {@code array<float|double|int|bigint>} ({@code [-1, 10]} logits are 10
- * values). Unknown-rank outputs cannot be typed in advance: leave them out with {@link Builder#outputs}.
+ * <p>Outputs ({@link #outputSchema}): column {@code <prefix><output key>} per output, in key order, nullable, of
+ * the output dtype's Spark type ({@link #elementType}: {@code float}, {@code double}, {@code tinyint},
+ * {@code smallint}, {@code int}, {@code bigint}, {@code boolean}, {@code binary}; uint8, uint16 and uint32 in the
+ * next wider signed type): a per-row scalar ({@code [-1]} outputs) as that type, anything of higher rank as a flat
+ * row-major array of it ({@code [-1, 10]} logits are 10 values). float16, bfloat16 and uint64, which no Spark type
+ * holds as they are, are refused by name; so are unknown-rank outputs, which cannot be typed in advance (leave
+ * them out with {@link Builder#outputs}).
  *
  * <p>Bad rows (a null cell, a null element, a wrong length, a non-integral value for an integer input):
  * {@link OnInvalid#FAIL} (the default) fails the job with an {@link InvalidInputException} naming the

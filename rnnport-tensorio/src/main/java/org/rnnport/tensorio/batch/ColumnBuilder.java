@@ -378,9 +378,7 @@ public final class ColumnBuilder {
    */
   public void addFloats(float[] v) {
     if (dtype == DType.FLOAT32) {
-      int at = room(v.length);
-      ByteBuffer.wrap(bytes, at, v.length * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(v);
-      size += v.length;
+      bulk(v.length).asFloatBuffer().put(v);
     } else {
       for (float x : v) {
         addFloat(x);
@@ -396,9 +394,7 @@ public final class ColumnBuilder {
    */
   public void addDoubles(double[] v) {
     if (dtype == DType.FLOAT64) {
-      int at = room(v.length);
-      ByteBuffer.wrap(bytes, at, v.length * 8).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().put(v);
-      size += v.length;
+      bulk(v.length).asDoubleBuffer().put(v);
     } else {
       for (double x : v) {
         addDouble(x);
@@ -414,9 +410,7 @@ public final class ColumnBuilder {
    */
   public void addInts(int[] v) {
     if (dtype == DType.INT32) {
-      int at = room(v.length);
-      ByteBuffer.wrap(bytes, at, v.length * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(v);
-      size += v.length;
+      bulk(v.length).asIntBuffer().put(v);
     } else {
       for (int x : v) {
         addLong(x);
@@ -432,14 +426,19 @@ public final class ColumnBuilder {
    */
   public void addLongs(long[] v) {
     if (dtype == DType.INT64) {
-      int at = room(v.length);
-      ByteBuffer.wrap(bytes, at, v.length * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(v);
-      size += v.length;
+      bulk(v.length).asLongBuffer().put(v);
     } else {
       for (long x : v) {
         addLong(x);
       }
     }
+  }
+
+  /** Room for {@code n} values of this column's own width, counted as added: a little-endian view of their bytes. */
+  private ByteBuffer bulk(int n) {
+    int at = room(n);
+    size += n;
+    return ByteBuffer.wrap(bytes, at, n * width).slice().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /**

@@ -98,4 +98,27 @@ class BatcherTest {
       }
     }
   }
+
+  @Test
+  void requestsConcatenateIntoOneBatchAndSliceBack() {
+    Column a = Column.ofArray(DType.UINT8, new long[] {2}, 1, new int[] {255, 0});
+    Column b = Column.ofArray(DType.UINT8, new long[] {2}, 2, new int[] {1, 2, 3, 4});
+    try (Tensor ta = BatchTensors.tensor(a, "x"); Tensor tb = BatchTensors.tensor(b, "x");
+        Tensor all = BatchTensors.concat(List.of(ta, tb), 1, "x");
+        Tensor back = BatchTensors.slice(all, 1, 2, "x")) {
+      assertThat(all.shape().asArray()).containsExactly(4, 2);
+      assertThat(BatchTensors.column(all, "x", 4).toHost("x").ints()).containsExactly(255, 0, 1, 2, 3, 4, 0, 0);
+      assertThat(BatchTensors.column(back, "x", 2).bytes()).isEqualTo(b.bytes());
+    }
+    Column s = of(DType.STRING, "", "\u00ff");
+    try (Tensor ts = BatchTensors.tensor(s, "s"); Tensor two = BatchTensors.concat(List.of(ts, ts), 0, "s");
+        Tensor last = BatchTensors.slice(two, 3, 1, "s")) {
+      assertThat(BatchTensors.column(two, "s", 4).strings().length).isEqualTo(4);
+      assertThat(BatchTensors.column(last, "s", 1).strings()[0]).isEqualTo(s.strings()[1]);
+    }
+    try (Tensor ta = BatchTensors.tensor(a, "x"); Tensor f = BatchTensors.tensor(Column.zeros(DType.FLOAT32,
+        new long[] {2}, 1), "x")) {
+      assertThatThrownBy(() -> BatchTensors.concat(List.of(ta, f), 0, "x")).hasMessageContaining("cannot batch");
+    }
+  }
 }
