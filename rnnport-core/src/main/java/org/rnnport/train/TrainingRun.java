@@ -59,7 +59,7 @@ public final class TrainingRun {
       throw new IllegalArgumentException("early stopping monitors " + es.monitor() + ": it needs the validation split");
     }
     try (Trainer t = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), o.learningRate(), o.threads(), o.device(),
-        org.rnnport.nn.PythonGradients.Mode.TF, o.graph())) {
+        model.gradients(), o.graph())) {
       Checkpoint modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
       RunCheckpoints ckpts = new RunCheckpoints(Ops.create(t.graph()), o.runDir().resolve("checkpoints"),
           o.keepCheckpoints(), t.modelGraph().allVariables(), t.modelGraph().modelVariables());
