@@ -38,7 +38,10 @@ import org.rnnport.train.TrainingRun;
  * SavedModel export ({@code serving_default}: the {@code --x} name in; logits, probabilities, classes out).
  */
 public final class Fit {
+  /** The run folder's record of the options, read back by {@link #resume(Path)}. */
+  public static final String RECORD = "fit.json";
   private final KerasModel model;
+  private Path modelFile;
   private String name;
   private List<Path> data = List.of();
   private String format;
@@ -73,6 +76,111 @@ public final class Fit {
 
   public static Fit of(KerasModel model) {
     return new Fit(model);
+  }
+
+  /** Reads the model file ({@code model.to_json()} output, or a {@code .keras} archive). */
+  public static Fit of(Path modelFile) throws IOException {
+    Fit f = new Fit(KerasModel.read(modelFile));
+    f.modelFile = modelFile.toAbsolutePath();
+    String n = modelFile.getFileName().toString().replaceFirst("\\.(json|keras)$", "");
+    f.name = n;
+    return f;
+  }
+
+  /**
+   * The run in {@code runDir} as {@code rnnport fit} started it ({@value #RECORD}), set to continue from its newest
+   * intact checkpoint.
+   */
+  public static Fit resume(Path runDir) throws IOException {
+    Path rec = runDir.resolve(RECORD);
+    if (!java.nio.file.Files.isRegularFile(rec)) {
+      throw new IOException(runDir + ": no " + RECORD + " (not a run folder of rnnport fit)");
+    }
+    Record r = org.rnnport.util.Json.MAPPER.readValue(rec.toFile(), Record.class);
+    Fit f = of(Path.of(r.model));
+    f.name = r.name;
+    f.data = r.data.stream().map(Path::of).toList();
+    f.format = r.format;
+    f.x = r.x;
+    f.y = r.y;
+    f.validationData = r.validationData.stream().map(Path::of).toList();
+    f.validationSplit = r.validationSplit;
+    f.loss = r.loss;
+    f.optimizer = r.optimizer;
+    f.learningRate = r.learningRate;
+    f.momentum = r.momentum;
+    f.nesterov = r.nesterov;
+    f.rho = r.rho;
+    f.batchSize = r.batchSize;
+    f.epochs = r.epochs;
+    f.shuffle = r.shuffle;
+    f.seed = r.seed;
+    f.exportRoot = r.exportRoot == null ? null : Path.of(r.exportRoot);
+    f.exportVersion = r.exportVersion;
+    f.checkpointEvery = r.checkpointEvery;
+    f.keepCheckpoints = r.keepCheckpoints;
+    f.earlyStoppingPatience = r.earlyStoppingPatience;
+    f.gradients = PythonGradients.Mode.parse(r.gradients);
+    f.runDir = runDir;
+    f.resume = true;
+    return f;
+  }
+
+  /** The options as {@value #RECORD} holds them. */
+  public static final class Record {
+    public String model;
+    public String name;
+    public List<String> data = List.of();
+    public String format;
+    public String x;
+    public String y;
+    public List<String> validationData = List.of();
+    public double validationSplit;
+    public String loss;
+    public String optimizer;
+    public Float learningRate;
+    public Double momentum;
+    public Boolean nesterov;
+    public Double rho;
+    public int batchSize;
+    public int epochs;
+    public boolean shuffle;
+    public long seed;
+    public String exportRoot;
+    public Integer exportVersion;
+    public int checkpointEvery;
+    public int keepCheckpoints;
+    public Integer earlyStoppingPatience;
+    public String gradients;
+  }
+
+  private Record record() {
+    Record r = new Record();
+    r.model = modelFile.toString();
+    r.name = name;
+    r.data = data.stream().map(p -> p.toAbsolutePath().toString()).toList();
+    r.format = format;
+    r.x = x;
+    r.y = y;
+    r.validationData = validationData.stream().map(p -> p.toAbsolutePath().toString()).toList();
+    r.validationSplit = validationSplit;
+    r.loss = loss;
+    r.optimizer = optimizer;
+    r.learningRate = learningRate;
+    r.momentum = momentum;
+    r.nesterov = nesterov;
+    r.rho = rho;
+    r.batchSize = batchSize;
+    r.epochs = epochs;
+    r.shuffle = shuffle;
+    r.seed = seed;
+    r.exportRoot = exportRoot == null ? null : exportRoot.toAbsolutePath().toString();
+    r.exportVersion = exportVersion;
+    r.checkpointEvery = checkpointEvery;
+    r.keepCheckpoints = keepCheckpoints;
+    r.earlyStoppingPatience = earlyStoppingPatience;
+    r.gradients = gradients.name().toLowerCase();
+    return r;
   }
 
   /** The run's and the export's model name (default: the Keras model's name). */
@@ -167,6 +275,11 @@ public final class Fit {
   public Fit seed(long s) {
     this.seed = s;
     return this;
+  }
+
+  /** The run folder. */
+  public Path runDirectory() {
+    return runDir;
   }
 
   public Fit runDir(Path d) {
@@ -332,6 +445,11 @@ public final class Fit {
     TrainOptions o = new TrainOptions(epochs, 0, batchSize, c.learningRate(), seed,
         shuffle ? BatchOrder.SHUFFLE : BatchOrder.SEQUENTIAL, threads, null, runDir, runDir, exportRoot, exportVersion,
         initCheckpoint, checkpointEvery, keepCheckpoints, resume, es, val != null, GraphKind.FAITHFUL);
+    if (modelFile != null && !resume) {
+      // the options, so that `rnnport fit --resume RUN_DIR` continues the same run (written once the input is checked)
+      java.nio.file.Files.createDirectories(runDir);
+      org.rnnport.util.Json.write(runDir.resolve(RECORD), record());
+    }
     try (StopSignal stop = StopSignal.onShutdown()) {
       return TrainingRun.run(m, o, stop, out);
     }
