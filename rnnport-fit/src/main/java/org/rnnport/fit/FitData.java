@@ -46,7 +46,11 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     List<int[]> labelBlocks = new ArrayList<>();
     long total = 0;
     for (Path f : files) {
-      try (RowReader r = Formats.open(f, Formats.inputFormat(f, format),
+      String fmt = Formats.inputFormat(f, format);
+      if (fmt.equals("npz")) {
+        requireArrays(f, x, y);
+      }
+      try (RowReader r = Formats.open(f, fmt,
           new ReadOptions(List.of(binding), y, false, Map.of()))) {
         long first = 0;
         for (Chunk c = r.read(4096); c != null; c = r.read(4096)) {
@@ -98,6 +102,25 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
       at += labelBlocks.get(b).length;
     }
     return new FitData(List.copyOf(files), dtype, rowShape.clone(), n, values, labels, classes);
+  }
+
+  /**
+   * {@code --x} and {@code --y} must name arrays of an npz: predict's reader feeds a lone array to a one-input
+   * signature whatever its name, which would train on the wrong array.
+   */
+  static void requireArrays(Path f, String... names) throws IOException {
+    if (!java.nio.file.Files.isRegularFile(f)) {
+      throw new InputException(f, null, null, "no such file");
+    }
+    List<String> held = new ArrayList<>();
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+      z.stream().forEach(e -> held.add(e.getName().replaceFirst("\\.npy$", "")));
+    }
+    for (String n : names) {
+      if (!held.contains(n)) {
+        throw new InputException(f, null, n, "no array '" + n + "' in the archive; it holds " + held);
+      }
+    }
   }
 
   /** Checks token ids against the Embedding's {@code input_dim} (Keras' gather would fail mid-training). */
