@@ -91,6 +91,13 @@ def test_models():
                                            L.Dense(10, activation="softmax")]),
         "digits-lstm-x2": keras.Sequential([digits(), L.LSTM(12, return_sequences=True), L.LSTM(12),
                                             L.Dense(16, activation="relu"), L.Dense(10, activation="softmax")]),
+        "digits-bilstm": keras.Sequential([digits(), L.Bidirectional(L.LSTM(8)), L.Dense(10, activation="softmax")]),
+        "digits-bigru-x2": keras.Sequential([digits(), L.Bidirectional(L.GRU(8, return_sequences=True), merge_mode="sum"),
+                                             L.Bidirectional(L.GRU(8), merge_mode="ave"),
+                                             L.Dense(10, activation="softmax")]),
+        "reuters-bilstm-mul": keras.Sequential([tokens(), L.Embedding(200, 8),
+                                                L.Bidirectional(L.LSTM(8), merge_mode="mul"),
+                                                L.Dense(8, activation="softmax")]),
         "reuters-lstm": keras.Sequential([tokens(), L.Embedding(200, 16), L.LSTM(16), L.Dense(8, activation="softmax")]),
         "reuters-gru": keras.Sequential([tokens(), L.Embedding(200, 8), L.GRU(8), L.Dense(8, activation="softmax")]),
     }

@@ -97,6 +97,34 @@ public final class KerasGraph {
           flat = res.last();
           seq = null;
         }
+      } else if (l instanceof KerasLayer.Bidirectional b) {
+        KerasLayer.Recurrent r = b.layer();
+        if (seq == null) {
+          seq = new ArrayList<>(vars.scope(b.name()).withName("unstack").unstack(batchMajor, steps,
+              Unstack.axis(1L)).output());
+        }
+        PythonGradients.dynamicRnn(vars);
+        // Keras: forward_<name> in order; backward_<name> with go_backwards (the steps reversed)
+        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r), seq, depth, vars, seeds);
+        List<Operand<TFloat32>> reversed = new ArrayList<>(seq);
+        java.util.Collections.reverse(reversed);
+        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r), reversed, depth, vars,
+            seeds);
+        Ops mo = vars.scope(b.name());
+        if (r.returnSequences()) {
+          // y_rev = reverse(y_rev, time axis), then merged step by step
+          List<Operand<TFloat32>> back = new ArrayList<>(bw.outputs());
+          java.util.Collections.reverse(back);
+          List<Operand<TFloat32>> merged = new ArrayList<>();
+          for (int t = 0; t < back.size(); t++) {
+            merged.add(merge(mo, b.mergeMode(), fw.outputs().get(t), back.get(t)));
+          }
+          seq = merged;
+        } else {
+          flat = merge(mo, b.mergeMode(), fw.last(), bw.last());
+          seq = null;
+        }
+        depth = b.units();
       } else if (l instanceof KerasLayer.Dense d) {
         Shape k = Shape.of(depth, d.units());
         Tf1Variable kernel = vars.get(d.name() + "/kernel", k, KerasInitializers.glorotUniform(k, seeds));
@@ -151,6 +179,17 @@ public final class KerasGraph {
       };
     }
     return new ModelGraph(x.op().name(), x, y, logits, probabilities, classes, loss, train, modelVars, vars.all());
+  }
+
+  /** Bidirectional's merge: concatenate([y, y_rev]), y + y_rev, (y + y_rev) / 2, y * y_rev. */
+  private static Operand<TFloat32> merge(Ops tf, String mode, Operand<TFloat32> y, Operand<TFloat32> yRev) {
+    return switch (mode) {
+      case "concat" -> tf.concat(List.of(y, yRev), tf.constant(-1));
+      case "sum" -> tf.math.add(y, yRev);
+      case "ave" -> tf.math.div(tf.math.add(y, yRev), tf.constant(2f));
+      case "mul" -> tf.math.mul(y, yRev);
+      default -> throw new IllegalStateException(mode);
+    };
   }
 
   private static boolean sparseXentGradient;

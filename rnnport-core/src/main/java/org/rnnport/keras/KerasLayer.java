@@ -30,6 +30,17 @@ public sealed interface KerasLayer {
   record Recurrent(Kind kind, String name, int units, KerasActivation activation, boolean useBias,
       boolean returnSequences, boolean resetAfter) implements KerasLayer {}
 
+  /**
+   * {@code Bidirectional(layer, merge_mode)}: {@code forward_<name>} on the steps in order, {@code backward_<name>}
+   * on them reversed (its sequence output reversed back), merged by {@code concat}, {@code sum}, {@code ave} or
+   * {@code mul}.
+   */
+  record Bidirectional(String name, Recurrent layer, String mergeMode) implements KerasLayer {
+    public int units() {
+      return mergeMode.equals("concat") ? 2 * layer.units() : layer.units();
+    }
+  }
+
   /** {@code Dense(units, activation, use_bias)} on a {@code [batch, features]} input. */
   record Dense(String name, int units, KerasActivation activation, boolean useBias) implements KerasLayer {}
 }

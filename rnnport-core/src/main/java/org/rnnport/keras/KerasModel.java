@@ -31,7 +31,8 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
 
   /** What rnnport fit builds (the other layers are refused until they match Keras). */
   public static final String SUPPORTED = "InputLayer, Embedding(mask_zero=False), GRU(reset_after=True), LSTM "
-      + "(activation tanh, recurrent_activation sigmoid, use_bias), Dense (linear/relu/tanh/sigmoid/softmax, "
+      + "(activation tanh, recurrent_activation sigmoid, use_bias), Bidirectional(GRU|LSTM, merge_mode concat/sum/"
+      + "ave/mul), Dense (linear/relu/tanh/sigmoid/softmax, "
       + "use_bias); return_sequences between stacked recurrent layers; a softmax Dense last";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -174,6 +175,23 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
       case "SimpleRNN" -> throw new KerasFormatException(at + ": SimpleRNN is not supported yet (its training is not "
           + "yet bit for bit tf-keras'); rnnport fit builds " + SUPPORTED);
       case "GRU", "LSTM" -> recurrent(cls, c, at);
+      case "Bidirectional" -> {
+        allowOnly(c, at, "layer", "merge_mode", "backward_layer");
+        if (c.hasNonNull("backward_layer")) {
+          throw new KerasFormatException(at + ": a separate backward_layer is not supported");
+        }
+        String merge = c.path("merge_mode").isNull() ? "None" : c.path("merge_mode").asText("concat");
+        if (!List.of("concat", "sum", "ave", "mul").contains(merge)) {
+          throw new KerasFormatException(at + ": merge_mode " + merge + " is not supported; concat, sum, ave or mul");
+        }
+        JsonNode inner = c.path("layer");
+        String ic = inner.path("class_name").asText("");
+        if (!ic.equals("LSTM") && !ic.equals("GRU")) {
+          throw new KerasFormatException(at + ": Bidirectional(" + ic + ") is not supported; it wraps GRU or LSTM");
+        }
+        KerasLayer r = layer(ic, inner.path("config"), at + " wrapping " + ic);
+        yield new KerasLayer.Bidirectional(name(c), (KerasLayer.Recurrent) r, merge);
+      }
       case "Dense" -> {
         allowOnly(c, at, "units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
             "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
@@ -320,6 +338,12 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
               + "return_sequences=False)");
         }
         sequence = r.returnSequences();
+      } else if (l instanceof KerasLayer.Bidirectional b) {
+        if (!sequence) {
+          throw new KerasFormatException(at + ": its input has no time axis (the layer before has "
+              + "return_sequences=False)");
+        }
+        sequence = b.layer().returnSequences();
       } else if (l instanceof KerasLayer.Dense && sequence) {
         throw new KerasFormatException(at + ": Dense on a sequence (return_sequences=True before it, or no recurrent "
             + "layer) is not supported; supported: " + SUPPORTED);

@@ -47,6 +47,9 @@ class KerasParityTest {
       c("digits-gru-x2", "digits.jsonl", "categorical_crossentropy", "sgd", 128, 1, "momentum", 0.9,
           "nesterov", true),
       c("digits-lstm-x2", "digits.npz", "sparse_categorical_crossentropy", "sgd", 128, 1, "momentum", 0.5),
+      c("digits-bilstm", "digits.npz", "categorical_crossentropy", "adam", 128, 1),
+      c("digits-bigru-x2", "digits.jsonl", "sparse_categorical_crossentropy", "sgd", 128, 1, "momentum", 0.9),
+      c("reuters-bilstm-mul", "reuters-short.jsonl", "categorical_crossentropy", "adam", 100, 2),
       c("reuters-lstm", "reuters-short.npz", "categorical_crossentropy", "adam", 50, 2),
       c("reuters-gru", "reuters-short.jsonl", "sparse_categorical_crossentropy", "sgd", 100, 2),
       // RMSprop: the same formula, but not the same bits yet (docs/deviations.md, "fit"): checked to 1e-5
