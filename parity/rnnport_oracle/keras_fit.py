@@ -47,8 +47,13 @@ def names(model):
 
 def run_case(case, out):
     tf.random.set_seed(case.get("seed", 0))
-    with open(case["model"]) as f:
-        model = keras.models.model_from_json(f.read())
+    if case["model"].endswith(".keras"):
+        import zipfile
+        with zipfile.ZipFile(case["model"]) as z:
+            model = keras.models.model_from_json(z.read("config.json").decode())
+    else:
+        with open(case["model"]) as f:
+            model = keras.models.model_from_json(f.read())
     model.compile(loss=case["loss"], optimizer=optimizer(case))
     if case.get("init"):
         # start from given weights (by name), e.g. another run's initial/model.ckpt
@@ -112,6 +117,11 @@ def make_data(folder, data_dir):
     for name, m in test_models().items():
         with open(os.path.join(folder, name + ".json"), "w") as f:
             f.write(m.to_json())
+    # a .keras archive whose compile_config carries the loss and the optimizer's settings
+    m = test_models()["digits-gru"]
+    m.compile(loss="sparse_categorical_crossentropy",
+              optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True))
+    m.save(os.path.join(folder, "digits-gru-sgd.keras"))
     dg = load_digits()
     x = (dg.images / 16.0).astype(numpy.float32)
     numpy.savez(os.path.join(folder, "digits.npz"), x=x, y=dg.target.astype(numpy.int64))
