@@ -80,14 +80,14 @@ class FitCliTest {
 
     // bad input from the command line: a clear error, nothing written
     ObjectNode m = (ObjectNode) JSON.readTree(tmp.resolve("digits.json").toFile());
-    ((ObjectNode) m.get("config").get("layers").get(1)).put("class_name", "Bidirectional");
+    ((ObjectNode) m.get("config").get("layers").get(1)).put("class_name", "Conv1D");
     Path bad = tmp.resolve("bad.json");
     Files.writeString(bad, m.toString());
     CliTest.Run refused = rnnport("fit", "--model", bad.toString(), "--data", tmp.resolve("digits.npz").toString(),
         "--x", "x", "--y", "y", "--loss", "sparse_categorical_crossentropy", "-o", tmp.resolve("bad-run").toString(),
         "--export-dir", tmp.resolve("bad-models").toString());
     assertThat(refused.exit()).isNotZero();
-    assertThat(refused.err()).contains("bad.json: layer 0 (Bidirectional 'gru')", "is not supported");
+    assertThat(refused.err()).contains("bad.json: layer 0 (Conv1D 'gru'): layer Conv1D is not supported");
     CliTest.Run wrongX = rnnport("fit", "--model", tmp.resolve("digits.json").toString(), "--data",
         tmp.resolve("digits.npz").toString(), "--x", "pixels", "--y", "y", "--loss", "sparse_categorical_crossentropy",
         "-o", tmp.resolve("bad-run").toString(), "--export-dir", tmp.resolve("bad-models").toString());

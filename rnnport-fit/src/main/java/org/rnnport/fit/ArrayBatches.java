@@ -3,7 +3,7 @@ package org.rnnport.fit;
 import org.rnnport.data.BatchOrder;
 import org.rnnport.data.BatchStream;
 import org.rnnport.data.EvalSet;
-import org.rnnport.data.NumpyRandomState;
+import org.rnnport.data.EpochOrder;
 import org.rnnport.predict.DType;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -12,21 +12,19 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Keras {@code fit}-style batches over {@link FitData}: every epoch one pass in a new order (numpy's
+ * Keras {@code fit}-style batches over {@link FitData}: every epoch one pass in a new order ({@link EpochOrder}: numpy's
  * {@code RandomState(seed).permutation(n)}, drawn once per epoch from one generator, or file order), cut into
  * batches of {@code batchSize} with a smaller last batch. Also the {@link EvalSet} of a split, in file order.
  */
 final class ArrayBatches implements BatchStream {
   private final FitData data;
   private final int batchSize;
-  private NumpyRandomState rng;
-  private int[] order;
-  private int current = -1;
+  private final EpochOrder epochs;
 
   ArrayBatches(FitData data, int batchSize, BatchOrder order, long seed) {
     this.data = data;
     this.batchSize = batchSize;
-    this.rng = order == BatchOrder.SHUFFLE ? new NumpyRandomState(seed) : null;
+    this.epochs = new EpochOrder(data.rows(), order, seed);
   }
 
   /** The split as an evaluation set, in file order. */
@@ -57,40 +55,32 @@ final class ArrayBatches implements BatchStream {
 
   @Override
   public void startEpoch() {
-    current = -1;
-    if (rng != null) {
-      order = rng.permutation(data.rows());
-    } else {
-      order = new int[data.rows()];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-    }
+    epochs.startEpoch();
   }
 
   @Override
   public void next() {
-    current++;
+    epochs.next();
   }
 
   @Override
   public int size() {
-    return Math.min(batchSize, data.rows() - current * batchSize);
+    return Math.min(batchSize, data.rows() - epochs.batch() * batchSize);
   }
 
   @Override
   public Tensor x(long[] inputDims) {
-    return rows(order, current * batchSize, size());
+    return rows(epochs.order(), epochs.batch() * batchSize, size());
   }
 
   @Override
   public TFloat32 oneHot() {
-    return oneHot(order, current * batchSize, size());
+    return oneHot(epochs.order(), epochs.batch() * batchSize, size());
   }
 
   @Override
   public int label(int i) {
-    return data.labels()[order[current * batchSize + i]];
+    return data.labels()[epochs.order()[epochs.batch() * batchSize + i]];
   }
 
   @Override
@@ -100,19 +90,12 @@ final class ArrayBatches implements BatchStream {
 
   @Override
   public StreamState state() {
-    return new StreamState(rng == null ? null : rng.state(), order == null ? null : order.clone(), current, 0);
+    return epochs.state();
   }
 
   @Override
   public void restore(StreamState s) {
-    if ((s.rng() == null) != (rng == null) || (s.order() != null && s.order().length != data.rows())) {
-      throw new IllegalArgumentException("the saved batch position is for other data or another order");
-    }
-    order = s.order() == null ? null : s.order().clone();
-    current = s.position();
-    if (rng != null) {
-      rng = NumpyRandomState.fromState(s.rng());
-    }
+    epochs.restore(s);
   }
 
   private Tensor rows(int[] order, int from, int n) {

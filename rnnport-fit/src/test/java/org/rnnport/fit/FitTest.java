@@ -119,11 +119,14 @@ class FitTest {
   void anUnsupportedLayerIsRefusedByNameAndIndex() throws Exception {
     ObjectNode root = (ObjectNode) JSON.readTree(model003b().toFile());
     ObjectNode lstm = (ObjectNode) root.get("config").get("layers").get(2);
-    lstm.put("class_name", "Bidirectional");
+    lstm.put("class_name", "Conv1D");
     assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
         .isInstanceOf(KerasFormatException.class)
-        .hasMessageContaining("m.json: layer 1 (Bidirectional 'lstm')")
-        .hasMessageContaining("is not supported; rnnport fit builds InputLayer, Embedding");
+        .hasMessageContaining("m.json: layer 1 (Conv1D 'lstm'): layer Conv1D is not supported; rnnport fit builds "
+            + "InputLayer, Embedding");
+    lstm.put("class_name", "SimpleRNN");
+    assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
+        .hasMessageContaining("m.json: layer 1 (SimpleRNN 'lstm'): SimpleRNN is not supported yet");
     ((ObjectNode) lstm.put("class_name", "LSTM").get("config")).put("go_backwards", true);
     assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
         .hasMessageContaining("layer 1 (LSTM 'lstm'): go_backwards=True is not supported");
