@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code rnnport} command. */
 @Command(name = "rnnport", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Java ports of four TensorFlow/Keras RNN notebooks: fetch data, train, export, evaluate.",
-    subcommands = {DataCommand.class, GraphCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
+    subcommands = {DataCommand.class, GraphCommand.class, TrainCommand.class, FitCommand.class, EvalCommand.class, PredictCommand.class,
         ExportCommand.class, InspectCommand.class, BenchCommand.class, ParityCommand.class, WeightsCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

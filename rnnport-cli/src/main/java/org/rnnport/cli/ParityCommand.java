@@ -74,8 +74,74 @@ final class ParityCommand implements Callable<Integer> {
   @Option(names = "--update-graphs", description = "copy the oracle's GraphDef to graphs/<model>.python.pbtxt")
   boolean updateGraphs;
 
+  @Option(names = "--keras-model", paramLabel = "MODEL.json", description = "compare rnnport fit with tf-keras 2.18 "
+      + "on this Keras model (model.to_json() or .keras) instead of a notebook")
+  Path kerasModel;
+
+  @Option(names = "--data", paramLabel = "FILE.npz", description = "with --keras-model: the npz both sides train on")
+  Path kerasData;
+
+  @Option(names = "--fit-data", paramLabel = "FILE", description = "with --keras-model: the same rows in another "
+      + "format for rnnport fit (default: --data)")
+  Path fitData;
+
+  @Option(names = "--x", defaultValue = "x", description = "with --keras-model: the inputs' array (default: x)")
+  String x;
+
+  @Option(names = "--y", defaultValue = "y", description = "with --keras-model: the labels' array (default: y)")
+  String y;
+
+  @Option(names = "--loss", description = "with --keras-model: the loss (default: the .keras archive's)")
+  String loss;
+
+  @Option(names = "--optimizer", description = "with --keras-model: adam, sgd or rmsprop (default: adam)")
+  String optimizer;
+
+  @Option(names = {"--learning-rate", "--lr"}, description = "with --keras-model: the learning rate")
+  Float learningRate;
+
+  @Option(names = "--momentum", description = "with --keras-model: SGD's or RMSprop's momentum")
+  Double momentum;
+
+  @Option(names = "--nesterov", arity = "1", description = "with --keras-model: SGD's nesterov")
+  Boolean nesterov;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "with --keras-model: batch size (default: 32)")
+  int batchSize;
+
+  @Option(names = "--epochs", defaultValue = "1", description = "with --keras-model: epochs (default: 1)")
+  int epochs;
+
+  /** {@code --keras-model}: one model, the oracle then rnnport fit, bit for bit. */
+  private int keras() throws Exception {
+    if (kerasData == null) {
+      throw new IllegalArgumentException("--keras-model needs --data FILE.npz (the rows both sides train on)");
+    }
+    String name = kerasModel.getFileName().toString().replaceFirst("\\.(json|keras)$", "");
+    org.rnnport.fit.KerasParity.Case c = new org.rnnport.fit.KerasParity.Case(name, kerasModel, kerasData,
+        fitData != null ? fitData : kerasData, x, y, loss, optimizer, learningRate, momentum, nesterov, null, batchSize,
+        epochs, seed, 0);
+    Path dir = out.resolve(name);
+    org.rnnport.fit.KerasParity.oracle(org.rnnport.parity.PythonEnv.ensure(parityDir.resolve("requirements.txt"),
+        System.err), parityDir, java.util.List.of(c), dir.resolve("python"), System.err);
+    org.rnnport.fit.KerasParity.Result r = org.rnnport.fit.KerasParity.compare(c, dir.resolve("python"),
+        dir.resolve("java"));
+    org.rnnport.util.Json.write(dir.resolve("report.json"), r);
+    System.out.println("| model | batches | losses differing | weights differing | predictions differing | |");
+    System.out.println("|---|---|---|---|---|---|");
+    System.out.println(org.rnnport.fit.KerasParity.line(r));
+    r.losses().forEach(l -> System.out.println("  " + l));
+    r.weights().forEach(l -> System.out.println("  " + l));
+    System.out.println("\nreport: " + dir.resolve("report.json"));
+    System.out.println(r.passed() ? "parity passed (bit for bit)" : "parity FAILED");
+    return r.passed() ? 0 : 1;
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (kerasModel != null) {
+      return keras();
+    }
     ParityRunner.Init i = switch (init) {
       case "checkpoint" -> ParityRunner.Init.CHECKPOINT;
       case "python-seed" -> ParityRunner.Init.PYTHON_SEED;

@@ -13,14 +13,12 @@ import org.tensorflow.types.TInt32;
 public final class SequenceBatches implements BatchStream {
   private final SequenceSet data;
   private final int batchSize;
-  private NumpyRandomState rng;
-  private int[] order;
-  private int current = -1;
+  private final EpochOrder epochs;
 
   public SequenceBatches(SequenceSet data, int batchSize, BatchOrder order, long seed) {
     this.data = data;
     this.batchSize = batchSize;
-    this.rng = order == BatchOrder.SHUFFLE ? new NumpyRandomState(seed) : null;
+    this.epochs = new EpochOrder(data.size(), order, seed);
   }
 
   /** Number of batches per epoch. */
@@ -31,40 +29,32 @@ public final class SequenceBatches implements BatchStream {
   /** Starts an epoch: a new order. */
   @Override
   public void startEpoch() {
-    current = -1;
-    if (rng != null) {
-      order = rng.permutation(data.size());
-    } else {
-      order = new int[data.size()];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-    }
+    epochs.startEpoch();
   }
 
   @Override
   public void next() {
-    current++;
+    epochs.next();
   }
 
   @Override
   public int size() {
-    return size(current);
+    return size(epochs.batch());
   }
 
   @Override
   public org.tensorflow.Tensor x(long[] inputDims) {
-    return x(current);
+    return x(epochs.batch());
   }
 
   @Override
   public TFloat32 oneHot() {
-    return y(current);
+    return y(epochs.batch());
   }
 
   @Override
   public int label(int i) {
-    return label(current, i);
+    return label(epochs.batch(), i);
   }
 
   @Override
@@ -74,19 +64,12 @@ public final class SequenceBatches implements BatchStream {
 
   @Override
   public StreamState state() {
-    return new StreamState(rng == null ? null : rng.state(), order == null ? null : order.clone(), current, 0);
+    return epochs.state();
   }
 
   @Override
   public void restore(StreamState s) {
-    if ((s.rng() == null) != (rng == null) || (s.order() != null && s.order().length != data.size())) {
-      throw new IllegalArgumentException("the saved batch position is for other data or another order");
-    }
-    order = s.order() == null ? null : s.order().clone();
-    current = s.position();
-    if (rng != null) {
-      rng = NumpyRandomState.fromState(s.rng());
-    }
+    epochs.restore(s);
   }
 
   /** Examples in batch {@code b} of the epoch. */
@@ -96,17 +79,17 @@ public final class SequenceBatches implements BatchStream {
 
   /** Token ids of batch {@code b}, {@code int32 [n, length]}. */
   public TInt32 x(int b) {
-    return rows(data, order, b * batchSize, size(b));
+    return rows(data, epochs.order(), b * batchSize, size(b));
   }
 
   /** One-hot labels of batch {@code b}, {@code float32 [n, classes]}. */
   public TFloat32 y(int b) {
-    return oneHot(data, order, b * batchSize, size(b));
+    return oneHot(data, epochs.order(), b * batchSize, size(b));
   }
 
   /** Labels of batch {@code b}. */
   public int label(int b, int i) {
-    return data.labels()[order[b * batchSize + i]];
+    return data.labels()[epochs.order()[b * batchSize + i]];
   }
 
   static TInt32 rows(SequenceSet d, int[] order, int from, int n) {

@@ -7,7 +7,9 @@ public enum InputKind {
   /** MNIST images as flat 784-vectors, {@code float [-1, 784]}. */
   MNIST_FLAT("mnist"),
   /** Reuters newswires as padded word-id sequences, {@code int32 [-1, 100]}. */
-  REUTERS_SEQUENCES("reuters");
+  REUTERS_SEQUENCES("reuters"),
+  /** The user's own files, read by {@code rnnport fit} (a Keras model's input: token ids or float sequences). */
+  USER_FILES("user");
 
   private final String dataset;
 

@@ -45,6 +45,14 @@ public interface NotebookModel {
         + "apply to the MNIST models");
   }
 
+  /**
+   * How {@code TrainingRun} builds the training graph's gradients: TF Java's C++ builder for the notebooks
+   * ({@code train}), Python's sums for a Keras model ({@code fit}, when it should give Keras' numbers).
+   */
+  default org.rnnport.nn.PythonGradients.Mode gradients() {
+    return org.rnnport.nn.PythonGradients.Mode.TF;
+  }
+
   /** How the notebook trains: data, batches per epoch, per-step and per-epoch reporting, final evaluation. */
   TrainingProtocol protocol();
 

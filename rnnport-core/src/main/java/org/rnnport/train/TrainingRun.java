@@ -45,6 +45,13 @@ public final class TrainingRun {
 
   private TrainingRun() {}
 
+  /**
+   * Keras' {@code fit} for every model, in its steps: {@link Loop#begin} (a fresh run, or a resumed one from its newest
+   * intact checkpoint), then for each epoch {@link Loop#epoch} (its batches: {@link Loop#batch} and the batch
+   * callbacks) and {@link Loop#endEpoch} (validation, then the epoch callbacks: the protocol's epoch line, TensorBoard,
+   * early stopping, the epoch's checkpoint), and {@link Loop#end} (early stopping's restore, the final evaluation, the
+   * export, history.json and loss.png). A failure still writes the history and plot of a fresh run.
+   */
   public static History run(NotebookModel model, TrainOptions o, StopSignal stop, PrintStream out)
       throws IOException {
     TrainingProtocol p = model.protocol();
@@ -52,18 +59,87 @@ public final class TrainingRun {
     TrainingData data = p.load(o.dataDir());
     h.datasetFiles = Provenance.sha256(o.dataDir(), data.files());
     boolean validate = o.validate() && data.validation() != null;
-    long t0 = System.nanoTime();
-    double priorSeconds = 0;
-    List<Double> stepMillis = new ArrayList<>();
     EarlyStopping es = o.earlyStopping();
     if (es != null && !validate) {
       throw new IllegalArgumentException("early stopping monitors " + es.monitor() + ": it needs the validation split");
     }
+    Loop loop = new Loop(model, o, stop, out, data, h, validate);
     try (Trainer t = new Trainer(model, SeedSource.tf1GraphSeed(o.seed()), o.learningRate(), o.threads(), o.device(),
-        org.rnnport.nn.PythonGradients.Mode.TF, o.graph())) {
-      Checkpoint modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
-      RunCheckpoints ckpts = new RunCheckpoints(Ops.create(t.graph()), o.runDir().resolve("checkpoints"),
-          o.keepCheckpoints(), t.modelGraph().allVariables(), t.modelGraph().modelVariables());
+        model.gradients(), o.graph())) {
+      loop.begin(t);
+      try (Board board = new Board(o.runDir().resolve("tensorboard"), validate)) {
+        loop.onTrainBegin(board);
+        for (int epoch = loop.startEpoch; epoch <= o.epochs() && !loop.stopEarly; epoch++) {
+          EpochStats s = loop.epoch(epoch);
+          if (s == null) {
+            break; // stopped: checkpoint and history written, nothing exported
+          }
+          loop.endEpoch(s);
+        }
+        loop.onTrainEnd();
+      }
+      loop.end();
+    } catch (IOException | RuntimeException e) {
+      if (!o.resume()) {
+        h.timings.putIfAbsent("trainSeconds", (System.nanoTime() - loop.t0) / 1e9);
+        writeOutputs(model, p, o, h);
+      }
+      throw e;
+    }
+    return loop.h;
+  }
+
+  /** One training run's state, and its steps as Keras' fit loop names them. */
+  private static final class Loop {
+    final NotebookModel model;
+    final TrainOptions o;
+    final StopSignal stop;
+    final PrintStream out;
+    final TrainingProtocol p;
+    final TrainingData data;
+    final boolean validate;
+    final EarlyStopping es;
+    final long t0 = System.nanoTime();
+    final List<Double> stepMillis = new ArrayList<>();
+    History h;
+    double priorSeconds;
+    Trainer t;
+    Checkpoint modelVars;
+    RunCheckpoints ckpts;
+    BatchStream batches;
+    int steps;
+    EarlyStopping.State esState;
+    int startEpoch = 1;
+    EpochStats resumed;
+    long globalStep;
+    List<Double> accuracy;
+    List<Double> valLoss;
+    List<Double> valAccuracy;
+    Context ctx;
+    Board board;
+    boolean stopEarly;
+    int lastCorrect;
+    int lastSize;
+
+    Loop(NotebookModel model, TrainOptions o, StopSignal stop, PrintStream out, TrainingData data, History h,
+        boolean validate) {
+      this.model = model;
+      this.o = o;
+      this.stop = stop;
+      this.out = out;
+      this.p = model.protocol();
+      this.data = data;
+      this.h = h;
+      this.validate = validate;
+      this.es = o.earlyStopping();
+    }
+
+    /** The initial weights (initializers, or a checkpoint by name), the batches, and a fresh or resumed state. */
+    void begin(Trainer trainer) throws IOException {
+      t = trainer;
+      modelVars = new Checkpoint(Ops.create(t.graph()), "rnnport_export", t.modelGraph().modelVariables());
+      ckpts = new RunCheckpoints(Ops.create(t.graph()), o.runDir().resolve("checkpoints"), o.keepCheckpoints(),
+          t.modelGraph().allVariables(), t.modelGraph().modelVariables());
       t.initialize();
       if (o.initCheckpoint() != null) {
         // e.g. the Python oracle's initial checkpoint: model variables restored by exact TF1 name
@@ -71,181 +147,213 @@ public final class TrainingRun {
             .restore(t.session(), o.initCheckpoint().toString());
         LOG.info("model variables restored from {}", o.initCheckpoint());
       }
-      BatchStream batches = data.train().open(o.batchSize(), o.order(), o.seed() & 0xffffffffL);
-      int steps = p.stepsPerEpoch(batches, o.stepsPerEpoch());
+      batches = data.train().open(o.batchSize(), o.order(), o.seed() & 0xffffffffL);
+      steps = p.stepsPerEpoch(batches, o.stepsPerEpoch());
       p.describe(h.hyperparameters, steps);
       if (es != null) {
         h.hyperparameters.put("earlyStopping", Map.of("patience", es.patience(), "monitor", es.monitor(),
             "restoreBestWeights", es.restoreBest()));
       }
-      EarlyStopping.State esState = es == null ? null : es.initial();
-
-      // resume: every variable, the batch stream, the epoch's sums, early stopping and the history
-      int startEpoch = 1;
-      EpochStats resumed = null;
-      long globalStep = 0;
-      if (!o.resume()) {
+      esState = es == null ? null : es.initial();
+      if (o.resume()) {
+        resume();
+      } else {
         int removed = ckpts.clear();
         if (removed > 0) {
           out.println("removed the checkpoints of an earlier run in " + ckpts.dir() + " (" + removed + " files)");
         }
       }
-      if (o.resume()) {
-        RunCheckpoints.Found f = ckpts.latestValid(out);
-        if (f == null) {
-          throw new IOException(o.runDir() + ": no intact checkpoint in " + ckpts.dir() + " to resume from");
-        }
-        checkSameRun(f, model, h);
-        ckpts.restore(t.session(), f.prefix());
-        batches.restore(f.state().batches);
-        TrainingState st = f.state();
-        History before = st.history;
-        before.datasetFiles = h.datasetFiles;
-        before.versions = h.versions;
-        before.gitCommit = h.gitCommit;
-        before.interrupted = false;
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("fromCheckpoint", f.name());
-        r.put("step", st.globalStep);
-        r.put("at", Instant.now().toString());
-        before.resumes.add(r);
-        h = before;
-        priorSeconds = h.timings.getOrDefault("trainSeconds", 0.0);
-        globalStep = st.globalStep;
-        esState = st.earlyStopping;
-        if (st.epochComplete) {
-          startEpoch = st.epoch + 1;
-        } else {
-          startEpoch = st.epoch;
-          resumed = new EpochStats(st.epoch, o.epochs(), steps);
-          TrainingState.EpochProgress e = st.epochProgress;
-          resumed.steps = e.steps();
-          resumed.batchLossSum = e.batchLossSum();
-          resumed.exampleLossSum = e.exampleLossSum();
-          resumed.examples = e.examples();
-          resumed.correct = e.correct();
-          resumed.lastLoss = e.lastLoss();
-        }
-        if (esState != null && esState.bestEpoch > 0) {
-          ckpts.protect(bestName(h, esState));
-        }
-        out.printf("resuming %s from %s: step %d, epoch %d%s%n", model.name(), f.prefix(), globalStep, st.epoch,
-            st.epochComplete ? " (complete)" : ", step " + st.stepInEpoch + " of " + steps);
-      }
-      List<Double> accuracy = null;
-      List<Double> valLoss = null;
-      List<Double> valAccuracy = null;
       if (validate) {
         accuracy = h.epochMetrics.computeIfAbsent("accuracy", k -> new ArrayList<>());
         valLoss = h.epochMetrics.computeIfAbsent("val_loss", k -> new ArrayList<>());
         valAccuracy = h.epochMetrics.computeIfAbsent("val_accuracy", k -> new ArrayList<>());
       }
-      long[] dims = t.inputDims();
-      Context ctx = new Context(t, batches, data, h, out, o.batchSize());
+      ctx = new Context(t, batches, data, h, out, o.batchSize());
       ctx.step = (int) globalStep;
-      try (Board board = new Board(o.runDir().resolve("tensorboard"), validate)) {
-        if (o.resume()) {
-          board.train.restart(globalStep);
-        } else {
-          board.train.graph(t.graph().toGraphDef());
-          board.train.text("hyperparameters", 0, markdownTable(model, h.hyperparameters));
-        }
-        boolean stopEarly = esState != null && esState.stoppedEpoch > 0;
-        epochs:
-        for (int epoch = startEpoch; epoch <= o.epochs() && !stopEarly; epoch++) {
-          ctx.epoch = epoch;
-          long e0 = System.nanoTime();
-          boolean continuing = resumed != null && epoch == startEpoch;
-          EpochStats s = continuing ? resumed : new EpochStats(epoch, o.epochs(), steps);
-          if (!continuing) {
-            batches.startEpoch();
-          }
-          try (ProgressBar pb = Progress.bar(p.progressLabel(epoch, o.epochs()), steps, null, 1)) {
-            pb.stepTo(s.steps);
-            long checkpointed = globalStep;
-            for (int i = s.steps; i < steps; i++) {
-              if (stop.requested()) {
-                if (globalStep > checkpointed) {
-                  h.timings.put("trainSeconds", priorSeconds + (System.nanoTime() - t0) / 1e9);
-                  ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, i, false, batches, s, esState));
-                }
-                h.interrupted = true;
-                break epochs;
-              }
-              batches.next();
-              int n = batches.size();
-              long st = System.nanoTime();
-              Trainer.BatchResult r;
-              try (Tensor x = batches.x(dims); TFloat32 y = batches.oneHot()) {
-                r = t.runBatch(x, y, true);
-              }
-              stepMillis.add((System.nanoTime() - st) / 1e6);
-              h.batchCost.add(r.loss());
-              int c = correct(r, batches, n);
-              s.add(r.loss(), n, c);
-              ctx.step++;
-              globalStep++;
-              p.afterStep(ctx);
-              board.train.scalar("batch_loss", globalStep, r.loss());
-              board.train.scalar("batch_accuracy", globalStep, (double) c / n);
-              board.train.scalar("batch_learning_rate", globalStep, o.learningRate());
-              pb.step();
-              pb.setExtraMessage(p.stepMessage(s));
-              TestHooks.pause("step:" + globalStep, stop::requested);
-              if (o.checkpointEvery() > 0 && globalStep % o.checkpointEvery() == 0 && i < steps - 1) {
-                h.timings.put("trainSeconds", priorSeconds + (System.nanoTime() - t0) / 1e9);
-                ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, i + 1, false, batches, s, esState));
-                checkpointed = globalStep;
-                board.flush();
-              }
+    }
+
+    /** Every variable, the batch stream, the epoch's sums, early stopping and the history from the newest checkpoint. */
+    private void resume() throws IOException {
+      RunCheckpoints.Found f = ckpts.latestValid(out);
+      if (f == null) {
+        throw new IOException(o.runDir() + ": no intact checkpoint in " + ckpts.dir() + " to resume from");
+      }
+      checkSameRun(f, model, h);
+      ckpts.restore(t.session(), f.prefix());
+      batches.restore(f.state().batches);
+      TrainingState st = f.state();
+      History before = st.history;
+      before.datasetFiles = h.datasetFiles;
+      before.versions = h.versions;
+      before.gitCommit = h.gitCommit;
+      before.interrupted = false;
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("fromCheckpoint", f.name());
+      r.put("step", st.globalStep);
+      r.put("at", Instant.now().toString());
+      before.resumes.add(r);
+      h = before;
+      priorSeconds = h.timings.getOrDefault("trainSeconds", 0.0);
+      globalStep = st.globalStep;
+      esState = st.earlyStopping;
+      if (st.epochComplete) {
+        startEpoch = st.epoch + 1;
+      } else {
+        startEpoch = st.epoch;
+        resumed = new EpochStats(st.epoch, o.epochs(), steps);
+        TrainingState.EpochProgress e = st.epochProgress;
+        resumed.steps = e.steps();
+        resumed.batchLossSum = e.batchLossSum();
+        resumed.exampleLossSum = e.exampleLossSum();
+        resumed.examples = e.examples();
+        resumed.correct = e.correct();
+        resumed.lastLoss = e.lastLoss();
+      }
+      if (esState != null && esState.bestEpoch > 0) {
+        ckpts.protect(bestName(h, esState));
+      }
+      out.printf("resuming %s from %s: step %d, epoch %d%s%n", model.name(), f.prefix(), globalStep, st.epoch,
+          st.epochComplete ? " (complete)" : ", step " + st.stepInEpoch + " of " + steps);
+    }
+
+    /** on_train_begin: the graph and hyperparameters on TensorBoard (a resumed run continues its event files). */
+    void onTrainBegin(Board b) throws IOException {
+      board = b;
+      if (o.resume()) {
+        board.train.restart(globalStep);
+      } else {
+        board.train.graph(t.graph().toGraphDef());
+        board.train.text("hyperparameters", 0, markdownTable(model, h.hyperparameters));
+      }
+      stopEarly = esState != null && esState.stoppedEpoch > 0;
+    }
+
+    /**
+     * One epoch's batches (the rest of a resumed epoch), with the progress bar; null when a stop was requested (the
+     * position is checkpointed, the history marked interrupted).
+     */
+    EpochStats epoch(int epoch) throws IOException {
+      ctx.epoch = epoch;
+      long e0 = System.nanoTime();
+      boolean continuing = resumed != null && epoch == startEpoch;
+      EpochStats s = continuing ? resumed : new EpochStats(epoch, o.epochs(), steps);
+      if (!continuing) {
+        batches.startEpoch();
+      }
+      try (ProgressBar pb = Progress.bar(p.progressLabel(epoch, o.epochs()), steps, null, 1)) {
+        pb.stepTo(s.steps);
+        long checkpointed = globalStep;
+        for (int i = s.steps; i < steps; i++) {
+          if (stop.requested()) {
+            if (globalStep > checkpointed) {
+              h.timings.put("trainSeconds", trainSeconds());
+              ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, i, false, batches, s, esState));
             }
+            h.interrupted = true;
+            return null;
           }
-          if (h.devicesUsed == null || h.devicesUsed.isEmpty()) {
-            h.devicesUsed = t.devicesUsed();
-            LOG.info("ops ran on {}", t.devicesUsed());
-          }
-          if (validate) {
-            // forward passes only: no variable changes, no random numbers, the batch order untouched
-            double[] val = t.evaluate(data.validation(), p.evalBatchSize(o.batchSize()));
-            s.valLoss = val[0];
-            s.valAccuracy = val[1];
-            accuracy.add(s.accuracy());
-            valLoss.add(val[0]);
-            valAccuracy.add(val[1]);
-          }
-          s.seconds = (System.nanoTime() - e0) / 1e9;
-          h.epochCost.add(p.epochLoss(s));
-          p.afterEpoch(ctx, s);
-          board.epoch(epoch, p.epochLoss(s), s.accuracy(), o.learningRate(), s.valLoss, s.valAccuracy);
-          String name = "model.ckpt-" + globalStep;
-          if (es != null) {
-            double current = es.monitor().equals("val_loss") ? s.valLoss : s.valAccuracy;
-            EarlyStopping.Decision d = es.update(esState, epoch, current);
-            if (d == EarlyStopping.Decision.IMPROVED_CONTINUE) {
-              esState.hasBestWeights = true;
-              esState.bestGlobalStep = globalStep;
-              h.results.put("bestEpoch", (double) epoch);
-              ckpts.protect(name);
-            }
-            stopEarly = d == EarlyStopping.Decision.STOP;
-          }
-          h.timings.put("trainSeconds", priorSeconds + (System.nanoTime() - t0) / 1e9);
-          ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, steps, true, batches, s, esState));
-          board.flush();
-          TestHooks.pause("epoch-end:" + epoch);
-        }
-        if (stopEarly) {
-          h.results.put("stoppedEpoch", (double) esState.stoppedEpoch);
-          out.printf("Epoch %d: early stopping (%s did not improve for %d epochs; best %.4f at epoch %d)%n",
-              esState.stoppedEpoch, es.monitor(), es.patience(), esState.best, esState.bestEpoch);
-          if (es.restoreBest() && esState.hasBestWeights) {
-            Path best = ckpts.dir().resolve(bestName(h, esState));
-            ckpts.restoreModel(t.session(), best);
-            out.println("Restoring model weights from the end of the best epoch: " + esState.bestEpoch + " (" + best + ")");
+          batch(s);
+          onBatchEnd(s, pb);
+          if (o.checkpointEvery() > 0 && globalStep % o.checkpointEvery() == 0 && i < steps - 1) {
+            h.timings.put("trainSeconds", trainSeconds());
+            ckpts.save(t.session(), globalStep, state(model, h, globalStep, epoch, i + 1, false, batches, s, esState));
+            checkpointed = globalStep;
+            board.flush();
           }
         }
       }
-      double trainSeconds = priorSeconds + (System.nanoTime() - t0) / 1e9;
+      if (h.devicesUsed == null || h.devicesUsed.isEmpty()) {
+        h.devicesUsed = t.devicesUsed();
+        LOG.info("ops ran on {}", t.devicesUsed());
+      }
+      s.seconds = (System.nanoTime() - e0) / 1e9;
+      return s;
+    }
+
+    /** train_step: one optimizer step on the next batch, its loss and correct predictions added to the epoch's. */
+    void batch(EpochStats s) {
+      batches.next();
+      int n = batches.size();
+      long st = System.nanoTime();
+      Trainer.BatchResult r;
+      try (Tensor x = batches.x(t.inputDims()); TFloat32 y = batches.oneHot()) {
+        r = t.runBatch(x, y, true);
+      }
+      stepMillis.add((System.nanoTime() - st) / 1e6);
+      h.batchCost.add(r.loss());
+      int c = correct(r, batches, n);
+      s.add(r.loss(), n, c);
+      lastCorrect = c;
+      lastSize = n;
+    }
+
+    /** on_train_batch_end: the protocol's per-step hook, TensorBoard's batch scalars, the progress bar. */
+    private void onBatchEnd(EpochStats s, ProgressBar pb) throws IOException {
+      ctx.step++;
+      globalStep++;
+      p.afterStep(ctx);
+      board.train.scalar("batch_loss", globalStep, s.lastLoss);
+      board.train.scalar("batch_accuracy", globalStep, (double) lastCorrect / lastSize);
+      board.train.scalar("batch_learning_rate", globalStep, o.learningRate());
+      pb.step();
+      pb.setExtraMessage(p.stepMessage(s));
+      TestHooks.pause("step:" + globalStep, stop::requested);
+    }
+
+    /**
+     * The end of an epoch: validation (forward passes only: no variable changes, no random numbers, the batch order
+     * untouched), then on_epoch_end: the protocol's line, TensorBoard, early stopping, the epoch's checkpoint.
+     */
+    void endEpoch(EpochStats s) throws IOException {
+      if (validate) {
+        long v0 = System.nanoTime();
+        double[] val = t.evaluate(data.validation(), p.evalBatchSize(o.batchSize()));
+        s.valLoss = val[0];
+        s.valAccuracy = val[1];
+        accuracy.add(s.accuracy());
+        valLoss.add(val[0]);
+        valAccuracy.add(val[1]);
+        s.seconds += (System.nanoTime() - v0) / 1e9;
+      }
+      h.epochCost.add(p.epochLoss(s));
+      p.afterEpoch(ctx, s);
+      board.epoch(s.epoch, p.epochLoss(s), s.accuracy(), o.learningRate(), s.valLoss, s.valAccuracy);
+      String name = "model.ckpt-" + globalStep;
+      if (es != null) {
+        double current = es.monitor().equals("val_loss") ? s.valLoss : s.valAccuracy;
+        EarlyStopping.Decision d = es.update(esState, s.epoch, current);
+        if (d == EarlyStopping.Decision.IMPROVED_CONTINUE) {
+          esState.hasBestWeights = true;
+          esState.bestGlobalStep = globalStep;
+          h.results.put("bestEpoch", (double) s.epoch);
+          ckpts.protect(name);
+        }
+        stopEarly = d == EarlyStopping.Decision.STOP;
+      }
+      h.timings.put("trainSeconds", trainSeconds());
+      ckpts.save(t.session(), globalStep, state(model, h, globalStep, s.epoch, steps, true, batches, s, esState));
+      board.flush();
+      TestHooks.pause("epoch-end:" + s.epoch);
+    }
+
+    /** on_train_end: early stopping's report and, if asked, the best epoch's weights back. */
+    void onTrainEnd() throws IOException {
+      if (!stopEarly) {
+        return;
+      }
+      h.results.put("stoppedEpoch", (double) esState.stoppedEpoch);
+      out.printf("Epoch %d: early stopping (%s did not improve for %d epochs; best %.4f at epoch %d)%n",
+          esState.stoppedEpoch, es.monitor(), es.patience(), esState.best, esState.bestEpoch);
+      if (es.restoreBest() && esState.hasBestWeights) {
+        Path best = ckpts.dir().resolve(bestName(h, esState));
+        ckpts.restoreModel(t.session(), best);
+        out.println("Restoring model weights from the end of the best epoch: " + esState.bestEpoch + " (" + best + ")");
+      }
+    }
+
+    /** Timings, then the final evaluation and the export (not after a stop), history.json and loss.png. */
+    void end() throws IOException {
+      double trainSeconds = trainSeconds();
       h.timings.put("trainSeconds", trainSeconds);
       h.timings.put("medianStepMillis", median(stepMillis));
       h.timings.put("checkpointSeconds", ckpts.secondsSaving());
@@ -257,17 +365,14 @@ public final class TrainingRun {
         export(model, t, modelVars, o, h, acc, trainSeconds, out);
       } else {
         out.println("\ninterrupted: history and a checkpoint written, nothing exported; continue with "
-            + "rnnport train --resume " + o.runDir());
+            + "rnnport " + ("keras".equals(model.notebook()) ? "fit" : "train") + " --resume " + o.runDir());
       }
       writeOutputs(model, p, o, h);
-    } catch (IOException | RuntimeException e) {
-      if (!o.resume()) {
-        h.timings.putIfAbsent("trainSeconds", (System.nanoTime() - t0) / 1e9);
-        writeOutputs(model, p, o, h);
-      }
-      throw e;
     }
-    return h;
+
+    private double trainSeconds() {
+      return priorSeconds + (System.nanoTime() - t0) / 1e9;
+    }
   }
 
   private static void writeOutputs(NotebookModel model, TrainingProtocol p, TrainOptions o, History h)

@@ -1,0 +1,168 @@
+"""rnnport fit's judge: tf-keras 2.18 trains a model_from_json(...) Sequential on the same batches as rnnport fit.
+
+For each case of a JSON list (model JSON file, data .npz with the x and y arrays, loss, optimizer and its
+settings, batch size, epochs, shuffle, seed) it writes to OUT/<case>/:
+
+  initial/model.ckpt*   the model's initial weights, a tensor-bundle checkpoint keyed by the variables' names
+                        (gru/gru_cell/kernel, dense/bias, ...): rnnport fit restores them by name
+  losses.json           the loss of every batch, from model.train_on_batch
+  final/weights.npz     the weights after training, by name
+  predictions.npz       model(x, training=False) on the training rows, file order
+
+The epoch order is numpy's: one np.random.RandomState(seed) draws permutation(n) at the start of every epoch (or
+file order without shuffling), the order rnnport fit uses; Keras' own fit draws it with tf.random.shuffle inside
+tf.data instead (see docs/deviations.md, "fit").
+
+  python -m rnnport_oracle.keras_fit --cases cases.json --out OUT
+  python -m rnnport_oracle.keras_fit --make-data DIR [--data-dir DATA]   # the test data sets (digits, reuters)
+"""
+import argparse
+import json
+import os
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+import numpy
+import tensorflow as tf
+import tf_keras as keras
+
+from rnnport_oracle import harness
+
+
+def optimizer(case):
+    name = case.get("optimizer", "adam")
+    kw = {}
+    if "learning_rate" in case:
+        kw["learning_rate"] = case["learning_rate"]
+    if name == "sgd":
+        return keras.optimizers.SGD(momentum=case.get("momentum", 0.0), nesterov=case.get("nesterov", False), **kw)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(rho=case.get("rho", 0.9), momentum=case.get("momentum", 0.0), **kw)
+    return keras.optimizers.Adam(**kw)
+
+
+def names(model):
+    return [v.name.split(":")[0] for v in model.weights]
+
+
+def run_case(case, out):
+    tf.random.set_seed(case.get("seed", 0))
+    if case["model"].endswith(".keras"):
+        import zipfile
+        with zipfile.ZipFile(case["model"]) as z:
+            model = keras.models.model_from_json(z.read("config.json").decode())
+    else:
+        with open(case["model"]) as f:
+            model = keras.models.model_from_json(f.read())
+    model.compile(loss=case["loss"], optimizer=optimizer(case))
+    if case.get("init"):
+        # start from given weights (by name), e.g. another run's initial/model.ckpt
+        for nm, v in zip(names(model), model.weights):
+            v.assign(tf.raw_ops.RestoreV2(prefix=case["init"], tensor_names=[nm], shape_and_slices=[""],
+                                          dtypes=[v.dtype])[0])
+    d = numpy.load(case["data"])
+    x = d[case.get("x", "x")]
+    labels = d[case.get("y", "y")].astype(numpy.int64)
+    classes = model.outputs[0].shape[-1]
+    y = keras.utils.to_categorical(labels, classes) if case["loss"] == "categorical_crossentropy" else labels
+    os.makedirs(os.path.join(out, "initial"), exist_ok=True)
+    tf.raw_ops.SaveV2(prefix=os.path.join(out, "initial", "model.ckpt"), tensor_names=names(model),
+                      shape_and_slices=[""] * len(model.weights), tensors=[v.value() for v in model.weights])
+    rs = numpy.random.RandomState(case.get("seed", 0))
+    batch = case.get("batch_size", 32)
+    n = len(x)
+    losses = []
+    for epoch in range(case.get("epochs", 1)):
+        order = rs.permutation(n) if case.get("shuffle", True) else numpy.arange(n)
+        for b in range(0, n, batch):
+            idx = order[b:b + batch]
+            losses.append(model.train_on_batch(x[idx], y[idx]))
+    harness.write_json(os.path.join(out, "losses.json"), {"losses": harness.float_list(losses)})
+    os.makedirs(os.path.join(out, "final"), exist_ok=True)
+    numpy.savez(os.path.join(out, "final", "weights.npz"),
+                **{nm: v.numpy() for nm, v in zip(names(model), model.weights)})
+    numpy.savez(os.path.join(out, "predictions.npz"), predictions=model(x, training=False).numpy())
+
+
+def test_models():
+    """The parity matrix's models, as a user would write them (written with model.to_json())."""
+    L = keras.layers
+    digits = lambda: keras.Input(shape=(8, 8), name="pixels")
+    tokens = lambda: keras.Input(shape=(20,), dtype="int32", name="ids")
+    return {
+        "digits-gru": keras.Sequential([digits(), L.GRU(12), L.Dense(10, activation="softmax")]),
+        "digits-gru-x2": keras.Sequential([digits(), L.GRU(10, return_sequences=True), L.GRU(10),
+                                           L.Dense(10, activation="tanh", use_bias=False),
+                                           L.Dense(10, activation="softmax")]),
+        "digits-lstm-x2": keras.Sequential([digits(), L.LSTM(12, return_sequences=True), L.LSTM(12),
+                                            L.Dense(16, activation="relu"), L.Dense(10, activation="softmax")]),
+        "digits-bilstm": keras.Sequential([digits(), L.Bidirectional(L.LSTM(8)), L.Dense(10, activation="softmax")]),
+        "digits-bigru-x2": keras.Sequential([digits(), L.Bidirectional(L.GRU(8, return_sequences=True), merge_mode="sum"),
+                                             L.Bidirectional(L.GRU(8), merge_mode="ave"),
+                                             L.Dense(10, activation="softmax")]),
+        "reuters-bilstm-mul": keras.Sequential([tokens(), L.Embedding(200, 8),
+                                                L.Bidirectional(L.LSTM(8), merge_mode="mul"),
+                                                L.Dense(8, activation="softmax")]),
+        "reuters-lstm": keras.Sequential([tokens(), L.Embedding(200, 16), L.LSTM(16), L.Dense(8, activation="softmax")]),
+        "reuters-gru": keras.Sequential([tokens(), L.Embedding(200, 8), L.GRU(8), L.Dense(8, activation="softmax")]),
+    }
+
+
+def make_data(folder, data_dir):
+    """digits.npz: scikit-learn's load_digits, 8x8 images as 8 steps of 8 floats in [0, 1] (x float32, y int64);
+    reuters-short.npz: the first 600 Reuters newswires with num_words=200, pre-padded/truncated to 20 ids (x int32),
+    labels remapped to the 8 most frequent topics' ranks, other topics dropped (y int64)."""
+    from sklearn.datasets import load_digits
+    os.makedirs(folder, exist_ok=True)
+    for name, m in test_models().items():
+        with open(os.path.join(folder, name + ".json"), "w") as f:
+            f.write(m.to_json())
+    # a .keras archive whose compile_config carries the loss and the optimizer's settings
+    m = test_models()["digits-gru"]
+    m.compile(loss="sparse_categorical_crossentropy",
+              optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True))
+    m.save(os.path.join(folder, "digits-gru-sgd.keras"))
+    dg = load_digits()
+    x = (dg.images / 16.0).astype(numpy.float32)
+    numpy.savez(os.path.join(folder, "digits.npz"), x=x, y=dg.target.astype(numpy.int64))
+    write_jsonl(os.path.join(folder, "digits.jsonl"), x, dg.target)
+    if data_dir:
+        path = os.path.abspath(os.path.join(data_dir, "reuters", "reuters.npz"))
+        (xs, ys), _ = keras.datasets.reuters.load_data(path=path, num_words=200, test_split=0.2)
+        top = [int(t) for t, _ in sorted(zip(*numpy.unique(ys, return_counts=True)), key=lambda p: -p[1])[:8]]
+        keep = [i for i in range(len(ys)) if int(ys[i]) in top][:600]
+        x = keras.preprocessing.sequence.pad_sequences([xs[i] for i in keep], maxlen=20).astype(numpy.int32)
+        y = numpy.array([top.index(int(ys[i])) for i in keep], dtype=numpy.int64)
+        numpy.savez(os.path.join(folder, "reuters-short.npz"), x=x, y=y)
+        write_jsonl(os.path.join(folder, "reuters-short.jsonl"), x, y)
+
+
+def write_jsonl(path, x, y):
+    """The same rows as JSON Lines, {"x": [...], "y": class}: float32 values written as the shortest decimal that
+    reads back as the same float32 (repr of the exact double), so the file holds the npz's bits."""
+    with open(path, "w") as f:
+        for xi, yi in zip(x, y):
+            f.write(json.dumps({"x": xi.tolist(), "y": int(yi)}) + "\n")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cases")
+    p.add_argument("--out")
+    p.add_argument("--make-data")
+    p.add_argument("--data-dir")
+    args = p.parse_args()
+    if args.make_data:
+        make_data(args.make_data, args.data_dir)
+    if not args.cases:
+        return
+    with open(args.cases) as f:
+        cases = json.load(f)
+    for case in cases:
+        run_case(case, os.path.join(args.out, case["name"]))
+    harness.write_json(os.path.join(args.out, "meta.json"), {"tensorflow": tf.__version__, "numpy": numpy.__version__,
+                                                             "cases": [c["name"] for c in cases]})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+package org.rnnport.keras;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.rnnport.models.ModelGraph;
+import org.rnnport.nn.KerasActivation;
+import org.rnnport.nn.KerasAdam;
+import org.rnnport.nn.KerasGruCell;
+import org.rnnport.nn.KerasInitializers;
+import org.rnnport.nn.KerasLstmCell;
+import org.rnnport.nn.KerasOptimizers;
+import org.rnnport.nn.KerasSimpleRnnCell;
+import org.rnnport.nn.PythonGradients;
+import org.rnnport.nn.RnnCell;
+import org.rnnport.nn.SeedSource;
+import org.rnnport.nn.StaticRnn;
+import org.rnnport.nn.Tf1Variable;
+import org.rnnport.nn.Tf1Variables;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Builds a {@link KerasModel} into a TF Java graph as tf-keras 2.18's {@code model.fit} computes it on the CPU:
+ * the Embedding as a gather, each recurrent layer as Keras' While loop unrolled ({@code backend.rnn}; with
+ * {@code --gradients python} its weight gradients are summed as the loop's accumulators sum them), Dense as
+ * {@code bias_add(matmul)} and its activation. Variables carry Keras' names ({@code <layer>/<cell>/kernel},
+ * {@code <layer>/kernel}), created in Keras' order with Keras' initializers drawn from {@code seeds}.
+ * The loss is the compiled one, with Keras' SUM_OVER_BATCH_SIZE reduction; a softmax output's crossentropy is
+ * computed from the softmax's input ({@code softmax_cross_entropy_with_logits}), as Keras does.
+ */
+public final class KerasGraph {
+  private KerasGraph() {}
+
+  /**
+   * Builds {@code m}; with {@code compile} non-null the labels placeholder ({@code float32 [-1, classes]},
+   * one-hot), the loss and the optimizer step.
+   *
+   * @param inputKey the input placeholder's name (the serving signature's key)
+   */
+  public static ModelGraph build(Ops tf, KerasModel m, String inputKey, SeedSource seeds, KerasCompile compile) {
+    Tf1Variables vars = new Tf1Variables(tf);
+    long steps = m.inputShape()[0];
+    Placeholder<?> x;
+    List<Operand<TFloat32>> seq;
+    long depth;
+    int first = 0;
+    if (m.tokenInput()) {
+      KerasLayer.Embedding e = (KerasLayer.Embedding) m.layers().get(0);
+      Placeholder<TInt32> ids = tf.withName(inputKey).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, steps)));
+      x = ids;
+      Shape es = Shape.of(e.inputDim(), e.outputDim());
+      Tf1Variable emb = vars.get(e.name() + "/embeddings", es,
+          KerasInitializers.uniform(es, e.minval(), e.maxval(), seeds));
+      Ops eo = vars.scope(e.name());
+      Operand<TFloat32> embedded = eo.withName("embedding_lookup").gather(emb.read(), ids, eo.constant(0));
+      PythonGradients.gathered(vars, emb, embedded, ids);
+      seq = null;
+      depth = e.outputDim();
+      first = 1;
+      // the first recurrent layer unstacks the [batch, time, depth] lookup
+      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile);
+    }
+    Placeholder<TFloat32> fx = tf.withName(inputKey).placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, steps, m.inputShape()[1])));
+    x = fx;
+    depth = m.inputShape()[1];
+    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile);
+  }
+
+  private static ModelGraph rest(Ops tf, Tf1Variables vars, KerasModel m, Placeholder<?> x,
+      Operand<TFloat32> batchMajor, List<Operand<TFloat32>> seq, long depth, long steps, int first, SeedSource seeds,
+      KerasCompile compile) {
+    Operand<TFloat32> flat = null;
+    Operand<TFloat32> logits = null;
+    Operand<TFloat32> out = null;
+    List<KerasLayer> layers = m.layers();
+    for (int i = first; i < layers.size(); i++) {
+      KerasLayer l = layers.get(i);
+      if (l instanceof KerasLayer.Recurrent r) {
+        if (seq == null) {
+          seq = new ArrayList<>(vars.scope(r.name()).withName("unstack").unstack(batchMajor, steps,
+              Unstack.axis(1L)).output());
+        }
+        PythonGradients.dynamicRnn(vars);
+        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r), seq, depth, vars, seeds);
+        depth = r.units();
+        if (r.returnSequences()) {
+          seq = res.outputs();
+        } else {
+          flat = res.last();
+          seq = null;
+        }
+      } else if (l instanceof KerasLayer.Bidirectional b) {
+        KerasLayer.Recurrent r = b.layer();
+        if (seq == null) {
+          seq = new ArrayList<>(vars.scope(b.name()).withName("unstack").unstack(batchMajor, steps,
+              Unstack.axis(1L)).output());
+        }
+        PythonGradients.dynamicRnn(vars);
+        // Keras: forward_<name> in order; backward_<name> with go_backwards (the steps reversed)
+        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r), seq, depth, vars, seeds);
+        List<Operand<TFloat32>> reversed = new ArrayList<>(seq);
+        java.util.Collections.reverse(reversed);
+        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r), reversed, depth, vars,
+            seeds);
+        Ops mo = vars.scope(b.name());
+        if (r.returnSequences()) {
+          // y_rev = reverse(y_rev, time axis), then merged step by step
+          List<Operand<TFloat32>> back = new ArrayList<>(bw.outputs());
+          java.util.Collections.reverse(back);
+          List<Operand<TFloat32>> merged = new ArrayList<>();
+          for (int t = 0; t < back.size(); t++) {
+            merged.add(merge(mo, b.mergeMode(), fw.outputs().get(t), back.get(t)));
+          }
+          seq = merged;
+        } else {
+          flat = merge(mo, b.mergeMode(), fw.last(), bw.last());
+          seq = null;
+        }
+        depth = b.units();
+      } else if (l instanceof KerasLayer.Dense d) {
+        Shape k = Shape.of(depth, d.units());
+        Tf1Variable kernel = vars.get(d.name() + "/kernel", k, KerasInitializers.glorotUniform(k, seeds));
+        Tf1Variable bias = d.useBias() ? vars.get(d.name() + "/bias", Shape.of(d.units()),
+            org.rnnport.nn.Initializers.zeros(Shape.of(d.units()))) : null;
+        Ops o = vars.scope(d.name());
+        Operand<TFloat32> z = o.linalg.matMul(flat, kernel.read());
+        if (bias != null) {
+          z = o.withName("BiasAdd").nn.biasAdd(z, bias.read());
+        }
+        logits = z;
+        out = d.activation().apply(o, z);
+        flat = out;
+        depth = d.units();
+      } else {
+        throw new IllegalStateException("unexpected layer " + l);
+      }
+    }
+    KerasActivation act = m.outputActivation();
+    Operand<TFloat32> probabilities = tf.withName("probabilities").identity(out);
+    Operand<TInt64> classes = tf.withName("classes").math.argMax(logits, tf.constant(1));
+    List<Tf1Variable> modelVars = new ArrayList<>(vars.all());
+    Placeholder<TFloat32> y = null;
+    Operand<TFloat32> loss = null;
+    Op train = null;
+    if (compile != null) {
+      y = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, m.outputUnits())));
+      Ops l = tf.withSubScope("loss");
+      if (act != KerasActivation.SOFTMAX) {
+        throw new KerasFormatException(compile.loss() + " is supported on a softmax output; the model's output is "
+            + act.keras());
+      }
+      // categorical and sparse categorical crossentropy on a softmax output: Keras takes the softmax's input and
+      // calls (sparse_)softmax_cross_entropy_with_logits; the labels are fed one-hot, the sparse op gets their argmax
+      Operand<TFloat32> xent;
+      if (compile.loss().equals("sparse_categorical_crossentropy")) {
+        registerSparseXentGradient();
+        Operand<TInt64> ids = l.withName("labels").math.argMax(y, l.constant(1), TInt64.class);
+        xent = l.nn.sparseSoftmaxCrossEntropyWithLogits(logits, ids).loss();
+      } else {
+        xent = l.nn.softmaxCrossEntropyWithLogits(logits, y).loss();
+      }
+      loss = l.withName("value").math.divNoNan(l.sum(xent, l.constant(0)),
+          l.dtypes.cast(l.size(xent), TFloat32.class));
+      train = switch (compile.optimizer()) {
+        case "adam" -> KerasAdam.minimize(vars, loss, modelVars, compile.learningRate());
+        case "sgd" -> KerasOptimizers.sgd(vars, loss, modelVars, compile.learningRate(), compile.momentum(),
+            compile.nesterov());
+        case "rmsprop" -> KerasOptimizers.rmsprop(vars, loss, modelVars, compile.learningRate(), compile.rho(),
+            compile.momentum(), compile.epsilon());
+        default -> throw new IllegalStateException(compile.optimizer());
+      };
+    }
+    return new ModelGraph(x.op().name(), x, y, logits, probabilities, classes, loss, train, modelVars, vars.all());
+  }
+
+  /** Bidirectional's merge: concatenate([y, y_rev]), y + y_rev, (y + y_rev) / 2, y * y_rev. */
+  private static Operand<TFloat32> merge(Ops tf, String mode, Operand<TFloat32> y, Operand<TFloat32> yRev) {
+    return switch (mode) {
+      case "concat" -> tf.concat(List.of(y, yRev), tf.constant(-1));
+      case "sum" -> tf.math.add(y, yRev);
+      case "ave" -> tf.math.div(tf.math.add(y, yRev), tf.constant(2f));
+      case "mul" -> tf.math.mul(y, yRev);
+      default -> throw new IllegalStateException(mode);
+    };
+  }
+
+  private static boolean sparseXentGradient;
+
+  /**
+   * TF Java has no gradient for SparseSoftmaxCrossEntropyWithLogits; this is Python's
+   * ({@code _SparseSoftmaxCrossEntropyWithLogitsGrad}): {@code expand_dims(grad_loss, -1) * backprop} (the op's
+   * second output) for the logits, and (zeros) for the integer labels.
+   */
+  static synchronized void registerSparseXentGradient() {
+    if (sparseXentGradient) {
+      return;
+    }
+    org.tensorflow.TensorFlow.registerCustomGradient("SparseSoftmaxCrossEntropyWithLogits", (tf, op, grads) -> {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> g = (Operand<TFloat32>) grads.get(0);
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> backprop = (Operand<TFloat32>) (Operand<?>) op.output(1);
+      Operand<TFloat32> dLogits = tf.math.mul(tf.expandDims(g, tf.constant(-1)), backprop);
+      return List.of(dLogits, tf.dtypes.cast(tf.zerosLike(g), TInt64.class));
+    });
+    sparseXentGradient = true;
+  }
+
+  private static RnnCell cell(KerasLayer.Recurrent r) {
+    return switch (r.kind()) {
+      case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias());
+      case GRU -> new KerasGruCell(r.units(), r.resetAfter());
+      case LSTM -> new KerasLstmCell(r.units());
+    };
+  }
+}

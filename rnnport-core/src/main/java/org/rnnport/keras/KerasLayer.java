@@ -1,0 +1,46 @@
+package org.rnnport.keras;
+
+import org.rnnport.nn.KerasActivation;
+
+/** One layer of a Keras Sequential as rnnport builds it (the checked subset of its config). */
+public sealed interface KerasLayer {
+  /** The layer's Keras name (the variables' scope). */
+  String name();
+
+  /** {@code Embedding(input_dim, output_dim, embeddings_initializer=RandomUniform(minval, maxval))}. */
+  record Embedding(String name, int inputDim, int outputDim, float minval, float maxval) implements KerasLayer {}
+
+  /** The recurrent layers. */
+  enum Kind {
+    SIMPLE_RNN("SimpleRNN"), GRU("GRU"), LSTM("LSTM");
+
+    final String keras;
+
+    Kind(String keras) {
+      this.keras = keras;
+    }
+  }
+
+  /**
+   * {@code SimpleRNN}, {@code GRU} or {@code LSTM}.
+   *
+   * @param activation SimpleRNN's activation (tanh for GRU and LSTM)
+   * @param resetAfter GRU's {@code reset_after}
+   */
+  record Recurrent(Kind kind, String name, int units, KerasActivation activation, boolean useBias,
+      boolean returnSequences, boolean resetAfter) implements KerasLayer {}
+
+  /**
+   * {@code Bidirectional(layer, merge_mode)}: {@code forward_<name>} on the steps in order, {@code backward_<name>}
+   * on them reversed (its sequence output reversed back), merged by {@code concat}, {@code sum}, {@code ave} or
+   * {@code mul}.
+   */
+  record Bidirectional(String name, Recurrent layer, String mergeMode) implements KerasLayer {
+    public int units() {
+      return mergeMode.equals("concat") ? 2 * layer.units() : layer.units();
+    }
+  }
+
+  /** {@code Dense(units, activation, use_bias)} on a {@code [batch, features]} input. */
+  record Dense(String name, int units, KerasActivation activation, boolean useBias) implements KerasLayer {}
+}

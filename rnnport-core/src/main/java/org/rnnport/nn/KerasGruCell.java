@@ -1,0 +1,95 @@
+package org.rnnport.nn;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Indices;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Keras {@code GRU(units)} step as tf-keras 2.18 computes it on the CPU, gates z, r, h:
+ * <ul>
+ *   <li>{@code reset_after=True} ({@code standard_gru}): {@code x_z, x_r, x_h = split(bias_add(x @ kernel, bias[0]))},
+ *       {@code r_z, r_r, r_h = split(bias_add(h @ recurrent_kernel, bias[1]))}, {@code z = sigmoid(x_z + r_z)},
+ *       {@code r = sigmoid(x_r + r_r)}, {@code hh = tanh(x_h + r * r_h)}; bias {@code [2, 3u]}.</li>
+ *   <li>{@code reset_after=False} ({@code GRUCell.call}, implementation 2): {@code matrix_inner = h @ recurrent_kernel[:, :2u]},
+ *       {@code hh = tanh(x_h + (r * h) @ recurrent_kernel[:, 2u:])}; bias {@code [3u]}.</li>
+ * </ul>
+ * then {@code h' = z * h + (1 - z) * hh}. Kernel {@code [in, 3u]} glorot_uniform, recurrent_kernel {@code [u, 3u]}
+ * orthogonal, bias zeros.
+ *
+ * <p>{@code reset_after=False} computes Keras' forward values, but its gradients are not yet summed as Keras sums
+ * them ({@code h_tm1} has three consumers in the step; parity differs in the last bits from the first step), so
+ * {@link org.rnnport.keras.KerasModel} refuses it for now.
+ */
+public final class KerasGruCell implements RnnCell {
+  private final int units;
+  private final boolean resetAfter;
+  private Tf1Variables vars;
+  private Tf1Variable kernel;
+  private Tf1Variable recurrentKernel;
+  private Tf1Variable bias;
+
+  public KerasGruCell(int units, boolean resetAfter) {
+    this.units = units;
+    this.resetAfter = resetAfter;
+  }
+
+  @Override
+  public String name() {
+    return "gru_cell";
+  }
+
+  @Override
+  public int units() {
+    return units;
+  }
+
+  @Override
+  public int stateCount() {
+    return 1;
+  }
+
+  @Override
+  public void build(Tf1Variables vars, String scope, long inputDepth, SeedSource seeds) {
+    this.vars = vars;
+    String p = scope + "/" + name() + "/";
+    Shape k = Shape.of(inputDepth, 3L * units);
+    Shape rk = Shape.of(units, 3L * units);
+    Shape b = resetAfter ? Shape.of(2, 3L * units) : Shape.of(3L * units);
+    kernel = vars.get(p + "kernel", k, KerasInitializers.glorotUniform(k, seeds));
+    recurrentKernel = vars.get(p + "recurrent_kernel", rk, KerasInitializers.orthogonal(rk, seeds));
+    bias = vars.get(p + "bias", b, Initializers.zeros(b));
+  }
+
+  @Override
+  public Step call(Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
+    Operand<TFloat32> h = state.get(0);
+    Operand<TFloat32> b = vars.use(bias, tf);
+    Operand<TFloat32> inputBias = resetAfter ? tf.stridedSlice(b, Indices.at(0)) : b;
+    Operand<TFloat32> matrixX = tf.nn.biasAdd(tf.linalg.matMul(input, vars.use(kernel, tf)), inputBias);
+    List<Output<TFloat32>> x = tf.split(tf.constant(1), matrixX, 3L).output();
+    Operand<TFloat32> rk = vars.use(recurrentKernel, tf);
+    Operand<TFloat32> z;
+    Operand<TFloat32> hh;
+    if (resetAfter) {
+      Operand<TFloat32> inner = tf.nn.biasAdd(tf.linalg.matMul(h, rk), tf.stridedSlice(b, Indices.at(1)));
+      List<Output<TFloat32>> r3 = tf.split(tf.constant(1), inner, 3L).output();
+      z = tf.math.sigmoid(tf.math.add(x.get(0), r3.get(0)));
+      Operand<TFloat32> r = tf.math.sigmoid(tf.math.add(x.get(1), r3.get(1)));
+      hh = tf.math.tanh(tf.math.add(x.get(2), tf.math.mul(r, r3.get(2))));
+    } else {
+      Operand<TFloat32> inner = tf.linalg.matMul(h, tf.stridedSlice(rk, Indices.all(), Indices.slice(0, 2L * units)));
+      List<Output<TFloat32>> r2 = tf.split(tf.constant(1), inner, 2L).output();
+      z = tf.math.sigmoid(tf.math.add(x.get(0), r2.get(0)));
+      Operand<TFloat32> r = tf.math.sigmoid(tf.math.add(x.get(1), r2.get(1)));
+      Operand<TFloat32> rh = tf.linalg.matMul(tf.math.mul(r, h),
+          tf.stridedSlice(rk, Indices.all(), Indices.slice(2L * units, 3L * units)));
+      hh = tf.math.tanh(tf.math.add(x.get(2), rh));
+    }
+    Operand<TFloat32> newH = tf.math.add(tf.math.mul(z, h), tf.math.mul(tf.math.sub(tf.constant(1f), z), hh));
+    return new Step(newH, List.of(newH));
+  }
+}

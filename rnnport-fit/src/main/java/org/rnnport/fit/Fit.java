@@ -1,0 +1,457 @@
+package org.rnnport.fit;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rnnport.data.BatchOrder;
+import org.rnnport.keras.KerasCompile;
+import org.rnnport.keras.KerasFormatException;
+import org.rnnport.keras.KerasLayer;
+import org.rnnport.keras.KerasModel;
+import org.rnnport.models.TrainDefaults;
+import org.rnnport.nn.GraphKind;
+import org.rnnport.nn.KerasActivation;
+import org.rnnport.nn.PythonGradients;
+import org.rnnport.tensorio.DType;
+import org.rnnport.train.EarlyStopping;
+import org.rnnport.train.History;
+import org.rnnport.train.StopSignal;
+import org.rnnport.train.TrainOptions;
+import org.rnnport.train.TrainingRun;
+
+/**
+ * Keras {@code compile} + {@code fit} for a {@link KerasModel}, the API under {@code rnnport fit}:
+ * <pre>{@code
+ * History h = Fit.of(KerasModel.read(Path.of("model.json")))
+ *     .data(List.of(Path.of("train.npz"))).x("x").y("y")
+ *     .loss("sparse_categorical_crossentropy").optimizer("adam").batchSize(32).epochs(10).seed(1)
+ *     .validationSplit(0.2).runDir(Path.of("runs/digits")).exportRoot(Path.of("savedmodels"))
+ *     .run(System.out);
+ * }</pre>
+ * Everything is read and checked before the run folder is made (the model, the options, every row and label), so
+ * bad input leaves nothing behind. Training is {@code TrainingRun}'s, the loop of {@code rnnport train}: the same
+ * run folder (history.json, loss.png, TensorBoard events, checkpoints, resume, early stopping, progress bars) and
+ * SavedModel export ({@code serving_default}: the {@code --x} name in; logits, probabilities, classes out).
+ */
+public final class Fit {
+  /** The run folder's record of the options, read back by {@link #resume(Path)}. */
+  public static final String RECORD = "fit.json";
+  private final KerasModel model;
+  private Path modelFile;
+  private String name;
+  private List<Path> data = List.of();
+  private String format;
+  private String x;
+  private String y;
+  private List<Path> validationData = List.of();
+  private double validationSplit;
+  private String loss;
+  private String optimizer;
+  private Float learningRate;
+  private Double momentum;
+  private Boolean nesterov;
+  private Double rho;
+  private int batchSize = 32;
+  private int epochs = 1;
+  private boolean shuffle = true;
+  private long seed;
+  private Path runDir;
+  private Path exportRoot;
+  private Integer exportVersion;
+  private int checkpointEvery;
+  private int keepCheckpoints = TrainOptions.DEFAULT_KEEP;
+  private Integer earlyStoppingPatience;
+  private boolean resume;
+  private Path initCheckpoint;
+  private PythonGradients.Mode gradients = PythonGradients.Mode.PYTHON;
+  private int threads;
+
+  private Fit(KerasModel model) {
+    this.model = model;
+  }
+
+  public static Fit of(KerasModel model) {
+    return new Fit(model);
+  }
+
+  /** Reads the model file ({@code model.to_json()} output, or a {@code .keras} archive). */
+  public static Fit of(Path modelFile) throws IOException {
+    Fit f = new Fit(KerasModel.read(modelFile));
+    f.modelFile = modelFile.toAbsolutePath();
+    String n = modelFile.getFileName().toString().replaceFirst("\\.(json|keras)$", "");
+    f.name = n;
+    return f;
+  }
+
+  /**
+   * The run in {@code runDir} as {@code rnnport fit} started it ({@value #RECORD}), set to continue from its newest
+   * intact checkpoint.
+   */
+  public static Fit resume(Path runDir) throws IOException {
+    Path rec = runDir.resolve(RECORD);
+    if (!java.nio.file.Files.isRegularFile(rec)) {
+      throw new IOException(runDir + ": no " + RECORD + " (not a run folder of rnnport fit)");
+    }
+    Record r = org.rnnport.util.Json.MAPPER.readValue(rec.toFile(), Record.class);
+    Fit f = of(Path.of(r.model));
+    f.name = r.name;
+    f.data = r.data.stream().map(Path::of).toList();
+    f.format = r.format;
+    f.x = r.x;
+    f.y = r.y;
+    f.validationData = r.validationData.stream().map(Path::of).toList();
+    f.validationSplit = r.validationSplit;
+    f.loss = r.loss;
+    f.optimizer = r.optimizer;
+    f.learningRate = r.learningRate;
+    f.momentum = r.momentum;
+    f.nesterov = r.nesterov;
+    f.rho = r.rho;
+    f.batchSize = r.batchSize;
+    f.epochs = r.epochs;
+    f.shuffle = r.shuffle;
+    f.seed = r.seed;
+    f.exportRoot = r.exportRoot == null ? null : Path.of(r.exportRoot);
+    f.exportVersion = r.exportVersion;
+    f.checkpointEvery = r.checkpointEvery;
+    f.keepCheckpoints = r.keepCheckpoints;
+    f.earlyStoppingPatience = r.earlyStoppingPatience;
+    f.gradients = PythonGradients.Mode.parse(r.gradients);
+    f.runDir = runDir;
+    f.resume = true;
+    return f;
+  }
+
+  /** The options as {@value #RECORD} holds them. */
+  public static final class Record {
+    public String model;
+    public String name;
+    public List<String> data = List.of();
+    public String format;
+    public String x;
+    public String y;
+    public List<String> validationData = List.of();
+    public double validationSplit;
+    public String loss;
+    public String optimizer;
+    public Float learningRate;
+    public Double momentum;
+    public Boolean nesterov;
+    public Double rho;
+    public int batchSize;
+    public int epochs;
+    public boolean shuffle;
+    public long seed;
+    public String exportRoot;
+    public Integer exportVersion;
+    public int checkpointEvery;
+    public int keepCheckpoints;
+    public Integer earlyStoppingPatience;
+    public String gradients;
+  }
+
+  private Record record() {
+    Record r = new Record();
+    r.model = modelFile.toString();
+    r.name = name;
+    r.data = data.stream().map(p -> p.toAbsolutePath().toString()).toList();
+    r.format = format;
+    r.x = x;
+    r.y = y;
+    r.validationData = validationData.stream().map(p -> p.toAbsolutePath().toString()).toList();
+    r.validationSplit = validationSplit;
+    r.loss = loss;
+    r.optimizer = optimizer;
+    r.learningRate = learningRate;
+    r.momentum = momentum;
+    r.nesterov = nesterov;
+    r.rho = rho;
+    r.batchSize = batchSize;
+    r.epochs = epochs;
+    r.shuffle = shuffle;
+    r.seed = seed;
+    r.exportRoot = exportRoot == null ? null : exportRoot.toAbsolutePath().toString();
+    r.exportVersion = exportVersion;
+    r.checkpointEvery = checkpointEvery;
+    r.keepCheckpoints = keepCheckpoints;
+    r.earlyStoppingPatience = earlyStoppingPatience;
+    r.gradients = gradients.name().toLowerCase();
+    return r;
+  }
+
+  /** The run's and the export's model name (default: the Keras model's name). */
+  public Fit name(String n) {
+    this.name = n;
+    return this;
+  }
+
+  public Fit data(List<Path> files) {
+    this.data = List.copyOf(files);
+    return this;
+  }
+
+  /** The input format of every file (default: by extension). */
+  public Fit format(String f) {
+    this.format = f;
+    return this;
+  }
+
+  /** The array, column or feature of the inputs (also the serving signature's input key). */
+  public Fit x(String n) {
+    this.x = n;
+    return this;
+  }
+
+  /** The array, column or feature of the labels (an integer class or a one-hot row). */
+  public Fit y(String n) {
+    this.y = n;
+    return this;
+  }
+
+  public Fit validationData(List<Path> files) {
+    this.validationData = List.copyOf(files);
+    return this;
+  }
+
+  /** Keras' validation_split: the last fraction of the rows, before any shuffling. */
+  public Fit validationSplit(double f) {
+    this.validationSplit = f;
+    return this;
+  }
+
+  public Fit loss(String l) {
+    this.loss = l;
+    return this;
+  }
+
+  public Fit optimizer(String o) {
+    this.optimizer = o;
+    return this;
+  }
+
+  public Fit learningRate(Float lr) {
+    this.learningRate = lr;
+    return this;
+  }
+
+  /** SGD's or RMSprop's momentum (Keras' default 0). */
+  public Fit momentum(Double m) {
+    this.momentum = m;
+    return this;
+  }
+
+  /** SGD's nesterov (Keras' default false). */
+  public Fit nesterov(Boolean n) {
+    this.nesterov = n;
+    return this;
+  }
+
+  /** RMSprop's rho (Keras' default 0.9). */
+  public Fit rho(Double r) {
+    this.rho = r;
+    return this;
+  }
+
+  public Fit batchSize(int b) {
+    this.batchSize = b;
+    return this;
+  }
+
+  public Fit epochs(int e) {
+    this.epochs = e;
+    return this;
+  }
+
+  public Fit shuffle(boolean s) {
+    this.shuffle = s;
+    return this;
+  }
+
+  /** Seeds the initializers and numpy's shuffle of the rows. */
+  public Fit seed(long s) {
+    this.seed = s;
+    return this;
+  }
+
+  /** The run folder. */
+  public Path runDirectory() {
+    return runDir;
+  }
+
+  public Fit runDir(Path d) {
+    this.runDir = d;
+    return this;
+  }
+
+  /** SavedModel root ({@code ROOT/<name>/<version>}), or null for no export. */
+  public Fit exportRoot(Path d) {
+    this.exportRoot = d;
+    return this;
+  }
+
+  public Fit exportVersion(Integer v) {
+    this.exportVersion = v;
+    return this;
+  }
+
+  public Fit checkpointEvery(int n) {
+    this.checkpointEvery = n;
+    return this;
+  }
+
+  public Fit keepCheckpoints(int n) {
+    this.keepCheckpoints = n;
+    return this;
+  }
+
+  /** Keras' EarlyStopping(monitor='val_loss', patience=N), or null. */
+  public Fit earlyStoppingPatience(Integer p) {
+    this.earlyStoppingPatience = p;
+    return this;
+  }
+
+  /** Continue the run in {@link #runDir} from its newest intact checkpoint. */
+  public Fit resume(boolean r) {
+    this.resume = r;
+    return this;
+  }
+
+  /** Start the model variables from this checkpoint (by Keras' names), e.g. Keras' own initial weights. */
+  public Fit initCheckpoint(Path prefix) {
+    this.initCheckpoint = prefix;
+    return this;
+  }
+
+  /** {@code python} (default): gradients summed as Keras' graph sums them; {@code tf}: TF Java's own sums. */
+  public Fit gradients(PythonGradients.Mode m) {
+    this.gradients = m;
+    return this;
+  }
+
+  public Fit threads(int t) {
+    this.threads = t;
+    return this;
+  }
+
+  /** The compile settings: the options, else the archive's compile_config, else Keras' defaults of the optimizer. */
+  KerasCompile compile() {
+    KerasCompile c = model.compile();
+    String l = loss != null ? loss : c != null ? c.loss() : null;
+    if (l == null) {
+      throw new IllegalArgumentException("no loss: give --loss (one of " + KerasCompile.LOSSES + "); a model.to_json() "
+          + "file has no compile settings");
+    }
+    if (optimizer != null || c == null) {
+      c = KerasCompile.of(l, optimizer == null ? "adam" : optimizer, learningRate);
+    } else {
+      c = c.withLoss(l);
+      if (learningRate != null) {
+        c = c.withLearningRate(learningRate);
+      }
+    }
+    if (momentum != null || nesterov != null || rho != null) {
+      if (momentum != null && (momentum < 0 || momentum > 1)) {
+        throw new IllegalArgumentException("--momentum must be in [0, 1], got " + momentum);
+      }
+      if (nesterov != null && !c.optimizer().equals("sgd") || rho != null && !c.optimizer().equals("rmsprop")
+          || momentum != null && c.optimizer().equals("adam")) {
+        throw new IllegalArgumentException("--momentum applies to sgd and rmsprop, --nesterov to sgd, --rho to "
+            + "rmsprop; the optimizer is " + c.optimizer());
+      }
+      c = new KerasCompile(c.loss(), c.optimizer(), c.learningRate(), momentum != null ? momentum : c.momentum(),
+          nesterov != null ? nesterov : c.nesterov(), rho != null ? rho : c.rho(), c.epsilon());
+    }
+    if (model.outputActivation() != KerasActivation.SOFTMAX) {
+      throw new KerasFormatException(c.loss() + " is supported on a softmax output; the last layer's activation is '"
+          + model.outputActivation().keras() + "'");
+    }
+    return c;
+  }
+
+  /** Reads and checks everything, then trains; returns the run's history. */
+  public History run(PrintStream out) throws IOException {
+    if (data.isEmpty() || x == null || y == null) {
+      throw new IllegalArgumentException("give the data files, the input name (--x) and the label name (--y)");
+    }
+    if (x.contains(",")) {
+      throw new IllegalArgumentException("--x " + x + ": the model has one input; give one name");
+    }
+    if (runDir == null) {
+      throw new IllegalArgumentException("no run folder (-o)");
+    }
+    if (batchSize < 1 || epochs < 1) {
+      throw new IllegalArgumentException("--batch-size and --epochs must be at least 1");
+    }
+    if (validationSplit < 0 || validationSplit >= 1 || (validationSplit > 0 && !validationData.isEmpty())) {
+      throw new IllegalArgumentException("--validation-split must be in [0, 1), and not with --validation-data");
+    }
+    KerasCompile c = compile();
+    DType dtype = model.tokenInput() ? DType.INT32 : DType.FLOAT32;
+    int classes = model.outputUnits();
+    FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes);
+    FitData val = validationData.isEmpty() ? null
+        : FitData.read(validationData, format, x, y, dtype, model.inputShape(), classes);
+    if (model.tokenInput()) {
+      int dim = ((KerasLayer.Embedding) model.layers().get(0)).inputDim();
+      all.checkTokens(dim, x);
+      if (val != null) {
+        val.checkTokens(dim, x);
+      }
+    }
+    FitData train = all;
+    if (validationSplit > 0) {
+      int splitAt = (int) Math.floor(all.rows() * (1.0 - validationSplit));
+      if (splitAt == 0 || splitAt == all.rows()) {
+        throw new IllegalArgumentException("--validation-split " + validationSplit + " of " + all.rows()
+            + " rows leaves one side empty");
+      }
+      train = all.slice(0, splitAt);
+      val = all.slice(splitAt, all.rows() - splitAt);
+    }
+    Map<String, Object> hp = new LinkedHashMap<>();
+    hp.put("kerasModel", model.name());
+    hp.put("loss", c.loss());
+    hp.put("optimizer", c.optimizer());
+    if (c.optimizer().equals("sgd")) {
+      hp.put("momentum", c.momentum());
+      hp.put("nesterov", c.nesterov());
+    } else if (c.optimizer().equals("rmsprop")) {
+      hp.put("rho", c.rho());
+      hp.put("momentum", c.momentum());
+      hp.put("epsilon", c.epsilon());
+    }
+    hp.put("x", x);
+    hp.put("y", y);
+    hp.put("gradients", gradients.name().toLowerCase());
+    List<String> files = new ArrayList<>();
+    data.forEach(p -> files.add(p.toString()));
+    hp.put("data", files);
+    if (validationSplit > 0) {
+      hp.put("validationSplit", validationSplit);
+    }
+    FitProtocol protocol = new FitProtocol(train, val, hp);
+    String n = name != null ? name : model.name();
+    KerasFitModel m = new KerasFitModel(n, model, c, x, new TrainDefaults(epochs, null, batchSize, c.learningRate()),
+        protocol, gradients);
+    EarlyStopping es = earlyStoppingPatience == null ? null : new EarlyStopping(earlyStoppingPatience, "val_loss", false);
+    if (es != null && val == null) {
+      throw new IllegalArgumentException("early stopping monitors val_loss: give --validation-data or "
+          + "--validation-split");
+    }
+    TrainOptions o = new TrainOptions(epochs, 0, batchSize, c.learningRate(), seed,
+        shuffle ? BatchOrder.SHUFFLE : BatchOrder.SEQUENTIAL, threads, null, runDir, runDir, exportRoot, exportVersion,
+        initCheckpoint, checkpointEvery, keepCheckpoints, resume, es, val != null, GraphKind.FAITHFUL);
+    if (modelFile != null && !resume) {
+      // the options, so that `rnnport fit --resume RUN_DIR` continues the same run (written once the input is checked)
+      java.nio.file.Files.createDirectories(runDir);
+      org.rnnport.util.Json.write(runDir.resolve(RECORD), record());
+    }
+    try (StopSignal stop = StopSignal.onShutdown()) {
+      return TrainingRun.run(m, o, stop, out);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package org.rnnport.fit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.rnnport.predict.Chunk;
+import org.rnnport.tensorio.batch.Column;
+import org.rnnport.tensorio.DType;
+import org.rnnport.predict.Formats;
+import org.rnnport.predict.InputBinding;
+import org.rnnport.predict.InputException;
+import org.rnnport.predict.ReadOptions;
+import org.rnnport.predict.RowReader;
+
+/**
+ * Examples read whole from the user's files into memory: each row's input ({@code int32 [time]} token ids or
+ * {@code float32 [time, features]}, as the model's input says) and its integer class. Read with predict's readers
+ * (npy/npz, Parquet, TFRecord Example, CSV, JSON Lines): {@code x} names the array, column or feature of the
+ * inputs, {@code y} the labels' (an integer class or a one-hot row). Every row is checked before training starts:
+ * a row of another shape or dtype fails with the file, row and name (the reader's {@link InputException}), and so
+ * does a label outside {@code [0, classes)}.
+ *
+ * @param files the files read, in order
+ * @param dtype INT32 or FLOAT32
+ * @param rowShape one example's shape
+ * @param rows number of examples
+ * @param values {@code int[]} or {@code float[]}, row-major
+ * @param labels one class per row
+ * @param classes the model's output classes
+ */
+public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, Object values, int[] labels,
+    int classes) {
+
+  /** Reads {@code files} (format by extension, or {@code format}). */
+  public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
+      int classes) throws IOException {
+    long[] shape = new long[rowShape.length + 1];
+    shape[0] = -1;
+    System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+    InputBinding binding = new InputBinding(x, dtype, shape);
+    int rowSize = (int) Column.size(rowShape);
+    List<Object> blocks = new ArrayList<>();
+    List<int[]> labelBlocks = new ArrayList<>();
+    long total = 0;
+    for (Path f : files) {
+      String fmt = Formats.inputFormat(f, format);
+      if (fmt.equals("npz")) {
+        requireArrays(f, x, y);
+      }
+      try (RowReader r = Formats.open(f, fmt,
+          new ReadOptions(List.of(binding), y, false, Map.of()))) {
+        long first = 0;
+        for (Chunk c = r.read(4096); c != null; c = r.read(4096)) {
+          Column col = c.inputs().get(x);
+          try {
+            if (col == null) {
+              throw new InputException(f, null, x, "the file has no input named '" + x + "'");
+            }
+            Column heap = col.onHeap();
+            if (heap.dtype() != dtype || heap.rowSize() != rowSize) {
+              throw new InputException(f, "row " + first, x, "rows of " + heap.dtype() + " "
+                  + Arrays.toString(heap.rowShape()) + ", the model takes " + dtype + " " + Arrays.toString(rowShape));
+            }
+            int[] l = c.labels();
+            if (l == null) {
+              throw new InputException(f, null, y, "no labels read from '" + y + "'");
+            }
+            for (int i = 0; i < l.length; i++) {
+              if (l[i] < 0 || l[i] >= classes) {
+                throw new InputException(f, "row " + (first + i), y, "label " + l[i] + " is outside the model's "
+                    + classes + " output classes [0, " + classes + ")");
+              }
+            }
+            blocks.add(heap.data());
+            labelBlocks.add(l);
+            first += c.rows();
+            total += c.rows();
+          } finally {
+            c.release();
+          }
+        }
+      }
+    }
+    if (total == 0) {
+      throw new InputException(files.get(0), null, x, "no rows");
+    }
+    if (total * rowSize > Integer.MAX_VALUE - 8) {
+      throw new InputException(files.get(0), null, x, total + " rows of " + rowSize + " values do not fit one Java "
+          + "array; rnnport fit holds the training data in memory");
+    }
+    int n = (int) total;
+    Object values = dtype == DType.INT32 ? new int[n * rowSize] : new float[n * rowSize];
+    int[] labels = new int[n];
+    int at = 0;
+    for (int b = 0; b < blocks.size(); b++) {
+      int len = java.lang.reflect.Array.getLength(blocks.get(b));
+      System.arraycopy(blocks.get(b), 0, values, at * rowSize, len);
+      System.arraycopy(labelBlocks.get(b), 0, labels, at, labelBlocks.get(b).length);
+      at += labelBlocks.get(b).length;
+    }
+    return new FitData(List.copyOf(files), dtype, rowShape.clone(), n, values, labels, classes);
+  }
+
+  /**
+   * {@code --x} and {@code --y} must name arrays of an npz: predict's reader feeds a lone array to a one-input
+   * signature whatever its name, which would train on the wrong array.
+   */
+  static void requireArrays(Path f, String... names) throws IOException {
+    if (!java.nio.file.Files.isRegularFile(f)) {
+      throw new InputException(f, null, null, "no such file");
+    }
+    List<String> held = new ArrayList<>();
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+      z.stream().forEach(e -> held.add(e.getName().replaceFirst("\\.npy$", "")));
+    }
+    for (String n : names) {
+      if (!held.contains(n)) {
+        throw new InputException(f, null, n, "no array '" + n + "' in the archive; it holds " + held);
+      }
+    }
+  }
+
+  /** Checks token ids against the Embedding's {@code input_dim} (Keras' gather would fail mid-training). */
+  public FitData checkTokens(int inputDim, String x) {
+    if (values instanceof int[] ids) {
+      int rs = (int) Column.size(rowShape);
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] < 0 || ids[i] >= inputDim) {
+          throw new InputException(files.size() == 1 ? files.get(0) : null, "row " + (i / rs), x, "token id "
+              + ids[i] + " is outside the Embedding's input_dim [0, " + inputDim + ")");
+        }
+      }
+    }
+    return this;
+  }
+
+  /** Rows {@code [from, from + n)} (Keras' validation_split takes the last ones). */
+  public FitData slice(int from, int n) {
+    int rs = (int) Column.size(rowShape);
+    Object v = dtype == DType.INT32 ? new int[n * rs] : new float[n * rs];
+    System.arraycopy(values, from * rs, v, 0, n * rs);
+    return new FitData(files, dtype, rowShape, n, v, Arrays.copyOfRange(labels, from, from + n), classes);
+  }
+
+  /** Values of one row. */
+  public int rowSize() {
+    return (int) Column.size(rowShape);
+  }
+}

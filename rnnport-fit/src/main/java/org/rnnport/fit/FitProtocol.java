@@ -1,0 +1,113 @@
+package org.rnnport.fit;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.rnnport.data.BatchOrder;
+import org.rnnport.data.BatchStream;
+import org.rnnport.data.EvalSet;
+import org.rnnport.models.EpochStats;
+import org.rnnport.models.KerasFitProtocol;
+import org.rnnport.models.TrainContext;
+import org.rnnport.models.TrainingData;
+import org.rnnport.models.TrainingProtocol;
+
+/**
+ * Keras {@code model.fit(x, y, batch_size, epochs, validation_data | validation_split, shuffle)} on data read
+ * before the run starts: per epoch one pass in batches (numpy's seeded permutation, or file order), loss and
+ * accuracy averaged over the examples as Keras' progress bar shows them, validation after every epoch, Keras'
+ * epoch line; finally the validation split's (or, without one, the training data's) loss and accuracy.
+ */
+final class FitProtocol implements TrainingProtocol {
+  private final FitData train;
+  private final FitData validation;
+  private final Map<String, Object> described;
+  /** The Reuters notebook's fit: the same progress bar, epoch line and per-epoch numbers. */
+  private final KerasFitProtocol keras = new KerasFitProtocol();
+
+  FitProtocol(FitData train, FitData validation, Map<String, Object> described) {
+    this.train = train;
+    this.validation = validation;
+    this.described = described;
+  }
+
+  @Override
+  public TrainingData load(Path dataDir) {
+    EvalSet val = validation == null ? null : ArrayBatches.eval(validation);
+    List<String> files = new java.util.ArrayList<>();
+    train.files().forEach(f -> files.add(f.toAbsolutePath().toString()));
+    if (validation != null && validation.files() != train.files()) {
+      validation.files().forEach(f -> files.add(f.toAbsolutePath().toString()));
+    }
+    return new TrainingData((batchSize, order, seed) -> new ArrayBatches(train, batchSize, order, seed), val,
+        val != null ? val : ArrayBatches.eval(train), files);
+  }
+
+  @Override
+  public void describe(Map<String, Object> hp, int stepsPerEpoch) {
+    hp.putAll(described);
+    hp.put("trainRows", train.rows());
+    if (validation != null) {
+      hp.put("validationRows", validation.rows());
+    }
+  }
+
+  @Override
+  public int stepsPerEpoch(BatchStream batches, int requested) {
+    return keras.stepsPerEpoch(batches, requested);
+  }
+
+  @Override
+  public int evalBatchSize(int trainBatchSize) {
+    return keras.evalBatchSize(trainBatchSize);
+  }
+
+  @Override
+  public String progressLabel(int epoch, int epochs) {
+    return keras.progressLabel(epoch, epochs);
+  }
+
+  @Override
+  public String stepMessage(EpochStats s) {
+    return keras.stepMessage(s);
+  }
+
+  @Override
+  public double epochLoss(EpochStats s) {
+    return keras.epochLoss(s);
+  }
+
+  @Override
+  public void afterStep(TrainContext c) {}
+
+  @Override
+  public void afterEpoch(TrainContext c, EpochStats s) {
+    if (validation != null) {
+      keras.afterEpoch(c, s);
+    } else {
+      c.out().printf("Epoch %d/%d%n%d/%d - %.0fs - loss: %.4f - accuracy: %.4f%n", s.epoch, s.epochs, s.steps,
+          s.stepsPerEpoch, s.seconds, s.meanExampleLoss(), s.accuracy());
+    }
+  }
+
+  @Override
+  public double afterTraining(TrainContext c) {
+    double[] r = c.evaluate(c.data().test(), c.batchSize());
+    String split = validation == null ? "train" : "validation";
+    c.result(split + "Loss", r[0]);
+    c.result(split + "Accuracy", r[1]);
+    c.out().printf("%n %s loss: %.4f - accuracy: %.4f%n", split, r[0], r[1]);
+    return r[1];
+  }
+
+  @Override
+  public boolean plotsTrainVsValidation() {
+    return true;
+  }
+
+  @Override
+  public Oracle oracle() {
+    return new Oracle(false, false, false, List.of(BatchOrder.SHUFFLE, BatchOrder.SEQUENTIAL),
+        "tf-keras train_on_batch on the same batches (rnnport-fit's KerasParity)");
+  }
+}

@@ -1,0 +1,85 @@
+package org.rnnport.fit;
+
+import org.rnnport.keras.KerasCompile;
+import org.rnnport.keras.KerasGraph;
+import org.rnnport.keras.KerasLayer;
+import org.rnnport.keras.KerasModel;
+import org.rnnport.models.InputKind;
+import org.rnnport.models.ModelGraph;
+import org.rnnport.models.NotebookModel;
+import org.rnnport.models.TrainDefaults;
+import org.rnnport.models.TrainingProtocol;
+import org.rnnport.nn.PythonGradients;
+import org.rnnport.nn.SeedSource;
+import org.tensorflow.op.Ops;
+
+/** A Keras Sequential as {@code TrainingRun} trains it: the graph from {@link KerasGraph}, the protocol of the fit. */
+final class KerasFitModel implements NotebookModel {
+  private final String name;
+  private final KerasModel keras;
+  private final KerasCompile compile;
+  private final String inputKey;
+  private final TrainDefaults defaults;
+  private final TrainingProtocol protocol;
+  private final PythonGradients.Mode gradients;
+
+  KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
+      TrainingProtocol protocol, PythonGradients.Mode gradients) {
+    this.name = name;
+    this.keras = keras;
+    this.compile = compile;
+    this.inputKey = inputKey;
+    this.defaults = defaults;
+    this.protocol = protocol;
+    this.gradients = gradients;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String notebook() {
+    return "keras";
+  }
+
+  @Override
+  public String description() {
+    StringBuilder sb = new StringBuilder("Keras Sequential '" + keras.name() + "': ");
+    for (KerasLayer l : keras.layers()) {
+      sb.append(l.getClass().getSimpleName()).append(' ');
+    }
+    return sb.toString().trim();
+  }
+
+  @Override
+  public InputKind input() {
+    return InputKind.USER_FILES;
+  }
+
+  @Override
+  public TrainDefaults defaults() {
+    return defaults;
+  }
+
+  @Override
+  public int classes() {
+    return keras.outputUnits();
+  }
+
+  @Override
+  public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
+    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null);
+  }
+
+  @Override
+  public TrainingProtocol protocol() {
+    return protocol;
+  }
+
+  @Override
+  public PythonGradients.Mode gradients() {
+    return gradients;
+  }
+}

@@ -1,0 +1,207 @@
+package org.rnnport.fit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rnnport.data.Npz;
+import org.rnnport.keras.KerasCompile;
+import org.rnnport.keras.KerasModel;
+import org.rnnport.nn.PythonGradients;
+import org.rnnport.parity.PythonEnv;
+import org.rnnport.train.History;
+import org.rnnport.util.Json;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * {@code rnnport parity --keras-model}: tf-keras 2.18 ({@code parity/rnnport_oracle/keras_fit.py}) trains the model
+ * with {@code train_on_batch} on numpy's per-epoch permutations from Keras' initial weights, rnnport fit trains the
+ * same model file from those weights ({@code --gradients python}); then every batch loss, every final weight (read back
+ * from rnnport's SavedModel) and the export's predictions on the training rows are compared, bit for bit or to a
+ * tolerance.
+ */
+public final class KerasParity {
+  private KerasParity() {}
+
+  /**
+   * One comparison.
+   *
+   * @param kerasData the npz the oracle reads ({@code x}, {@code y} arrays)
+   * @param fitData the file rnnport fit reads (the same rows, in any format; the npz by default)
+   * @param tolerance 0: bit for bit; else the relative (losses) and absolute (weights, predictions) tolerance
+   */
+  public record Case(String name, Path model, Path kerasData, Path fitData, String x, String y, String loss,
+      String optimizer, Float learningRate, Double momentum, Boolean nesterov, Double rho, int batchSize, int epochs,
+      long seed, double tolerance) {}
+
+  /** What differed: up to 10 lines each. */
+  public record Result(String name, int batches, int lossesDiffering, List<String> losses, int weightsDiffering,
+      List<String> weights, int predictionsDiffering, int predictions) {
+    public boolean passed() {
+      return lossesDiffering == 0 && weightsDiffering == 0 && predictionsDiffering == 0;
+    }
+  }
+
+  /** The compile settings rnnport fit will use for {@code c} (the model's own, or the case's). */
+  static KerasCompile compile(Case c) throws IOException {
+    return fit(c).compile();
+  }
+
+  private static Fit fit(Case c) throws IOException {
+    Fit f = Fit.of(KerasModel.read(c.model()));
+    if (c.loss() != null) {
+      f.loss(c.loss());
+    }
+    if (c.optimizer() != null) {
+      f.optimizer(c.optimizer());
+    }
+    return f.learningRate(c.learningRate()).momentum(c.momentum()).nesterov(c.nesterov()).rho(c.rho());
+  }
+
+  /** Runs the oracle on every case (one Python process), writing {@code out/<case>/}. */
+  public static void oracle(PythonEnv env, Path parityDir, List<Case> cases, Path out, PrintStream log)
+      throws IOException {
+    List<Map<String, Object>> json = new ArrayList<>();
+    for (Case c : cases) {
+      KerasCompile k = compile(c);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", c.name());
+      m.put("model", c.model().toAbsolutePath().toString());
+      m.put("data", c.kerasData().toAbsolutePath().toString());
+      m.put("x", c.x());
+      m.put("y", c.y());
+      m.put("loss", k.loss());
+      m.put("optimizer", k.optimizer());
+      m.put("learning_rate", (double) k.learningRate());
+      m.put("momentum", k.momentum());
+      m.put("nesterov", k.nesterov());
+      m.put("rho", k.rho());
+      m.put("batch_size", c.batchSize());
+      m.put("epochs", c.epochs());
+      m.put("seed", c.seed());
+      json.add(m);
+    }
+    Files.createDirectories(out);
+    Json.write(out.resolve("cases.json"), json);
+    env.runModule(parityDir, "rnnport_oracle.keras_fit", List.of("--cases", out.resolve("cases.json").toAbsolutePath()
+        .toString(), "--out", out.toAbsolutePath().toString()), log);
+  }
+
+  /** rnnport fit on the oracle's initial weights in {@code py/<case>}, then the comparison; Java's files in {@code java}. */
+  public static Result compare(Case c, Path py, Path java) throws IOException {
+    Path out = py.resolve(c.name());
+    Path export = java.resolve("export");
+    History h = fit(c).name(c.name()).data(List.of(c.fitData())).x(c.x()).y(c.y()).batchSize(c.batchSize())
+        .epochs(c.epochs()).seed(c.seed()).initCheckpoint(out.resolve("initial/model.ckpt"))
+        .gradients(PythonGradients.Mode.PYTHON).runDir(java.resolve("run")).exportRoot(export).exportVersion(1)
+        .run(new PrintStream(new ByteArrayOutputStream()));
+    JsonNode pyLosses = Json.MAPPER.readTree(out.resolve("losses.json").toFile()).get("losses");
+    List<String> losses = new ArrayList<>();
+    int lossDiffs = 0;
+    if (pyLosses.size() != h.batchCost.size()) {
+      lossDiffs = Math.max(pyLosses.size(), h.batchCost.size());
+      losses.add(pyLosses.size() + " Keras batches, " + h.batchCost.size() + " rnnport batches");
+    } else {
+      for (int i = 0; i < pyLosses.size(); i++) {
+        float p = (float) pyLosses.get(i).asDouble();
+        float j = h.batchCost.get(i);
+        if (!same(p, j, c.tolerance() * Math.abs(p), c.tolerance())) {
+          if (lossDiffs++ < 10) {
+            losses.add("batch " + i + ": Keras " + p + ", rnnport " + j);
+          }
+        }
+      }
+    }
+    List<String> weights = new ArrayList<>();
+    int weightDiffs = 0;
+    int predDiffs = 0;
+    int preds;
+    try (SavedModelBundle b = SavedModelBundle.load(export.resolve(c.name()).resolve("1").toString(), "serve")) {
+      for (Map.Entry<String, Npz.Array> w : Npz.read(out.resolve("final/weights.npz")).entrySet()) {
+        float[] want = floats(w.getValue());
+        float[] got;
+        try (TFloat32 t = (TFloat32) b.session().runner().fetch(w.getKey()).run().get(0)) {
+          got = values(t);
+        }
+        int d = differing(want, got, c.tolerance());
+        if (d > 0) {
+          weightDiffs += d;
+          if (weights.size() < 10) {
+            weights.add(w.getKey() + ": " + d + " of " + want.length + " values differ");
+          }
+        }
+      }
+      float[] want = floats(Npz.read(out.resolve("predictions.npz")).get("predictions"));
+      Npz.Array x = Npz.read(c.kerasData()).get(c.x());
+      try (Tensor in = tensor(x); TFloat32 p = (TFloat32) b.function("serving_default").call(Map.of(c.x(), in))
+          .get("probabilities").get()) {
+        float[] got = values(p);
+        preds = want.length;
+        predDiffs = got.length != want.length ? want.length : differing(want, got, c.tolerance());
+      }
+    }
+    return new Result(c.name(), pyLosses.size(), lossDiffs, losses, weightDiffs, weights, predDiffs, preds);
+  }
+
+  private static boolean same(float a, float b, double relTol, double tol) {
+    return tol == 0 ? Float.floatToIntBits(a) == Float.floatToIntBits(b) : Math.abs(a - b) <= relTol;
+  }
+
+  private static int differing(float[] want, float[] got, double tol) {
+    if (want.length != got.length) {
+      return want.length;
+    }
+    int d = 0;
+    for (int i = 0; i < want.length; i++) {
+      if (tol == 0 ? Float.floatToIntBits(want[i]) != Float.floatToIntBits(got[i]) : Math.abs(want[i] - got[i]) > tol) {
+        d++;
+      }
+    }
+    return d;
+  }
+
+  private static float[] values(TFloat32 t) {
+    float[] a = new float[(int) t.size()];
+    t.copyTo(DataBuffers.of(a, false, false));
+    return a;
+  }
+
+  static Tensor tensor(Npz.Array a) {
+    ByteBuffer bb = ByteBuffer.wrap(a.data()).order(ByteOrder.LITTLE_ENDIAN);
+    Shape s = Shape.of(a.shape());
+    if (a.descr().equals("<i4")) {
+      int[] v = new int[(int) a.count()];
+      bb.asIntBuffer().get(v);
+      return TInt32.tensorOf(s, DataBuffers.of(v, true, false));
+    }
+    return TFloat32.tensorOf(s, DataBuffers.of(floats(a), true, false));
+  }
+
+  static float[] floats(Npz.Array a) {
+    if (!a.descr().equals("<f4")) {
+      throw new IllegalArgumentException(a.name() + ": dtype " + a.descr() + ", expected <f4");
+    }
+    float[] f = new float[(int) a.count()];
+    ByteBuffer.wrap(a.data()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+    return f;
+  }
+
+  /** A markdown line for the report. */
+  public static String line(Result r) {
+    return String.format("| %s | %d | %d | %d | %d of %d | %s |", r.name(), r.batches(), r.lossesDiffering(),
+        r.weightsDiffering(), r.predictionsDiffering(), r.predictions(), r.passed() ? "pass" : "FAIL");
+  }
+}
