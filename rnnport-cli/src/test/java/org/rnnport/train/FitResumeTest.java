@@ -42,8 +42,8 @@ class FitResumeTest {
     int n = 450;
     Path data = tmp.resolve("reuters-450.npz");
     Map<String, Column> cols = new LinkedHashMap<>();
-    cols.put("x", new Column(DType.INT32, new long[] {100}, n, Arrays.copyOf(s.tokens(), n * 100)));
-    cols.put("y", new Column(DType.INT32, new long[0], n, Arrays.copyOf(s.labels(), n)));
+    cols.put("x", Column.ofArray(DType.INT32, new long[] {100}, n, Arrays.copyOf(s.tokens(), n * 100)));
+    cols.put("y", Column.ofArray(DType.INT32, new long[0], n, Arrays.copyOf(s.labels(), n)));
     try (NpzWriter w = new NpzWriter(data)) {
       w.write(cols, n);
       w.finish();

@@ -96,8 +96,13 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     int[] labels = new int[n];
     int at = 0;
     for (int b = 0; b < blocks.size(); b++) {
-      int len = java.lang.reflect.Array.getLength(blocks.get(b));
-      System.arraycopy(blocks.get(b), 0, values, at * rowSize, len);
+      // tensor I/O's columns hold numbers as little-endian bytes: read them as the dtype's own values
+      java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap((byte[]) blocks.get(b)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      if (dtype == DType.INT32) {
+        le.asIntBuffer().get((int[]) values, at * rowSize, le.remaining() / Integer.BYTES);
+      } else {
+        le.asFloatBuffer().get((float[]) values, at * rowSize, le.remaining() / Float.BYTES);
+      }
       System.arraycopy(labelBlocks.get(b), 0, labels, at, labelBlocks.get(b).length);
       at += labelBlocks.get(b).length;
     }

@@ -49,8 +49,8 @@ class FitTest {
   static Path reutersParquet(Path dir, SequenceSet s) throws IOException {
     Path f = dir.resolve("reuters-train.parquet");
     Map<String, Column> cols = new LinkedHashMap<>();
-    cols.put("x", new Column(DType.INT32, new long[] {s.length()}, s.size(), s.tokens()));
-    cols.put("y", new Column(DType.INT32, new long[0], s.size(), s.labels()));
+    cols.put("x", Column.ofArray(DType.INT32, new long[] {s.length()}, s.size(), s.tokens()));
+    cols.put("y", Column.ofArray(DType.INT32, new long[0], s.size(), s.labels()));
     try (ParquetRowWriter w = new ParquetRowWriter(f)) {
       w.write(cols, s.size());
       w.finish();
@@ -96,8 +96,8 @@ class FitTest {
     }
     Path f = tmp.resolve(name);
     Map<String, Column> cols = new LinkedHashMap<>();
-    cols.put("x", new Column(DType.INT32, new long[] {100}, n, ids));
-    cols.put("y", new Column(DType.INT64, new long[0], n, labels));
+    cols.put("x", Column.ofArray(DType.INT32, new long[] {100}, n, ids));
+    cols.put("y", Column.ofArray(DType.INT64, new long[0], n, labels));
     try (NpzWriter w = new NpzWriter(f)) {
       w.write(cols, n);
       w.finish();
