@@ -7,7 +7,7 @@ settings, batch size, epochs, shuffle, seed) it writes to OUT/<case>/:
                         (gru/gru_cell/kernel, dense/bias, ...): rnnport fit restores them by name
   losses.json           the loss of every batch, from model.train_on_batch
   final/weights.npz     the weights after training, by name
-  predictions.npz       model(x, training=False) on the training rows, file order
+  predictions.npz       model.predict(x, batch_size=len(x)) on the training rows, file order
 
 The epoch order is numpy's: one np.random.RandomState(seed) draws permutation(n) at the start of every epoch (or
 file order without shuffling), the order rnnport fit uses; Keras' own fit draws it with tf.random.shuffle inside
@@ -27,6 +27,9 @@ import tensorflow as tf
 import tf_keras as keras
 
 from rnnport_oracle import harness
+
+
+REGRESSION_LOSSES = ("mse", "mae", "mean_squared_error", "mean_absolute_error")
 
 
 def optimizer(case):
@@ -62,9 +65,13 @@ def run_case(case, out):
                                           dtypes=[v.dtype])[0])
     d = numpy.load(case["data"])
     x = d[case.get("x", "x")]
-    labels = d[case.get("y", "y")].astype(numpy.int64)
     classes = model.outputs[0].shape[-1]
-    y = keras.utils.to_categorical(labels, classes) if case["loss"] == "categorical_crossentropy" else labels
+    if case["loss"] in REGRESSION_LOSSES:
+        # float32 targets of the output's shape, as rnnport fit reads them
+        y = d[case.get("y", "y")].astype(numpy.float32).reshape(-1, classes)
+    else:
+        labels = d[case.get("y", "y")].astype(numpy.int64)
+        y = keras.utils.to_categorical(labels, classes) if case["loss"] == "categorical_crossentropy" else labels
     os.makedirs(os.path.join(out, "initial"), exist_ok=True)
     tf.raw_ops.SaveV2(prefix=os.path.join(out, "initial", "model.ckpt"), tensor_names=names(model),
                       shape_and_slices=[""] * len(model.weights), tensors=[v.value() for v in model.weights])
@@ -81,7 +88,9 @@ def run_case(case, out):
     os.makedirs(os.path.join(out, "final"), exist_ok=True)
     numpy.savez(os.path.join(out, "final", "weights.npz"),
                 **{nm: v.numpy() for nm, v in zip(names(model), model.weights)})
-    numpy.savez(os.path.join(out, "predictions.npz"), predictions=model(x, training=False).numpy())
+    # Keras' own model.predict, one batch of every row: its predict_function graph, as grappler optimizes it (eager
+    # model(x) runs op by op and can differ from it in the last bit, e.g. GRU -> Dense(tanh) -> Dense)
+    numpy.savez(os.path.join(out, "predictions.npz"), predictions=model.predict(x, batch_size=len(x), verbose=0))
 
 
 def test_models():
@@ -105,11 +114,16 @@ def test_models():
                                                 L.Dense(8, activation="softmax")]),
         "reuters-lstm": keras.Sequential([tokens(), L.Embedding(200, 16), L.LSTM(16), L.Dense(8, activation="softmax")]),
         "reuters-gru": keras.Sequential([tokens(), L.Embedding(200, 8), L.GRU(8), L.Dense(8, activation="softmax")]),
+        # regression: diabetes' 10 features as 10 steps of 1 value, one linear output
+        "diabetes-lstm": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.LSTM(8), L.Dense(1)]),
+        "diabetes-gru": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.GRU(6),
+                                          L.Dense(4, activation="tanh"), L.Dense(1)]),
     }
 
 
 def make_data(folder, data_dir):
-    """digits.npz: scikit-learn's load_digits, 8x8 images as 8 steps of 8 floats in [0, 1] (x float32, y int64);
+    """diabetes.npz: scikit-learn's load_diabetes as 10-step sequences with a float target (regression);
+    digits.npz: scikit-learn's load_digits, 8x8 images as 8 steps of 8 floats in [0, 1] (x float32, y int64);
     reuters-short.npz: the first 600 Reuters newswires with num_words=200, pre-padded/truncated to 20 ids (x int32),
     labels remapped to the 8 most frequent topics' ranks, other topics dropped (y int64)."""
     from sklearn.datasets import load_digits
@@ -126,6 +140,14 @@ def make_data(folder, data_dir):
     x = (dg.images / 16.0).astype(numpy.float32)
     numpy.savez(os.path.join(folder, "digits.npz"), x=x, y=dg.target.astype(numpy.int64))
     write_jsonl(os.path.join(folder, "digits.jsonl"), x, dg.target)
+    # diabetes.npz: scikit-learn's load_diabetes, its 10 standardized features as 10 steps of 1 float (x float32
+    # [442, 10, 1]) and the disease progression standardized to mean 0, std 1 (y float32 [442, 1])
+    from sklearn.datasets import load_diabetes
+    db = load_diabetes()
+    xd = db.data.astype(numpy.float32).reshape(-1, 10, 1)
+    t = db.target.astype(numpy.float64)
+    yd = ((t - t.mean()) / t.std()).astype(numpy.float32).reshape(-1, 1)
+    numpy.savez(os.path.join(folder, "diabetes.npz"), x=xd, y=yd)
     if data_dir:
         path = os.path.abspath(os.path.join(data_dir, "reuters", "reuters.npz"))
         (xs, ys), _ = keras.datasets.reuters.load_data(path=path, num_words=200, test_split=0.2)

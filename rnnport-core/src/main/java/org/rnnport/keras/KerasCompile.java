@@ -11,16 +11,30 @@ import java.util.List;
 public record KerasCompile(String loss, String optimizer, float learningRate, double momentum, boolean nesterov,
     double rho, double epsilon) {
 
-  public static final List<String> LOSSES = List.of("categorical_crossentropy", "sparse_categorical_crossentropy");
+  public static final List<String> LOSSES = List.of("categorical_crossentropy", "sparse_categorical_crossentropy",
+      "mse", "mae");
+  /** The losses whose targets are classes (fed one-hot); the others take float targets of the output's shape. */
+  public static final List<String> CLASS_LOSSES = List.of("categorical_crossentropy",
+      "sparse_categorical_crossentropy");
   public static final List<String> OPTIMIZERS = List.of("adam", "sgd", "rmsprop");
 
   public KerasCompile {
+    loss = switch (loss) {
+      case "mean_squared_error" -> "mse";
+      case "mean_absolute_error" -> "mae";
+      default -> loss;
+    };
     if (!LOSSES.contains(loss)) {
       throw new KerasFormatException("loss '" + loss + "' is not supported; rnnport fit trains " + LOSSES);
     }
     if (!OPTIMIZERS.contains(optimizer)) {
       throw new KerasFormatException("optimizer '" + optimizer + "' is not supported; one of " + OPTIMIZERS);
     }
+  }
+
+  /** Whether the loss takes classes (crossentropy) rather than float targets (mse, mae). */
+  public boolean classLoss() {
+    return CLASS_LOSSES.contains(loss);
   }
 
   /** {@code optimizer} with Keras' defaults, the learning rate {@code lr} if not null. */

@@ -153,6 +153,17 @@ public final class KerasGraph {
     if (compile != null) {
       y = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, m.outputUnits())));
       Ops l = tf.withSubScope("loss");
+      if (!compile.classLoss()) {
+        // tf-keras 2.18 losses.mean_squared_error / mean_absolute_error: backend.mean(squared_difference(y_pred,
+        // y_true), axis=-1) / backend.mean(abs(y_pred - y_true), axis=-1), then compute_weighted_loss's
+        // SUM_OVER_BATCH_SIZE: reduce_sum over the batch, div_no_nan by the number of elements
+        Operand<TFloat32> per = compile.loss().equals("mse")
+            ? l.math.squaredDifference(out, y)
+            : l.math.abs(l.math.sub(out, y));
+        Operand<TFloat32> mean = l.withName("mean").math.mean(per, l.constant(-1));
+        loss = l.withName("value").math.divNoNan(l.sum(mean, l.constant(0)),
+            l.dtypes.cast(l.size(mean), TFloat32.class));
+      } else {
       if (act != KerasActivation.SOFTMAX) {
         throw new KerasFormatException(compile.loss() + " is supported on a softmax output; the model's output is "
             + act.keras());
@@ -169,6 +180,7 @@ public final class KerasGraph {
       }
       loss = l.withName("value").math.divNoNan(l.sum(xent, l.constant(0)),
           l.dtypes.cast(l.size(xent), TFloat32.class));
+      }
       train = switch (compile.optimizer()) {
         case "adam" -> KerasAdam.minimize(vars, loss, modelVars, compile.learningRate());
         case "sgd" -> KerasOptimizers.sgd(vars, loss, modelVars, compile.learningRate(), compile.momentum(),

@@ -29,20 +29,33 @@ import org.rnnport.predict.RowReader;
  * @param rows number of examples
  * @param values {@code int[]} or {@code float[]}, row-major
  * @param labels one class per row
- * @param classes the model's output classes
+ * @param classes the model's output classes (its output units)
+ * @param targets for a regression loss (mse, mae): {@code float32 [rows, classes]} targets, row-major, read as
+ *     {@code y}'s float32 values of the output's shape (and {@code labels} all -1); null for a class loss
  */
 public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, Object values, int[] labels,
-    int classes) {
+    int classes, float[] targets) {
 
-  /** Reads {@code files} (format by extension, or {@code format}). */
+  /** Reads {@code files} (format by extension, or {@code format}), {@code y} as integer classes. */
   public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
       int classes) throws IOException {
+    return read(files, format, x, y, dtype, rowShape, classes, true);
+  }
+
+  /**
+   * Reads {@code files}; {@code y} as integer classes in {@code [0, classes)} when {@code classLabels}, else as
+   * float32 targets of shape {@code [classes]} (the output's), checked like an input.
+   */
+  public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
+      int classes, boolean classLabels) throws IOException {
     long[] shape = new long[rowShape.length + 1];
     shape[0] = -1;
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
     InputBinding binding = new InputBinding(x, dtype, shape);
+    InputBinding target = classLabels ? null : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes});
     int rowSize = (int) Column.size(rowShape);
     List<Object> blocks = new ArrayList<>();
+    List<Object> targetBlocks = new ArrayList<>();
     List<int[]> labelBlocks = new ArrayList<>();
     long total = 0;
     for (Path f : files) {
@@ -50,8 +63,9 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
       if (fmt.equals("npz")) {
         requireArrays(f, x, y);
       }
-      try (RowReader r = Formats.open(f, fmt,
-          new ReadOptions(List.of(binding), y, false, Map.of()))) {
+      try (RowReader r = Formats.open(f, fmt, classLabels
+          ? new ReadOptions(List.of(binding), y, false, Map.of())
+          : new ReadOptions(List.of(binding, target), null, false, Map.of()))) {
         long first = 0;
         for (Chunk c = r.read(4096); c != null; c = r.read(4096)) {
           Column col = c.inputs().get(x);
@@ -64,11 +78,27 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
               throw new InputException(f, "row " + first, x, "rows of " + heap.dtype() + " "
                   + Arrays.toString(heap.rowShape()) + ", the model takes " + dtype + " " + Arrays.toString(rowShape));
             }
-            int[] l = c.labels();
+            int[] l;
+            if (!classLabels) {
+              Column tc = c.inputs().get(y);
+              if (tc == null) {
+                throw new InputException(f, null, y, "the file has no targets named '" + y + "'");
+              }
+              Column th = tc.onHeap();
+              if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
+                throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " "
+                    + Arrays.toString(th.rowShape()) + ", the model's output is FLOAT32 [" + classes + "]");
+              }
+              targetBlocks.add(th.data());
+              l = new int[c.rows()];
+              Arrays.fill(l, -1);
+            } else {
+              l = c.labels();
+            }
             if (l == null) {
               throw new InputException(f, null, y, "no labels read from '" + y + "'");
             }
-            for (int i = 0; i < l.length; i++) {
+            for (int i = 0; classLabels && i < l.length; i++) {
               if (l[i] < 0 || l[i] >= classes) {
                 throw new InputException(f, "row " + (first + i), y, "label " + l[i] + " is outside the model's "
                     + classes + " output classes [0, " + classes + ")");
@@ -94,6 +124,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     int n = (int) total;
     Object values = dtype == DType.INT32 ? new int[n * rowSize] : new float[n * rowSize];
     int[] labels = new int[n];
+    float[] targets = classLabels ? null : new float[n * classes];
     int at = 0;
     for (int b = 0; b < blocks.size(); b++) {
       // tensor I/O's columns hold numbers as little-endian bytes: read them as the dtype's own values
@@ -103,10 +134,14 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
       } else {
         le.asFloatBuffer().get((float[]) values, at * rowSize, le.remaining() / Float.BYTES);
       }
+      if (targets != null) {
+        java.nio.ByteBuffer.wrap((byte[]) targetBlocks.get(b)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+            .get(targets, at * classes, labelBlocks.get(b).length * classes);
+      }
       System.arraycopy(labelBlocks.get(b), 0, labels, at, labelBlocks.get(b).length);
       at += labelBlocks.get(b).length;
     }
-    return new FitData(List.copyOf(files), dtype, rowShape.clone(), n, values, labels, classes);
+    return new FitData(List.copyOf(files), dtype, rowShape.clone(), n, values, labels, classes, targets);
   }
 
   /**
@@ -147,7 +182,8 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     int rs = (int) Column.size(rowShape);
     Object v = dtype == DType.INT32 ? new int[n * rs] : new float[n * rs];
     System.arraycopy(values, from * rs, v, 0, n * rs);
-    return new FitData(files, dtype, rowShape, n, v, Arrays.copyOfRange(labels, from, from + n), classes);
+    return new FitData(files, dtype, rowShape, n, v, Arrays.copyOfRange(labels, from, from + n), classes,
+        targets == null ? null : Arrays.copyOfRange(targets, from * classes, (from + n) * classes));
   }
 
   /** Values of one row. */

@@ -44,6 +44,9 @@ class KerasParityTest {
       // a .keras archive: rnnport takes the loss and SGD(0.05, momentum 0.9, nesterov) from its compile_config
       c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "sgd", 64, 1, "case", "digits-gru-archive",
           "archive", "digits-gru-sgd.keras", "learning_rate", 0.05, "momentum", 0.9, "nesterov", true),
+      // regression: float targets of the output's shape, a linear Dense(1)
+      c("diabetes-lstm", "diabetes.npz", "mse", "adam", 32, 2),
+      c("diabetes-gru", "diabetes.npz", "mae", "sgd", 64, 2, "momentum", 0.9),
       // RMSprop: the same formula, but not the same bits yet (docs/deviations.md, "fit"): checked to 1e-5
       c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case", "digits-gru-rmsprop",
           "close", true));
