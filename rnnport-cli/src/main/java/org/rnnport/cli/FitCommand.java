@@ -30,7 +30,8 @@ final class FitCommand implements Callable<Integer> {
       + "input key)")
   String x;
 
-  @Option(names = "--y", description = "the array, column or feature holding the labels (class or one-hot)")
+  @Option(names = "--y", description = "the array, column or feature holding the labels (class or one-hot; "
+      + "for mse/mae float32 targets of the output's shape)")
   String y;
 
   @Option(names = "--validation-data", split = ",", paramLabel = "FILE", description = "validation files")
@@ -40,8 +41,8 @@ final class FitCommand implements Callable<Integer> {
       + "validation_split)")
   Double validationSplit;
 
-  @Option(names = "--loss", description = "categorical_crossentropy or sparse_categorical_crossentropy (default: "
-      + "the .keras archive's compile_config)")
+  @Option(names = "--loss", description = "categorical_crossentropy, sparse_categorical_crossentropy, mse or mae "
+      + "(default: the .keras archive's compile_config)")
   String loss;
 
   @Option(names = "--optimizer", description = "adam (default), sgd or rmsprop, with Keras' defaults")

@@ -164,22 +164,22 @@ public final class KerasGraph {
         loss = l.withName("value").math.divNoNan(l.sum(mean, l.constant(0)),
             l.dtypes.cast(l.size(mean), TFloat32.class));
       } else {
-      if (act != KerasActivation.SOFTMAX) {
-        throw new KerasFormatException(compile.loss() + " is supported on a softmax output; the model's output is "
-            + act.keras());
-      }
-      // categorical and sparse categorical crossentropy on a softmax output: Keras takes the softmax's input and
-      // calls (sparse_)softmax_cross_entropy_with_logits; the labels are fed one-hot, the sparse op gets their argmax
-      Operand<TFloat32> xent;
-      if (compile.loss().equals("sparse_categorical_crossentropy")) {
-        registerSparseXentGradient();
-        Operand<TInt64> ids = l.withName("labels").math.argMax(y, l.constant(1), TInt64.class);
-        xent = l.nn.sparseSoftmaxCrossEntropyWithLogits(logits, ids).loss();
-      } else {
-        xent = l.nn.softmaxCrossEntropyWithLogits(logits, y).loss();
-      }
-      loss = l.withName("value").math.divNoNan(l.sum(xent, l.constant(0)),
-          l.dtypes.cast(l.size(xent), TFloat32.class));
+        if (act != KerasActivation.SOFTMAX) {
+          throw new KerasFormatException(compile.loss() + " is supported on a softmax output; the model's output is "
+              + act.keras());
+        }
+        // categorical and sparse categorical crossentropy on a softmax output: Keras takes the softmax's input and
+        // calls (sparse_)softmax_cross_entropy_with_logits; the labels are fed one-hot, the sparse op gets their argmax
+        Operand<TFloat32> xent;
+        if (compile.loss().equals("sparse_categorical_crossentropy")) {
+          registerSparseXentGradient();
+          Operand<TInt64> ids = l.withName("labels").math.argMax(y, l.constant(1), TInt64.class);
+          xent = l.nn.sparseSoftmaxCrossEntropyWithLogits(logits, ids).loss();
+        } else {
+          xent = l.nn.softmaxCrossEntropyWithLogits(logits, y).loss();
+        }
+        loss = l.withName("value").math.divNoNan(l.sum(xent, l.constant(0)),
+            l.dtypes.cast(l.size(xent), TFloat32.class));
       }
       train = switch (compile.optimizer()) {
         case "adam" -> KerasAdam.minimize(vars, loss, modelVars, compile.learningRate());

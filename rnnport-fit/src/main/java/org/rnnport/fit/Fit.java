@@ -206,7 +206,7 @@ public final class Fit {
     return this;
   }
 
-  /** The array, column or feature of the labels (an integer class or a one-hot row). */
+  /** The array, column or feature of the labels (an integer class or a one-hot row; for mse/mae float targets). */
   public Fit y(String n) {
     this.y = n;
     return this;
