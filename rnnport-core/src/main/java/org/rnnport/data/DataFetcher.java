@@ -88,10 +88,12 @@ public final class DataFetcher {
       } catch (ChecksumException e) {
         throw e; // a source that serves wrong bytes is an error, not something to paper over
       } catch (IOException e) {
-        failures.add(source + ": " + e.getMessage());
+        // some network failures carry no message (a refused connection): name the exception instead of "null"
+        failures.add(source + ": " + (e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
       }
     }
-    throw new DataException(target, "could not fetch from any source:\n  " + String.join("\n  ", failures));
+    throw new DataException(target, "could not fetch from any source:\n  " + String.join("\n  ", failures)
+        + "\n(offline? point RNNPORT_DATA_MIRROR at a folder holding the files, as the README's test command does)");
   }
 
   private List<String> sources(DataManifest.FileEntry f) {
