@@ -21,7 +21,7 @@ import org.tensorflow.framework.TensorProto;
 final class ServingProtos {
   private ServingProtos() {}
 
-  /** The most bytes one request's input tensors may decode to: a quarter of the heap (a guard; issue 25 tunes it). */
+  /** The most bytes one request's input tensors may decode to: a quarter of the heap, the backstop behind --max-body-bytes (admit). */
   static final long MAX_DECODED_BYTES = Runtime.getRuntime().maxMemory() / 4;
 
   /** A message as the same message of the other generated classes, through its bytes. */
