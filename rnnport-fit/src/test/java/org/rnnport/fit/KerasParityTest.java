@@ -51,6 +51,16 @@ class KerasParityTest {
       c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case", "digits-gru-rmsprop",
           "close", true));
 
+  /**
+   * The cases this run checks: all, or those whose case name matches the regex in the system property
+   * {@code rnnport.kerasCases} (for a targeted run while working on one layer; CI runs all).
+   */
+  static List<Map<String, Object>> selected() {
+    String only = System.getProperty("rnnport.kerasCases", "");
+    return CASES.stream().filter(c -> only.isEmpty()
+        || ((String) c.getOrDefault("case", c.get("name"))).matches(only)).toList();
+  }
+
   static Map<String, Object> c(String name, String data, String loss, String opt, int batch, int epochs,
       Object... extra) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -94,13 +104,14 @@ class KerasParityTest {
     env.runModule(project.resolve("parity"), "rnnport_oracle.keras_fit", List.of("--make-data",
         work.resolve("data").toString(), "--data-dir", data.toString()), System.err);
     List<KerasParity.Case> cases = new ArrayList<>();
-    CASES.forEach(c -> cases.add(kase(c)));
+    selected().forEach(c -> cases.add(kase(c)));
+    assertThat(cases).as("cases matching -Drnnport.kerasCases").isNotEmpty();
     KerasParity.oracle(env, project.resolve("parity"), cases, py, System.err);
   }
 
   @TestFactory
   Stream<DynamicTest> everyBatchLossWeightAndPredictionIsKeras() {
-    return CASES.stream().map(c -> DynamicTest.dynamicTest((String) c.getOrDefault("case", c.get("name")) + " ("
+    return selected().stream().map(c -> DynamicTest.dynamicTest((String) c.getOrDefault("case", c.get("name")) + " ("
         + c.get("data") + ", " + c.get("optimizer") + ")", () -> {
           KerasParity.Case k = kase(c);
           KerasParity.Result r = KerasParity.compare(k, py, work.resolve("java/" + k.name()));
