@@ -50,7 +50,10 @@ def names(model):
 
 def run_case(case, out):
     tf.random.set_seed(case.get("seed", 0))
-    if case["model"].endswith(".keras"):
+    if case["model"].endswith(".keras") and case.get("archive_weights"):
+        # the archive's own weights, as keras.models.load_model reads them (a fresh optimizer: compiled below)
+        model = keras.models.load_model(case["model"], compile=False)
+    elif case["model"].endswith(".keras"):
         import zipfile
         with zipfile.ZipFile(case["model"]) as z:
             model = keras.models.model_from_json(z.read("config.json").decode())
@@ -136,6 +139,12 @@ def make_data(folder, data_dir):
     m.compile(loss="sparse_categorical_crossentropy",
               optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True))
     m.save(os.path.join(folder, "digits-gru-sgd.keras"))
+    # a .keras archive with trained weights (one epoch of Adam on reuters-short below) and every kind of weighted
+    # layer: Embedding, Bidirectional(LSTM, return_sequences), GRU, two Dense; rnnport fit starts from its weights
+    mixed = keras.Sequential([keras.Input(shape=(20,), dtype="int32", name="ids"), keras.layers.Embedding(200, 8),
+                              keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True)),
+                              keras.layers.GRU(6), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(8, activation="softmax")])
     dg = load_digits()
     x = (dg.images / 16.0).astype(numpy.float32)
     numpy.savez(os.path.join(folder, "digits.npz"), x=x, y=dg.target.astype(numpy.int64))
@@ -157,6 +166,10 @@ def make_data(folder, data_dir):
         y = numpy.array([top.index(int(ys[i])) for i in keep], dtype=numpy.int64)
         numpy.savez(os.path.join(folder, "reuters-short.npz"), x=x, y=y)
         write_jsonl(os.path.join(folder, "reuters-short.jsonl"), x, y)
+        tf.random.set_seed(3)
+        mixed.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=0.01))
+        mixed.fit(x, y, batch_size=50, epochs=1, verbose=0)
+        mixed.save(os.path.join(folder, "reuters-mixed-trained.keras"))
 
 
 def write_jsonl(path, x, y):

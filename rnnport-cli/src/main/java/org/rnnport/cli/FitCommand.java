@@ -84,6 +84,10 @@ final class FitCommand implements Callable<Integer> {
       + "Keras' variable names (e.g. Keras' own initial weights)")
   Path init;
 
+  @Option(names = "--fresh-weights", description = "with a .keras archive that holds weights: start from Keras' "
+      + "initializers drawn from --seed instead of the archive's weights (the default, as Keras' load_model does)")
+  boolean freshWeights;
+
   @Option(names = {"-o", "--out"}, description = "run folder (default: runs/<model>-<time>)")
   Path out;
 
@@ -128,7 +132,7 @@ final class FitCommand implements Callable<Integer> {
           + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       f.data(data).format(format).x(x).y(y).loss(loss).optimizer(optimizer).learningRate(learningRate)
           .momentum(momentum).nesterov(nesterov).rho(rho).batchSize(batchSize).epochs(epochs).shuffle(shuffle)
-          .seed(seed).gradients(PythonGradients.Mode.parse(gradients)).initCheckpoint(init).runDir(run)
+          .seed(seed).gradients(PythonGradients.Mode.parse(gradients)).initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
           .exportRoot(noExport ? null : exportDir).exportVersion(exportVersion).checkpointEvery(checkpointEvery)
           .earlyStoppingPatience(patience);
       if (validationData != null) {

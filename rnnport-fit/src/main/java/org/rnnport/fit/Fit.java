@@ -67,6 +67,7 @@ public final class Fit {
   private Integer earlyStoppingPatience;
   private boolean resume;
   private Path initCheckpoint;
+  private boolean archiveWeights = true;
   private PythonGradients.Mode gradients = PythonGradients.Mode.PYTHON;
   private int threads;
 
@@ -121,6 +122,7 @@ public final class Fit {
     f.keepCheckpoints = r.keepCheckpoints;
     f.earlyStoppingPatience = r.earlyStoppingPatience;
     f.gradients = PythonGradients.Mode.parse(r.gradients);
+    f.archiveWeights = r.archiveWeights;
     f.runDir = runDir;
     f.resume = true;
     return f;
@@ -152,6 +154,7 @@ public final class Fit {
     public int keepCheckpoints;
     public Integer earlyStoppingPatience;
     public String gradients;
+    public boolean archiveWeights = true;
   }
 
   private Record record() {
@@ -173,6 +176,7 @@ public final class Fit {
     r.batchSize = batchSize;
     r.epochs = epochs;
     r.shuffle = shuffle;
+    r.archiveWeights = archiveWeights;
     r.seed = seed;
     r.exportRoot = exportRoot == null ? null : exportRoot.toAbsolutePath().toString();
     r.exportVersion = exportVersion;
@@ -320,6 +324,16 @@ public final class Fit {
     return this;
   }
 
+  /**
+   * With a {@code .keras} archive that holds weights ({@value KerasArchiveWeights#ENTRY}): start from them (true,
+   * the default, as Keras' {@code load_model} does) or from Keras' initializers drawn from the seed (false).
+   * {@link #initCheckpoint(Path)} takes precedence over both.
+   */
+  public Fit archiveWeights(boolean use) {
+    this.archiveWeights = use;
+    return this;
+  }
+
   /** Start the model variables from this checkpoint (by Keras' names), e.g. Keras' own initial weights. */
   public Fit initCheckpoint(Path prefix) {
     this.initCheckpoint = prefix;
@@ -433,6 +447,12 @@ public final class Fit {
     if (validationSplit > 0) {
       hp.put("validationSplit", validationSplit);
     }
+    // the archive's weights, read (and checked against the model) before anything is written
+    KerasArchiveWeights weights = initCheckpoint == null && archiveWeights && modelFile != null
+        && modelFile.getFileName().toString().endsWith(".keras") && KerasArchiveWeights.present(modelFile)
+        ? KerasArchiveWeights.read(modelFile, model) : null;
+    hp.put("initialWeights", initCheckpoint != null ? "checkpoint " + initCheckpoint
+        : weights != null ? modelFile + "!" + KerasArchiveWeights.ENTRY : "initializers, seed " + seed);
     FitProtocol protocol = new FitProtocol(train, val, hp);
     String n = name != null ? name : model.name();
     KerasFitModel m = new KerasFitModel(n, model, c, x, new TrainDefaults(epochs, null, batchSize, c.learningRate()),
@@ -442,9 +462,14 @@ public final class Fit {
       throw new IllegalArgumentException("early stopping monitors val_loss: give --validation-data or "
           + "--validation-split");
     }
+    Path init = initCheckpoint;
+    if (weights != null) {
+      // a checkpoint in the run folder, restored by name like --init (and kept: the run's starting point)
+      init = weights.writeCheckpoint(runDir.resolve("keras-weights"));
+    }
     TrainOptions o = new TrainOptions(epochs, 0, batchSize, c.learningRate(), seed,
         shuffle ? BatchOrder.SHUFFLE : BatchOrder.SEQUENTIAL, threads, null, runDir, runDir, exportRoot, exportVersion,
-        initCheckpoint, checkpointEvery, keepCheckpoints, resume, es, val != null, GraphKind.FAITHFUL);
+        init, checkpointEvery, keepCheckpoints, resume, es, val != null, GraphKind.FAITHFUL);
     if (modelFile != null && !resume) {
       // the options, so that `rnnport fit --resume RUN_DIR` continues the same run (written once the input is checked)
       java.nio.file.Files.createDirectories(runDir);

@@ -42,10 +42,20 @@ public final class KerasParity {
    * @param kerasData the npz the oracle reads ({@code x}, {@code y} arrays)
    * @param fitData the file rnnport fit reads (the same rows, in any format; the npz by default)
    * @param tolerance 0: bit for bit; else the relative (losses) and absolute (weights, predictions) tolerance
+   * @param archiveWeights the model is a {@code .keras} archive and both sides start from its weights (Keras'
+   *     {@code load_model}, rnnport's {@link KerasArchiveWeights}) instead of Keras' initial weights handed over
    */
   public record Case(String name, Path model, Path kerasData, Path fitData, String x, String y, String loss,
       String optimizer, Float learningRate, Double momentum, Boolean nesterov, Double rho, int batchSize, int epochs,
-      long seed, double tolerance) {}
+      long seed, double tolerance, boolean archiveWeights) {
+    /** A case that starts from Keras' initial weights. */
+    public Case(String name, Path model, Path kerasData, Path fitData, String x, String y, String loss,
+        String optimizer, Float learningRate, Double momentum, Boolean nesterov, Double rho, int batchSize,
+        int epochs, long seed, double tolerance) {
+      this(name, model, kerasData, fitData, x, y, loss, optimizer, learningRate, momentum, nesterov, rho, batchSize,
+          epochs, seed, tolerance, false);
+    }
+  }
 
   /** What differed: up to 10 lines each. */
   public record Result(String name, int batches, int lossesDiffering, List<String> losses, int weightsDiffering,
@@ -61,7 +71,7 @@ public final class KerasParity {
   }
 
   private static Fit fit(Case c) throws IOException {
-    Fit f = Fit.of(KerasModel.read(c.model()));
+    Fit f = Fit.of(c.model());
     if (c.loss() != null) {
       f.loss(c.loss());
     }
@@ -92,6 +102,7 @@ public final class KerasParity {
       m.put("batch_size", c.batchSize());
       m.put("epochs", c.epochs());
       m.put("seed", c.seed());
+      m.put("archive_weights", c.archiveWeights());
       json.add(m);
     }
     Files.createDirectories(out);
@@ -105,7 +116,8 @@ public final class KerasParity {
     Path out = py.resolve(c.name());
     Path export = java.resolve("export");
     History h = fit(c).name(c.name()).data(List.of(c.fitData())).x(c.x()).y(c.y()).batchSize(c.batchSize())
-        .epochs(c.epochs()).seed(c.seed()).initCheckpoint(out.resolve("initial/model.ckpt"))
+        .epochs(c.epochs()).seed(c.seed())
+        .initCheckpoint(c.archiveWeights() ? null : out.resolve("initial/model.ckpt"))
         .gradients(PythonGradients.Mode.PYTHON).runDir(java.resolve("run")).exportRoot(export).exportVersion(1)
         .run(new PrintStream(new ByteArrayOutputStream()));
     JsonNode pyLosses = Json.MAPPER.readTree(out.resolve("losses.json").toFile()).get("losses");

@@ -44,6 +44,10 @@ class KerasParityTest {
       // a .keras archive: rnnport takes the loss and SGD(0.05, momentum 0.9, nesterov) from its compile_config
       c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "sgd", 64, 1, "case", "digits-gru-archive",
           "archive", "digits-gru-sgd.keras", "learning_rate", 0.05, "momentum", 0.9, "nesterov", true),
+      // a trained .keras archive: both sides start from its weights (rnnport reads its model.weights.h5), its
+      // compile_config gives the loss and Adam(0.01)
+      c("reuters-mixed", "reuters-short.jsonl", "sparse_categorical_crossentropy", "adam", 100, 1, "case",
+          "reuters-archive-weights", "archive", "reuters-mixed-trained.keras", "archive_weights", true),
       // regression: float targets of the output's shape, a linear Dense(1)
       c("diabetes-lstm", "diabetes.npz", "mse", "adam", 32, 2),
       c("diabetes-gru", "diabetes.npz", "mae", "sgd", 64, 2, "momentum", 0.9),
@@ -89,7 +93,8 @@ class KerasParityTest {
         archive ? null : (String) c.get("loss"), archive ? null : (String) c.get("optimizer"),
         archive || lr == null ? null : lr.floatValue(), archive ? null : (Double) c.get("momentum"),
         archive ? null : (Boolean) c.get("nesterov"), archive ? null : (Double) c.get("rho"),
-        (Integer) c.get("batch_size"), (Integer) c.get("epochs"), 7, c.containsKey("close") ? 1e-5 : 0);
+        (Integer) c.get("batch_size"), (Integer) c.get("epochs"), 7, c.containsKey("close") ? 1e-5 : 0,
+        c.containsKey("archive_weights"));
   }
 
   @BeforeAll
@@ -121,5 +126,35 @@ class KerasParityTest {
           assertThat(r.weights()).as(k.name() + " final weights").isEmpty();
           assertThat(r.predictionsDiffering()).as(k.name() + " predictions differing of " + r.predictions()).isZero();
         }));
+  }
+
+  /**
+   * An archive's weights are read for the model of its own config only: with another model's layers rnnport names
+   * the HDF5 path it misses, and leaves no run folder.
+   */
+  @org.junit.jupiter.api.Test
+  void archiveWeightsOfAnotherModelAreRefusedByPath() throws IOException {
+    Path data = work.resolve("data");
+    org.rnnport.keras.KerasModel other = org.rnnport.keras.KerasModel.read(data.resolve("reuters-lstm.json"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> KerasArchiveWeights.read(
+        data.resolve("reuters-mixed-trained.keras"), other))
+        .isInstanceOf(org.rnnport.keras.KerasFormatException.class)
+        .hasMessageContaining("reuters-mixed-trained.keras!model.weights.h5")
+        .hasMessageContaining("layers/lstm/cell/vars/0");
+    assertThat(KerasArchiveWeights.snakeCase("SimpleRNN")).isEqualTo("simple_rnn");
+    assertThat(KerasArchiveWeights.snakeCase("TimeDistributed")).isEqualTo("time_distributed");
+    assertThat(KerasArchiveWeights.snakeCase("GRU")).isEqualTo("gru");
+    org.rnnport.keras.KerasModel mixed = org.rnnport.keras.KerasModel.read(data.resolve("reuters-mixed-trained.keras"));
+    KerasArchiveWeights w = KerasArchiveWeights.read(data.resolve("reuters-mixed-trained.keras"), mixed);
+    // the config's layer names are numbered (embedding_6, ...), the HDF5 groups by class (embedding, ...)
+    List<String> n = mixed.layers().stream().map(org.rnnport.keras.KerasLayer::name).toList();
+    String lstm = ((org.rnnport.keras.KerasLayer.Bidirectional) mixed.layers().get(1)).layer().name();
+    assertThat(w.arrays().keySet()).containsExactly(n.get(0) + "/embeddings",
+        n.get(1) + "/forward_" + lstm + "/lstm_cell/kernel", n.get(1) + "/forward_" + lstm + "/lstm_cell/recurrent_kernel",
+        n.get(1) + "/forward_" + lstm + "/lstm_cell/bias", n.get(1) + "/backward_" + lstm + "/lstm_cell/kernel",
+        n.get(1) + "/backward_" + lstm + "/lstm_cell/recurrent_kernel", n.get(1) + "/backward_" + lstm + "/lstm_cell/bias",
+        n.get(2) + "/gru_cell/kernel", n.get(2) + "/gru_cell/recurrent_kernel", n.get(2) + "/gru_cell/bias",
+        n.get(3) + "/kernel", n.get(3) + "/bias", n.get(4) + "/kernel", n.get(4) + "/bias");
+    assertThat(w.shapes().get(n.get(2) + "/gru_cell/bias")).containsExactly(2, 18);
   }
 }
