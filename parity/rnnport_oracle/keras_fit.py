@@ -155,6 +155,18 @@ def fit_losses(model, x, y, case):
     return [float(loss) for loss, _ in seen], order
 
 
+def shuffle_seeds(n, batch, epochs):
+    """The seed and seed2 attributes of every RandomShuffle op in the graph of the dataset model.fit builds (its
+    function library, serialized), under the current global seed."""
+    from tf_keras.src.engine import data_adapter
+    rows = numpy.arange(n, dtype=numpy.int64)
+    handler = data_adapter.get_data_handler(x=rows, y=rows, batch_size=batch, epochs=epochs, shuffle=True, model=None)
+    graph = tf.compat.v1.GraphDef()
+    graph.ParseFromString(handler._dataset._as_serialized_graph().numpy())
+    nodes = list(graph.node) + [nd for f in graph.library.function for nd in f.node_def]
+    return [[nd.attr["seed"].i, nd.attr["seed2"].i] for nd in nodes if nd.op == "RandomShuffle"]
+
+
 def orders(spec):
     """Keras' row order (keras_order after tf.random.set_seed(seed)) for every {seed, n, batch_size, epochs} of
     spec["orders"], and the rows model.fit's validation_split keeps for training (train_validation_split) for every
@@ -163,7 +175,8 @@ def orders(spec):
     result = {"orders": [], "splits": []}
     for o in spec.get("orders", []):
         tf.random.set_seed(o["seed"])
-        result["orders"].append(dict(o, epochs_order=keras_order(o["n"], o["batch_size"], o["epochs"], True)))
+        result["orders"].append(dict(o, epochs_order=keras_order(o["n"], o["batch_size"], o["epochs"], True),
+                                     shuffle_seeds=shuffle_seeds(o["n"], o["batch_size"], o["epochs"])))
     for sp in spec.get("splits", []):
         (train, _, _), _ = data_adapter.train_validation_split((numpy.arange(sp["n"]), None, None),
                                                                validation_split=sp["validation_split"])

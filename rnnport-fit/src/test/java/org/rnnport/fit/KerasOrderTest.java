@@ -18,7 +18,8 @@ import org.rnnport.util.Json;
 /**
  * Keras' row order, judged by tf-keras 2.18 itself: for each (seed, rows, batch, epochs) the oracle
  * ({@code keras_fit.py --orders}) iterates the data handler {@code model.fit} builds after {@code tf.random.set_seed}
- * on {@code arange(rows)}; every epoch must be rnnport's {@link BatchOrder#KERAS} order, and after a {@code state()} /
+ * on {@code arange(rows)}; its one {@code RandomShuffle} op (read from the dataset's serialized graph) must have the
+ * seeds rnnport's kernel starts from, every epoch must be rnnport's {@link BatchOrder#KERAS} order, and after a {@code state()} /
  * {@code restore} mid-run the rest too. Also {@code validation_split}'s training rows (Keras'
  * {@code train_validation_split}) against {@link Fit#validationSplitAt}.
  */
@@ -55,6 +56,11 @@ class KerasOrderTest {
       JsonNode keras = o.get("epochs_order");
       assertThat(keras).hasSize(o.get("epochs").asInt());
       String what = "seed " + seed + ", " + n + " rows, batch " + o.get("batch_size");
+      // the one RandomShuffle op of Keras' dataset graph has the seeds rnnport's kernel starts from
+      int[] st = org.rnnport.data.TfRandomShuffle.forKerasFit(seed).state();
+      assertThat(o.get("shuffle_seeds").toString()).as(what + ": RandomShuffle's seed, seed2")
+          .isEqualTo("[[" + (((long) st[1] << 32) | (st[0] & 0xffffffffL)) + ","
+              + (((long) st[5] << 32) | (st[4] & 0xffffffffL)) + "]]");
       List<String> lines = new ArrayList<>();
       assertThat(KerasParity.orderDiffering(keras, seed, lines)).as(what + ": " + lines).isZero();
       // resumed after the first epoch's second batch: the rest of the run is the same
