@@ -1,20 +1,23 @@
-"""rnnport fit's judge: tf-keras 2.18 trains a model_from_json(...) Sequential on the same batches as rnnport fit.
+"""rnnport fit's judge: tf-keras 2.18's model.fit trains a model_from_json(...) Sequential, as rnnport fit does.
 
 For each case of a JSON list (model JSON file, data .npz with the x and y arrays, loss, optimizer and its
 settings, batch size, epochs, shuffle, seed) it writes to OUT/<case>/:
 
   initial/model.ckpt*   the model's initial weights, a tensor-bundle checkpoint keyed by the variables' names
                         (gru/gru_cell/kernel, dense/bias, ...): rnnport fit restores them by name
-  losses.json           the loss of every batch, from model.train_on_batch
+  losses.json           the loss of every batch, from model.fit
   final/weights.npz     the weights after training, by name
   predictions.npz       model.predict(x, batch_size=len(x)) on the training rows, file order
 
-The epoch order is numpy's: one np.random.RandomState(seed) draws permutation(n) at the start of every epoch (or
-file order without shuffling), the order rnnport fit uses; Keras' own fit draws it with tf.random.shuffle inside
-tf.data instead (see docs/deviations.md, "fit").
+The training is Keras' own model.fit(x, y, batch_size, epochs, shuffle) after tf.random.set_seed(seed), with a
+wrapped compute_loss recording every batch's loss (fit_losses). It also writes:
+
+  order.json            Keras' row order, {"epochs": [[row, ...], ...]}: its data handler's batches over arange(n),
+                        checked against every batch fit trained on; rnnport fit's default order (BatchOrder.KERAS)
 
   python -m rnnport_oracle.keras_fit --cases cases.json --out OUT
   python -m rnnport_oracle.keras_fit --make-data DIR [--data-dir DATA]   # the test data sets (digits, reuters)
+  python -m rnnport_oracle.keras_fit --orders orders.json --out OUT        # Keras' row orders and validation splits
 """
 import argparse
 import json
@@ -78,22 +81,110 @@ def run_case(case, out):
     os.makedirs(os.path.join(out, "initial"), exist_ok=True)
     tf.raw_ops.SaveV2(prefix=os.path.join(out, "initial", "model.ckpt"), tensor_names=names(model),
                       shape_and_slices=[""] * len(model.weights), tensors=[v.value() for v in model.weights])
-    rs = numpy.random.RandomState(case.get("seed", 0))
-    batch = case.get("batch_size", 32)
-    n = len(x)
-    losses = []
-    for epoch in range(case.get("epochs", 1)):
-        order = rs.permutation(n) if case.get("shuffle", True) else numpy.arange(n)
-        for b in range(0, n, batch):
-            idx = order[b:b + batch]
-            losses.append(model.train_on_batch(x[idx], y[idx]))
+    losses, order = fit_losses(model, x, y, case)
     harness.write_json(os.path.join(out, "losses.json"), {"losses": harness.float_list(losses)})
+    harness.write_json(os.path.join(out, "order.json"), {"epochs": order})
     os.makedirs(os.path.join(out, "final"), exist_ok=True)
     numpy.savez(os.path.join(out, "final", "weights.npz"),
                 **{nm: v.numpy() for nm, v in zip(names(model), model.weights)})
     # Keras' own model.predict, one batch of every row: its predict_function graph, as grappler optimizes it (eager
     # model(x) runs op by op and can differ from it in the last bit, e.g. GRU -> Dense(tanh) -> Dense)
     numpy.savez(os.path.join(out, "predictions.npz"), predictions=model.predict(x, batch_size=len(x), verbose=0))
+
+
+def keras_order(n, batch, epochs, shuffle):
+    """The row order of model.fit(x, y, batch_size, epochs, shuffle) on n rows: the batches of Keras' own data handler
+    (tf_keras' TensorLikeDataAdapter, as fit builds it) over the row numbers arange(n), one list per epoch. Its
+    tf.random.shuffle takes its seeds from the global seed when the dataset function is traced, so this is the
+    order of a fit under the same tf.random.set_seed."""
+    from tf_keras.src.engine import data_adapter
+    rows = numpy.arange(n, dtype=numpy.int64)
+    handler = data_adapter.get_data_handler(x=rows, y=rows, batch_size=batch, epochs=epochs, shuffle=shuffle,
+                                            model=None)
+    order = []
+    for _, iterator in handler.enumerate_epochs():
+        epoch = []
+        for _ in handler.steps():
+            epoch.extend(int(i) for i in next(iterator)[0].numpy())
+        order.append(epoch)
+    return order
+
+
+def fit_losses(model, x, y, case):
+    """Keras' own model.fit(x, y, batch_size, epochs, shuffle) with the loss of every batch: fit's per-batch
+    logs['loss'] is a running mean, so the loss tensor the optimizer differentiates (compute_loss's result) and the
+    batch's inputs are copied into variables outside the model, which a callback reads after every batch. Also
+    returns Keras' row order (keras_order), after checking that every batch fit trained on is x[those rows]."""
+    batch = case.get("batch_size", 32)
+    epochs = case.get("epochs", 1)
+    shuffle = case.get("shuffle", True)
+    n = len(x)
+    last_loss = tf.Variable(0.0, trainable=False)
+    last_x = tf.Variable(tf.zeros([0] + list(x.shape[1:]), dtype=x.dtype), shape=tf.TensorShape(None),
+                         trainable=False)
+    compute_loss = model.compute_loss
+    train_step = model.train_step
+
+    def recording_loss(*args, **kwargs):
+        loss = compute_loss(*args, **kwargs)
+        last_loss.assign(loss)
+        return loss
+
+    def recording_step(data):
+        last_x.assign(data[0])
+        return train_step(data)
+
+    seen = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append((last_loss.numpy(), last_x.numpy()))
+
+    model.compute_loss = recording_loss
+    model.train_step = recording_step
+    try:
+        model.fit(x, y, batch_size=batch, epochs=epochs, shuffle=shuffle, verbose=0, callbacks=[Record()])
+    finally:
+        del model.compute_loss, model.train_step
+    order = keras_order(n, batch, epochs, shuffle)
+    flat = [i for epoch in order for i in epoch]
+    starts = [e * n + b for e in range(epochs) for b in range(0, n, batch)]
+    if len(seen) != len(starts):
+        raise AssertionError("fit ran %d batches, its data handler has %d" % (len(seen), len(starts)))
+    for k, (start, (_, xb)) in enumerate(zip(starts, seen)):
+        want = x[flat[start:start + min(batch, n - start % n)]]
+        if want.shape != xb.shape or want.tobytes() != xb.tobytes():
+            raise AssertionError("batch %d of fit is not x[Keras' order]" % k)
+    return [float(loss) for loss, _ in seen], order
+
+
+def shuffle_seeds(n, batch, epochs):
+    """The seed and seed2 attributes of every RandomShuffle op in the graph of the dataset model.fit builds (its
+    function library, serialized), under the current global seed."""
+    from tf_keras.src.engine import data_adapter
+    rows = numpy.arange(n, dtype=numpy.int64)
+    handler = data_adapter.get_data_handler(x=rows, y=rows, batch_size=batch, epochs=epochs, shuffle=True, model=None)
+    graph = tf.compat.v1.GraphDef()
+    graph.ParseFromString(handler._dataset._as_serialized_graph().numpy())
+    nodes = list(graph.node) + [nd for f in graph.library.function for nd in f.node_def]
+    return [[nd.attr["seed"].i, nd.attr["seed2"].i] for nd in nodes if nd.op == "RandomShuffle"]
+
+
+def orders(spec):
+    """Keras' row order (keras_order after tf.random.set_seed(seed)) for every {seed, n, batch_size, epochs} of
+    spec["orders"], and the rows model.fit's validation_split keeps for training (train_validation_split) for every
+    {n, validation_split} of spec["splits"]."""
+    from tf_keras.src.engine import data_adapter
+    result = {"orders": [], "splits": []}
+    for o in spec.get("orders", []):
+        tf.random.set_seed(o["seed"])
+        result["orders"].append(dict(o, epochs_order=keras_order(o["n"], o["batch_size"], o["epochs"], True),
+                                     shuffle_seeds=shuffle_seeds(o["n"], o["batch_size"], o["epochs"])))
+    for sp in spec.get("splits", []):
+        (train, _, _), _ = data_adapter.train_validation_split((numpy.arange(sp["n"]), None, None),
+                                                               validation_split=sp["validation_split"])
+        result["splits"].append(dict(sp, train_rows=len(train)))
+    return result
 
 
 def test_models():
@@ -186,7 +277,13 @@ def main():
     p.add_argument("--out")
     p.add_argument("--make-data")
     p.add_argument("--data-dir")
+    p.add_argument("--orders")
     args = p.parse_args()
+    if args.orders:
+        with open(args.orders) as f:
+            spec = json.load(f)
+        os.makedirs(args.out, exist_ok=True)
+        harness.write_json(os.path.join(args.out, "orders.json"), orders(spec))
     if args.make_data:
         make_data(args.make_data, args.data_dir)
     if not args.cases:

@@ -70,6 +70,10 @@ final class FitCommand implements Callable<Integer> {
       defaultValue = "true")
   boolean shuffle;
 
+  @Option(names = "--shuffle-order", description = "keras (default): tf-keras model.fit's own order for the seed; "
+      + "numpy: RandomState(seed).permutation(n) per epoch, rnnport train's", defaultValue = "keras")
+  String shuffleOrder;
+
   @Option(names = "--seed", description = "seed of the initializers and the row order (default: 0)", defaultValue = "0")
   long seed;
 
@@ -132,7 +136,7 @@ final class FitCommand implements Callable<Integer> {
           + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       f.data(data).format(format).x(x).y(y).loss(loss).optimizer(optimizer).learningRate(learningRate)
           .momentum(momentum).nesterov(nesterov).rho(rho).batchSize(batchSize).epochs(epochs).shuffle(shuffle)
-          .seed(seed).gradients(PythonGradients.Mode.parse(gradients)).initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
+          .shuffleOrder(shuffleOrder).seed(seed).gradients(PythonGradients.Mode.parse(gradients)).initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
           .exportRoot(noExport ? null : exportDir).exportVersion(exportVersion).checkpointEvery(checkpointEvery)
           .earlyStoppingPatience(patience);
       if (validationData != null) {

@@ -25,6 +25,10 @@ public final class Batcher implements BatchStream {
     if (batchSize <= 0 || batchSize > data.size()) {
       throw new IllegalArgumentException("batch size must be 1.." + data.size() + ", got " + batchSize);
     }
+    if (order == BatchOrder.KERAS) {
+      throw new IllegalArgumentException("TF1's next_batch shuffles with numpy (order SHUFFLE); the KERAS order is "
+          + "Keras fit's");
+    }
     this.data = data;
     this.batchSize = batchSize;
     this.order = order;

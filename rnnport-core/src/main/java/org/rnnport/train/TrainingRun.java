@@ -147,7 +147,9 @@ public final class TrainingRun {
             .restore(t.session(), o.initCheckpoint().toString());
         LOG.info("model variables restored from {}", o.initCheckpoint());
       }
-      batches = data.train().open(o.batchSize(), o.order(), o.seed() & 0xffffffffL);
+      // numpy takes 32-bit seeds; Keras' order its own seed whole (TfRandomShuffle.forKerasFit)
+      batches = data.train().open(o.batchSize(), o.order(),
+          o.order() == org.rnnport.data.BatchOrder.KERAS ? o.seed() : o.seed() & 0xffffffffL);
       steps = p.stepsPerEpoch(batches, o.stepsPerEpoch());
       p.describe(h.hyperparameters, steps);
       if (es != null) {

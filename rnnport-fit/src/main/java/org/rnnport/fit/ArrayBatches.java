@@ -12,8 +12,9 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Keras {@code fit}-style batches over {@link FitData}: every epoch one pass in a new order ({@link EpochOrder}: numpy's
- * {@code RandomState(seed).permutation(n)}, drawn once per epoch from one generator, or file order), cut into
+ * Keras {@code fit}-style batches over {@link FitData}: every epoch one pass in a new order ({@link EpochOrder}: Keras'
+ * {@code tf.random.shuffle} or numpy's {@code RandomState(seed).permutation(n)}, drawn once per epoch from one
+ * generator, or file order), cut into
  * batches of {@code batchSize} with a smaller last batch. Also the {@link EvalSet} of a split, in file order.
  */
 final class ArrayBatches implements BatchStream {

@@ -58,6 +58,7 @@ public final class Fit {
   private int batchSize = 32;
   private int epochs = 1;
   private boolean shuffle = true;
+  private BatchOrder shuffleOrder = BatchOrder.KERAS;
   private long seed;
   private Path runDir;
   private Path exportRoot;
@@ -115,6 +116,8 @@ public final class Fit {
     f.batchSize = r.batchSize;
     f.epochs = r.epochs;
     f.shuffle = r.shuffle;
+    // a record without shuffleOrder is from before Keras' order was fit's: numpy's
+    f.shuffleOrder = parseShuffleOrder(r.shuffleOrder == null ? "numpy" : r.shuffleOrder);
     f.seed = r.seed;
     f.exportRoot = r.exportRoot == null ? null : Path.of(r.exportRoot);
     f.exportVersion = r.exportVersion;
@@ -147,6 +150,8 @@ public final class Fit {
     public int batchSize;
     public int epochs;
     public boolean shuffle;
+    /** {@code keras} or {@code numpy} ({@link #shuffleOrder(String)}). */
+    public String shuffleOrder;
     public long seed;
     public String exportRoot;
     public Integer exportVersion;
@@ -177,6 +182,7 @@ public final class Fit {
     r.epochs = epochs;
     r.shuffle = shuffle;
     r.archiveWeights = archiveWeights;
+    r.shuffleOrder = shuffleOrder == BatchOrder.KERAS ? "keras" : "numpy";
     r.seed = seed;
     r.exportRoot = exportRoot == null ? null : exportRoot.toAbsolutePath().toString();
     r.exportVersion = exportVersion;
@@ -275,7 +281,25 @@ public final class Fit {
     return this;
   }
 
-  /** Seeds the initializers and numpy's shuffle of the rows. */
+  /**
+   * How shuffling orders the rows of every epoch: {@code keras} (default), tf-keras {@code model.fit}'s own order
+   * after {@code tf.random.set_seed(seed)} ({@link BatchOrder#KERAS}); {@code numpy}, {@code RandomState(seed)
+   * .permutation(n)} per epoch, the order of {@code rnnport train reuters-lstm} ({@link BatchOrder#SHUFFLE}).
+   */
+  public Fit shuffleOrder(String o) {
+    this.shuffleOrder = parseShuffleOrder(o);
+    return this;
+  }
+
+  private static BatchOrder parseShuffleOrder(String o) {
+    return switch (o) {
+      case "keras" -> BatchOrder.KERAS;
+      case "numpy" -> BatchOrder.SHUFFLE;
+      default -> throw new IllegalArgumentException("--shuffle-order " + o + ": keras or numpy");
+    };
+  }
+
+  /** Seeds the initializers and the shuffle of the rows (Keras': {@code tf.random.set_seed(seed)}). */
   public Fit seed(long s) {
     this.seed = s;
     return this;
@@ -386,6 +410,14 @@ public final class Fit {
     return c;
   }
 
+  /**
+   * The rows Keras' {@code validation_split} keeps for training, the first ones (tf-keras' {@code
+   * train_validation_split}: {@code floor(rows * (1.0 - fraction))}, before any shuffling).
+   */
+  static int validationSplitAt(int rows, double fraction) {
+    return (int) Math.floor(rows * (1.0 - fraction));
+  }
+
   /** Reads and checks everything, then trains; returns the run's history. */
   public History run(PrintStream out) throws IOException {
     if (data.isEmpty() || x == null || y == null) {
@@ -418,7 +450,7 @@ public final class Fit {
     }
     FitData train = all;
     if (validationSplit > 0) {
-      int splitAt = (int) Math.floor(all.rows() * (1.0 - validationSplit));
+      int splitAt = validationSplitAt(all.rows(), validationSplit);
       if (splitAt == 0 || splitAt == all.rows()) {
         throw new IllegalArgumentException("--validation-split " + validationSplit + " of " + all.rows()
             + " rows leaves one side empty");
@@ -468,7 +500,7 @@ public final class Fit {
       init = weights.writeCheckpoint(runDir.resolve("keras-weights"));
     }
     TrainOptions o = new TrainOptions(epochs, 0, batchSize, c.learningRate(), seed,
-        shuffle ? BatchOrder.SHUFFLE : BatchOrder.SEQUENTIAL, threads, null, runDir, runDir, exportRoot, exportVersion,
+        shuffle ? shuffleOrder : BatchOrder.SEQUENTIAL, threads, null, runDir, runDir, exportRoot, exportVersion,
         init, checkpointEvery, keepCheckpoints, resume, es, val != null, GraphKind.FAITHFUL);
     if (modelFile != null && !resume) {
       // the options, so that `rnnport fit --resume RUN_DIR` continues the same run (written once the input is checked)

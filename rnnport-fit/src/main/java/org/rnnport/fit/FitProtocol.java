@@ -14,8 +14,8 @@ import org.rnnport.models.TrainingProtocol;
 
 /**
  * Keras {@code model.fit(x, y, batch_size, epochs, validation_data | validation_split, shuffle)} on data read
- * before the run starts: per epoch one pass in batches (numpy's seeded permutation, or file order), loss and
- * accuracy averaged over the examples as Keras' progress bar shows them, validation after every epoch, Keras'
+ * before the run starts: per epoch one pass in batches (Keras' or numpy's seeded permutation, or file order), loss
+ * and accuracy averaged over the examples as Keras' progress bar shows them, validation after every epoch, Keras'
  * epoch line; finally the validation split's (or, without one, the training data's) loss and accuracy.
  */
 final class FitProtocol implements TrainingProtocol {
@@ -107,7 +107,7 @@ final class FitProtocol implements TrainingProtocol {
 
   @Override
   public Oracle oracle() {
-    return new Oracle(false, false, false, List.of(BatchOrder.SHUFFLE, BatchOrder.SEQUENTIAL),
-        "tf-keras train_on_batch on the same batches (rnnport-fit's KerasParity)");
+    return new Oracle(false, false, false, List.of(BatchOrder.KERAS, BatchOrder.SHUFFLE,
+        BatchOrder.SEQUENTIAL), "tf-keras model.fit (rnnport-fit's KerasParity)");
   }
 }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rnnport.data.BatchOrder;
+import org.rnnport.data.EpochOrder;
 import org.rnnport.data.Npz;
 import org.rnnport.keras.KerasCompile;
 import org.rnnport.keras.KerasModel;
@@ -28,10 +30,10 @@ import org.tensorflow.types.TInt32;
 
 /**
  * {@code rnnport parity --keras-model}: tf-keras 2.18 ({@code parity/rnnport_oracle/keras_fit.py}) trains the model
- * with {@code train_on_batch} on numpy's per-epoch permutations from Keras' initial weights, rnnport fit trains the
- * same model file from those weights ({@code --gradients python}); then every batch loss, every final weight (read back
- * from rnnport's SavedModel) and the export's predictions on the training rows are compared, bit for bit or to a
- * tolerance.
+ * with its own {@code model.fit} (Keras' shuffle of the rows) from Keras' initial weights, rnnport fit trains the same
+ * model file from those weights ({@code --gradients python}, Keras' order); then Keras' row order of every epoch,
+ * every batch loss, every final weight (read back from rnnport's SavedModel) and the export's predictions on the
+ * training rows are compared, bit for bit or to a tolerance.
  */
 public final class KerasParity {
   private KerasParity() {}
@@ -57,11 +59,16 @@ public final class KerasParity {
     }
   }
 
-  /** What differed: up to 10 lines each. */
+  /**
+   * What differed: up to 10 lines each.
+   *
+   * @param ordersDiffering epochs whose row order (the oracle's {@code order.json}, Keras' data handler) is not
+   *     rnnport's {@link BatchOrder#KERAS} order for the case's seed
+   */
   public record Result(String name, int batches, int lossesDiffering, List<String> losses, int weightsDiffering,
-      List<String> weights, int predictionsDiffering, int predictions) {
+      List<String> weights, int predictionsDiffering, int predictions, int ordersDiffering) {
     public boolean passed() {
-      return lossesDiffering == 0 && weightsDiffering == 0 && predictionsDiffering == 0;
+      return lossesDiffering == 0 && weightsDiffering == 0 && predictionsDiffering == 0 && ordersDiffering == 0;
     }
   }
 
@@ -122,6 +129,8 @@ public final class KerasParity {
         .run(new PrintStream(new ByteArrayOutputStream()));
     JsonNode pyLosses = Json.MAPPER.readTree(out.resolve("losses.json").toFile()).get("losses");
     List<String> losses = new ArrayList<>();
+    int orderDiffs = orderDiffering(Json.MAPPER.readTree(out.resolve("order.json").toFile()).get("epochs"), c.seed(),
+        losses);
     int lossDiffs = 0;
     if (pyLosses.size() != h.batchCost.size()) {
       lossDiffs = Math.max(pyLosses.size(), h.batchCost.size());
@@ -165,7 +174,33 @@ public final class KerasParity {
         predDiffs = got.length != want.length ? want.length : differing(want, got, c.tolerance());
       }
     }
-    return new Result(c.name(), pyLosses.size(), lossDiffs, losses, weightDiffs, weights, predDiffs, preds);
+    return new Result(c.name(), pyLosses.size(), lossDiffs, losses, weightDiffs, weights, predDiffs, preds,
+        orderDiffs);
+  }
+
+  /**
+   * The epochs of Keras' row order ({@code [[row, ...], ...]}) that rnnport's {@link BatchOrder#KERAS} order for
+   * {@code seed} does not give; a line for each in {@code lines}.
+   */
+  static int orderDiffering(JsonNode keras, long seed, List<String> lines) {
+    int n = keras.get(0).size();
+    EpochOrder order = new EpochOrder(n, BatchOrder.KERAS, seed);
+    int d = 0;
+    for (int e = 0; e < keras.size(); e++) {
+      order.startEpoch();
+      int[] mine = order.order();
+      int first = -1;
+      for (int i = 0; i < n && first < 0; i++) {
+        if (keras.get(e).size() != n || keras.get(e).get(i).asInt() != mine[i]) {
+          first = i;
+        }
+      }
+      if (first >= 0) {
+        d++;
+        lines.add("epoch " + e + "'s order differs from position " + first);
+      }
+    }
+    return d;
   }
 
   private static boolean same(float a, float b, double relTol, double tol) {

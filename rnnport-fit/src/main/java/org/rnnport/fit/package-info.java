@@ -4,7 +4,7 @@
  * {@link org.rnnport.fit.Fit} is the API (a builder with the CLI's options, returning the run's History);
  * {@link org.rnnport.fit.FitData} reads the files with predict's readers (one reader per format for both commands),
  * checks every row before the first step, and holds them in memory; {@link org.rnnport.fit.FitProtocol} is the
- * training protocol (epochs of numpy-shuffled batches, validation, the final evaluation).
+ * training protocol (epochs of batches in Keras' own shuffle, or numpy's, validation, the final evaluation).
  *
  * <p>A module of its own because it joins core (graphs, training) and predict (the readers), which do not depend on
  * each other that way; the CLI's {@code FitCommand} only parses options and calls {@link org.rnnport.fit.Fit}.

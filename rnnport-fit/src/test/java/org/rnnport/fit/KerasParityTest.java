@@ -19,10 +19,10 @@ import org.rnnport.parity.PythonEnv;
 
 /**
  * The parity matrix ({@link KerasParity}, what {@code rnnport parity --keras-model} runs): tf-keras 2.18 trains each
- * model (model_from_json of its own to_json()) with train_on_batch on numpy's per-epoch permutations, rnnport fit
- * trains the same JSON from Keras' initial weights on the same rows (npz or JSON Lines); every batch loss, every
- * final weight (read back from rnnport's SavedModel export) and the export's predictions on the training rows must
- * be the same bits.
+ * model (model_from_json of its own to_json()) with its own model.fit, rnnport fit trains the same JSON from Keras'
+ * initial weights on the same rows (npz or JSON Lines) in its default order, Keras'; every epoch's row order (Keras'
+ * data handler's), every batch loss, every final weight (read back from rnnport's SavedModel export) and the export's
+ * predictions on the training rows must be the same bits.
  */
 @org.junit.jupiter.api.condition.DisabledIfSystemProperty(named = "skipParity", matches = "true|")
 class KerasParityTest {
@@ -121,6 +121,8 @@ class KerasParityTest {
           KerasParity.Case k = kase(c);
           KerasParity.Result r = KerasParity.compare(k, py, work.resolve("java/" + k.name()));
           assertThat(r.batches()).isPositive();
+          assertThat(r.ordersDiffering()).as(k.name() + " epochs whose row order is not Keras' (" + r.losses() + ")")
+              .isZero();
           assertThat(r.losses()).as(k.name() + " batch losses (" + r.lossesDiffering() + " of " + r.batches()
               + " differ)").isEmpty();
           assertThat(r.weights()).as(k.name() + " final weights").isEmpty();
