@@ -58,6 +58,7 @@ public final class Fit {
   private int batchSize = 32;
   private int epochs = 1;
   private boolean shuffle = true;
+  private Long shuffleBuffer;
   private long seed;
   private Path runDir;
   private Path exportRoot;
@@ -114,6 +115,7 @@ public final class Fit {
     f.batchSize = r.batchSize;
     f.epochs = r.epochs;
     f.shuffle = r.shuffle;
+    f.shuffleBuffer = r.shuffleBuffer;
     f.seed = r.seed;
     f.exportRoot = r.exportRoot == null ? null : Path.of(r.exportRoot);
     f.exportVersion = r.exportVersion;
@@ -145,6 +147,8 @@ public final class Fit {
     public int batchSize;
     public int epochs;
     public boolean shuffle;
+    /** The shuffle buffer as resolved by the run (rows), so a resumed run reads the same order. */
+    public Long shuffleBuffer;
     public long seed;
     public String exportRoot;
     public Integer exportVersion;
@@ -173,6 +177,7 @@ public final class Fit {
     r.batchSize = batchSize;
     r.epochs = epochs;
     r.shuffle = shuffle;
+    r.shuffleBuffer = shuffleBuffer;
     r.seed = seed;
     r.exportRoot = exportRoot == null ? null : exportRoot.toAbsolutePath().toString();
     r.exportVersion = exportVersion;
@@ -269,6 +274,25 @@ public final class Fit {
   public Fit shuffle(boolean s) {
     this.shuffle = s;
     return this;
+  }
+
+  /**
+   * The shuffle buffer of streamed formats (Parquet, TFRecord, CSV, JSON Lines, a compressed npz), in rows: a file of
+   * at most this many rows is held in memory and shuffled in Keras' order; a longer one is shuffled through a buffer
+   * of this many rows as tf.data's {@code shuffle(buffer_size)} does (not Keras' order). Default (null): the rows
+   * that fit a quarter of the JVM's maximum heap. npy and stored npz files are read by index whatever it is.
+   */
+  public Fit shuffleBuffer(Long rows) {
+    if (rows != null && rows < 1) {
+      throw new IllegalArgumentException("--shuffle-buffer must be at least 1 row, got " + rows);
+    }
+    this.shuffleBuffer = rows;
+    return this;
+  }
+
+  /** The default shuffle buffer for rows of {@code rowBytes}: as many as fit a quarter of the maximum heap. */
+  static long defaultShuffleBuffer(long rowBytes) {
+    return Math.max(1, Runtime.getRuntime().maxMemory() / 4 / Math.max(1, rowBytes));
   }
 
   /** Seeds the initializers and numpy's shuffle of the rows. */
@@ -392,26 +416,38 @@ public final class Fit {
     KerasCompile c = compile();
     DType dtype = model.tokenInput() ? DType.INT32 : DType.FLOAT32;
     int classes = model.outputUnits();
-    FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
-    FitData val = validationData.isEmpty() ? null
-        : FitData.read(validationData, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
-    if (model.tokenInput()) {
-      int dim = ((KerasLayer.Embedding) model.layers().get(0)).inputDim();
-      all.checkTokens(dim, x);
-      if (val != null) {
-        val.checkTokens(dim, x);
+    int tokenLimit = model.tokenInput() ? ((KerasLayer.Embedding) model.layers().get(0)).inputDim() : 0;
+    long rowBytes = org.rnnport.tensorio.batch.Column.size(model.inputShape()) * dtype.bytes();
+    if (shuffleBuffer == null) {
+      shuffleBuffer = defaultShuffleBuffer(rowBytes);
+    }
+    try (FitRows all = FitData.open(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), tokenLimit,
+        shuffleBuffer, true);
+        FitRows given = validationData.isEmpty() ? null : FitData.open(validationData, format, x, y, dtype,
+            model.inputShape(), classes, c.classLoss(), tokenLimit, shuffleBuffer, true)) {
+      if (all.access().equals("stream")) {
+        out.printf("%s: %d rows, more than the shuffle buffer of %d: %s%n", data.size() == 1 ? data.get(0)
+            : data.size() + " files", all.rows(), shuffleBuffer, shuffle ? "shuffled through the buffer as tf.data "
+            + "does (not Keras' order of an in-memory array)" : "read in file order");
+      }
+      FitRows val = given;
+      FitRows train = all;
+      if (validationSplit > 0) {
+        int splitAt = (int) Math.floor(all.rows() * (1.0 - validationSplit));
+        if (splitAt == 0 || splitAt == all.rows()) {
+          throw new IllegalArgumentException("--validation-split " + validationSplit + " of " + all.rows()
+              + " rows leaves one side empty");
+        }
+        train = all.slice(0, splitAt);
+        val = all.slice(splitAt, all.rows() - splitAt);
+      }
+      try (FitRows t = train == all ? null : train; FitRows v = val == given ? null : val) {
+        return run(out, c, train, val, all.access());
       }
     }
-    FitData train = all;
-    if (validationSplit > 0) {
-      int splitAt = (int) Math.floor(all.rows() * (1.0 - validationSplit));
-      if (splitAt == 0 || splitAt == all.rows()) {
-        throw new IllegalArgumentException("--validation-split " + validationSplit + " of " + all.rows()
-            + " rows leaves one side empty");
-      }
-      train = all.slice(0, splitAt);
-      val = all.slice(splitAt, all.rows() - splitAt);
-    }
+  }
+
+  private History run(PrintStream out, KerasCompile c, FitRows train, FitRows val, String access) throws IOException {
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("kerasModel", model.name());
     hp.put("loss", c.loss());
@@ -432,6 +468,10 @@ public final class Fit {
     hp.put("data", files);
     if (validationSplit > 0) {
       hp.put("validationSplit", validationSplit);
+    }
+    hp.put("dataAccess", access);
+    if (access.equals("stream")) {
+      hp.put("shuffleBuffer", shuffleBuffer);
     }
     FitProtocol protocol = new FitProtocol(train, val, hp);
     String n = name != null ? name : model.name();
