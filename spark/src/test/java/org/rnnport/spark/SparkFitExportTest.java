@@ -29,7 +29,7 @@ import org.rnnport.tensorio.DType;
 import org.rnnport.tensorio.batch.Column;
 
 /**
- * A {@code rnnport fit} export on Spark: a GRU(12) Keras model (tf-keras' to_json) fit for one epoch on
+ * A {@code rnnport fit} export on Spark: a GRU(12) Keras model (tf-keras' to_json) fit for 8 epochs on
  * scikit-learn's digits ({@code keras_fit.py --make-data}), exported, then scored by {@link SparkPredictor} on
  * {@code local[2]} and by {@code rnnport predict} ({@link PredictJob#run}) on the same 1,000 rows: the same classes,
  * logits and probabilities, bit for bit (2 contiguous partitions of 500 at batch 500 against predict's batches of
@@ -51,7 +51,7 @@ class SparkFitExportTest {
     Path export = tmp.resolve("export");
     Fit.of(KerasModel.read(data.resolve("digits-gru.json"))).name("digits-gru")
         .data(List.of(data.resolve("digits.npz"))).x("x").y("y").loss("sparse_categorical_crossentropy")
-        .optimizer("adam").batchSize(64).epochs(1).seed(7).runDir(tmp.resolve("run")).exportRoot(export)
+        .optimizer("adam").learningRate(0.01f).batchSize(64).epochs(8).seed(7).runDir(tmp.resolve("run")).exportRoot(export)
         .exportVersion(1).run(new PrintStream(new ByteArrayOutputStream()));
     Path model = export.resolve("digits-gru/1");
     assertThat(model.resolve("saved_model.pb")).exists();
@@ -97,12 +97,12 @@ class SparkFitExportTest {
       SparkPredictorTest.assertBits(TestSpark.floats(r, "pred_probabilities"), slice(probabilities, i),
           "probabilities of row " + i);
     }
-    // and the model learned something in its one epoch: better than chance on these rows
+    // and it is the trained model: it learned the digits (8 epochs of Adam(0.01) on 1,797 rows)
     long[] y = Npz.read(data.resolve("digits.npz")).get("y").int64(data.resolve("digits.npz"));
     for (int i = 0; i < N; i++) {
       right += classes[i] == y[i] ? 1 : 0;
     }
-    assertThat(right / (double) N).isGreaterThan(0.3);
+    assertThat(right / (double) N).isGreaterThan(0.6);
   }
 
   static float[] floats(Npz.Array a) {
