@@ -41,7 +41,7 @@ def write(mnist, out, times):
             f.write(data)
     with open(os.path.join(out, "y.npy"), "wb") as f:
         f.write(npy_header("<i8", (n * times,)))
-        y = array.array("q", labels).tobytes()
+        y = array.array("q", list(labels)).tobytes()
         for _ in range(times):
             f.write(y)
     with open(os.path.join(out, "model.json"), "w") as f:

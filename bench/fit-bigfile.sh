@@ -40,18 +40,21 @@ peak() {
   echo "$hwm"
 }
 
+t0=$(date +%s%N)
 RNNPORT_JAVA_OPTS="-Xmx256m" ./rnnport fit --model "$work/model.json" --data "$work/x.npy" --x x --y y \
   --loss sparse_categorical_crossentropy --batch-size "$batch" --epochs 1 --seed 1 -o "$work/run" --no-export \
   > "$work/fit.log" 2>&1 &
 pid=$!
 hwm=$(peak "$pid")
 wait "$pid" || { cat "$work/fit.log"; exit 1; }
+wall=$(python3 -c "print(round(($(date +%s%N) - $t0) / 1e9, 1))")
 secs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['timings']['trainSeconds'])" "$work/run/history.json")
 access=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['hyperparameters']['dataAccess'])" "$work/run/history.json")
 sps=$(python3 -c "print(round($rows / $secs))")
-echo "rnnport fit -Xmx256m: $rows rows in $secs s ($sps samples/s, read by $access), peak RSS $((hwm / 1024)) MiB"
+echo "rnnport fit -Xmx256m: $rows rows in $secs s ($sps samples/s, read by $access), peak RSS $((hwm / 1024)) MiB;" \
+  "the whole command (JVM start, checking pass, training, history) $wall s"
 python3 bench/benchjson.py row "$json" "one epoch on one large npy (GRU(16), batch $batch)" "side=rnnport fit -Xmx256m" \
-  "rows=$rows" "bytes=$bytes" "samples/s=$sps" "peak RSS MiB=$((hwm / 1024))" "inputs=$access"
+  "rows=$rows" "bytes=$bytes" "samples/s=$sps" "peak RSS MiB=$((hwm / 1024))" "command s=$wall" "inputs=$access"
 
 "$py" bench/fit-bigfile.py --keras "$work" "$work/keras.json" "$batch" > "$work/keras.log" 2>&1 &
 pid=$!
@@ -64,6 +67,7 @@ python3 bench/benchjson.py row "$json" "one epoch on one large npy (GRU(16), bat
   "side=tf-keras 2.18 fit, mmap" "rows=$rows" "bytes=$bytes" "samples/s=$ksps" "peak RSS MiB=$((hwm / 1024))" \
   "inputs=np.load(mmap_mode='r')"
 python3 bench/benchjson.py note "$json" "samples/s: rows / the training seconds of one epoch (rnnport: history.json's \
-trainSeconds; Keras: around model.fit). Peak RSS: VmHWM of the process. The file is read by index (rnnport: \
+trainSeconds; Keras: around model.fit). command s: rnnport's whole command, JVM start to exit, with the pass that checks \
+every row before the first step. Peak RSS: VmHWM of the process. The file is read by index (rnnport: \
 positioned reads of each batch's rows) or memory-mapped (numpy); the page cache is not in either RSS figure \
 except for the pages numpy maps."

@@ -30,6 +30,10 @@ import org.tensorflow.types.TInt32;
  * a row of another shape or dtype fails with the file, row and name (the reader's {@link InputException}), and so
  * does a label outside {@code [0, classes)}.
  *
+ * <p>{@link #open} is that checking pass for every source: it streams the files, keeps only the labels, and returns
+ * the rows as {@link FitRows} (this record when they are held in memory, else {@link IndexedRows} or
+ * {@link StreamedRows}). {@link #labels} is the one place a block's labels are read and checked.
+ *
  * @param files the files read, in order
  * @param dtype INT32 or FLOAT32
  * @param rowShape one example's shape
@@ -108,7 +112,9 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
             if (tokenLimit > 0) {
               checkTokens(heap, tokenLimit, f, first, x);
             }
-            labelBlocks.add(labels(c, f, first, y, classLabels, classes));
+            // an .npy's labels are its sibling <y>.npy: errors name that file
+            labelBlocks.add(labels(c, formats.get(fi).equals("npy") ? f.resolveSibling(y + ".npy") : f, first, y,
+                classLabels, classes));
             keep &= total + c.rows() <= keepRows;
             if (keep) {
               blocks.add(heap.data());

@@ -28,35 +28,18 @@ import org.tensorflow.ndarray.Shape;
  * that built this ({@link FitData#open}). A deflated member ({@code np.savez_compressed}) cannot be read by index
  * (a deflate stream has no random access): such a file is streamed instead.
  */
-final class IndexedRows implements FitRows {
+final class IndexedRows extends FileRows {
   /** One file's array: its rows' bytes start at {@code offset} of the file (npy) or of the stored member (npz). */
   private record Segment(Path file, FileChannel channel, ZipFile zip, ZipEntry entry, long offset, long first,
       long rows) {}
 
   private final List<Segment> segments;
-  private final List<Path> files;
-  private final DType dtype;
-  private final long[] rowShape;
-  private final int rowBytes;
-  private final long first;
-  private final int rows;
-  private final int[] labels;
-  private final int classes;
-  private final float[] targets;
   private final boolean owner;
 
   private IndexedRows(List<Segment> segments, List<Path> files, DType dtype, long[] rowShape, long first, int rows,
       int[] labels, int classes, float[] targets, boolean owner) {
+    super(files, dtype, rowShape, first, rows, labels, classes, targets);
     this.segments = segments;
-    this.files = files;
-    this.dtype = dtype;
-    this.rowShape = rowShape;
-    this.rowBytes = (int) org.rnnport.tensorio.batch.Column.size(rowShape) * dtype.bytes();
-    this.first = first;
-    this.rows = rows;
-    this.labels = labels;
-    this.classes = classes;
-    this.targets = targets;
     this.owner = owner;
   }
 
@@ -206,43 +189,8 @@ final class IndexedRows implements FitRows {
 
   @Override
   public IndexedRows slice(int from, int n) {
-    return new IndexedRows(segments, files, dtype, rowShape, first + from, n, Arrays.copyOfRange(labels, from, from + n),
-        classes, targets == null ? null : Arrays.copyOfRange(targets, from * classes, (from + n) * classes), false);
-  }
-
-  @Override
-  public List<Path> files() {
-    return files;
-  }
-
-  @Override
-  public DType dtype() {
-    return dtype;
-  }
-
-  @Override
-  public long[] rowShape() {
-    return rowShape.clone();
-  }
-
-  @Override
-  public int rows() {
-    return rows;
-  }
-
-  @Override
-  public int[] labels() {
-    return labels;
-  }
-
-  @Override
-  public int classes() {
-    return classes;
-  }
-
-  @Override
-  public float[] targets() {
-    return targets;
+    return new IndexedRows(segments, files, dtype, rowShape, first + from, n, labels(from, n), classes,
+        targets(from, n), false);
   }
 
   @Override

@@ -19,20 +19,11 @@ import org.tensorflow.Tensor;
  * through a bounded buffer ({@link ShuffleBufferBatches}). The rows were checked by the pass that built this
  * ({@link FitData#open}); labels and targets are in memory.
  */
-final class StreamedRows implements FitRows {
+final class StreamedRows extends FileRows {
   private static final int CHUNK = 256;
-  private final List<Path> files;
   private final List<String> formats;
   private final ReadOptions opts;
   private final String x;
-  private final DType dtype;
-  private final long[] rowShape;
-  private final int rowBytes;
-  private final long first;
-  private final int rows;
-  private final int[] labels;
-  private final int classes;
-  private final float[] targets;
   private final long buffer;
   private Cursor cursor;
   /** Cursors not closed yet (a shuffle buffer's, when training stops mid-epoch), closed by {@link #close()}. */
@@ -45,18 +36,10 @@ final class StreamedRows implements FitRows {
 
   private StreamedRows(List<Path> files, List<String> formats, ReadOptions opts, String x, DType dtype,
       long[] rowShape, long first, int rows, int[] labels, int classes, float[] targets, long buffer) {
-    this.files = List.copyOf(files);
+    super(files, dtype, rowShape, first, rows, labels, classes, targets);
     this.formats = List.copyOf(formats);
     this.opts = opts;
     this.x = x;
-    this.dtype = dtype;
-    this.rowShape = rowShape.clone();
-    this.rowBytes = (int) Column.size(rowShape) * dtype.bytes();
-    this.first = first;
-    this.rows = rows;
-    this.labels = labels;
-    this.classes = classes;
-    this.targets = targets;
     this.buffer = buffer;
   }
 
@@ -179,44 +162,8 @@ final class StreamedRows implements FitRows {
 
   @Override
   public StreamedRows slice(int from, int n) {
-    return new StreamedRows(files, formats, opts, x, dtype, rowShape, first + from, n,
-        Arrays.copyOfRange(labels, from, from + n), classes,
-        targets == null ? null : Arrays.copyOfRange(targets, from * classes, (from + n) * classes), buffer);
-  }
-
-  @Override
-  public List<Path> files() {
-    return files;
-  }
-
-  @Override
-  public DType dtype() {
-    return dtype;
-  }
-
-  @Override
-  public long[] rowShape() {
-    return rowShape.clone();
-  }
-
-  @Override
-  public int rows() {
-    return rows;
-  }
-
-  @Override
-  public int[] labels() {
-    return labels;
-  }
-
-  @Override
-  public int classes() {
-    return classes;
-  }
-
-  @Override
-  public float[] targets() {
-    return targets;
+    return new StreamedRows(files, formats, opts, x, dtype, rowShape, first + from, n, labels(from, n), classes,
+        targets(from, n), buffer);
   }
 
   @Override
