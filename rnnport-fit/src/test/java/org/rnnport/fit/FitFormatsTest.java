@@ -85,6 +85,34 @@ class FitFormatsTest {
   }
 
   @Test
+  void aCompressedNpzIsStreamedNotReadByIndexAndGivesTheSameLosses() throws Exception {
+    // np.savez_compressed's layout: the same members, deflated (a deflate stream cannot be read by index)
+    Path zipped = tmp.resolve("digits-compressed.npz");
+    try (ZipFile z = new ZipFile(data.resolve("digits.npz").toFile());
+        java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zipped))) {
+      out.setMethod(java.util.zip.ZipOutputStream.DEFLATED);
+      for (String m : List.of("x.npy", "y.npy")) {
+        out.putNextEntry(new ZipEntry(m));
+        try (InputStream in = z.getInputStream(z.getEntry(m))) {
+          in.transferTo(out);
+        }
+        out.closeEntry();
+      }
+    }
+    History npz = fit("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "sgd", 128, 1, false, null, "npz");
+    assertThat(npz.hyperparameters).containsEntry("dataAccess", "index");
+    Fit f = Fit.of(KerasModel.read(data.resolve("digits-gru.json"))).name("digits-gru").data(List.of(zipped)).x("x")
+        .y("y").loss("sparse_categorical_crossentropy").optimizer("sgd").batchSize(128).epochs(1).shuffle(false)
+        .seed(7);
+    History memory = f.runDir(tmp.resolve("memory")).run(FitTest.QUIET);
+    History streamed = f.shuffleBuffer(100L).runDir(tmp.resolve("streamed")).run(FitTest.QUIET);
+    assertThat(memory.hyperparameters).containsEntry("dataAccess", "memory");
+    assertThat(streamed.hyperparameters).containsEntry("dataAccess", "stream");
+    sameBits(memory, npz, "compressed npz in memory");
+    sameBits(streamed, npz, "compressed npz streamed in file order");
+  }
+
+  @Test
   void regressionFromCsvAndTfrecordGivesTheNpzLossesBitForBit() throws Exception {
     History npz = fit("diabetes-lstm", "diabetes.npz", "mse", "adam", 32, 2, true, null, "npz");
     for (String f : List.of("diabetes.csv", "diabetes.tfrecord")) {
