@@ -113,6 +113,37 @@ class FitFormatsTest {
   }
 
   @Test
+  void validationFromEveryKindOfSourceIsTheSame() throws Exception {
+    // --validation-split slices the rows: read by index (npz), in memory (JSON Lines), streamed (CSV over its buffer)
+    Fit base = Fit.of(KerasModel.read(data.resolve("digits-gru.json"))).name("digits-gru").x("x").y("y")
+        .loss("sparse_categorical_crossentropy").optimizer("adam").batchSize(64).epochs(2).shuffle(false).seed(7);
+    History index = base.data(List.of(data.resolve("digits.npz"))).validationSplit(0.25)
+        .runDir(tmp.resolve("split-npz")).run(FitTest.QUIET);
+    History memory = base.data(List.of(data.resolve("digits.jsonl"))).runDir(tmp.resolve("split-jsonl"))
+        .run(FitTest.QUIET);
+    History stream = base.data(List.of(data.resolve("digits.csv"))).shuffleBuffer(100L)
+        .runDir(tmp.resolve("split-csv")).run(FitTest.QUIET);
+    assertThat(index.hyperparameters).containsEntry("dataAccess", "index");
+    assertThat(stream.hyperparameters).containsEntry("dataAccess", "stream");
+    sameBits(memory, index, "split, JSON Lines");
+    sameBits(stream, index, "split, CSV streamed");
+    assertThat(index.results).containsKey("validationLoss");
+    assertThat(memory.results).isEqualTo(index.results);
+    assertThat(stream.results).isEqualTo(index.results);
+    // --validation-data streamed (CSV over a buffer of 100 rows) evaluates as the npz does
+    Fit v = Fit.of(KerasModel.read(data.resolve("digits-gru.json"))).name("digits-gru").x("x").y("y")
+        .loss("sparse_categorical_crossentropy").optimizer("adam").batchSize(64).epochs(1).seed(7)
+        .data(List.of(data.resolve("digits.npz")));
+    History vNpz = v.validationData(List.of(data.resolve("digits.npz"))).runDir(tmp.resolve("val-npz"))
+        .run(FitTest.QUIET);
+    History vCsv = v.validationData(List.of(data.resolve("digits.csv"))).shuffleBuffer(100L)
+        .runDir(tmp.resolve("val-csv")).run(FitTest.QUIET);
+    sameBits(vCsv, vNpz, "validation from CSV");
+    assertThat(vCsv.epochMetrics).isEqualTo(vNpz.epochMetrics);
+    assertThat(vCsv.results).isEqualTo(vNpz.results);
+  }
+
+  @Test
   void regressionFromCsvAndTfrecordGivesTheNpzLossesBitForBit() throws Exception {
     History npz = fit("diabetes-lstm", "diabetes.npz", "mse", "adam", 32, 2, true, null, "npz");
     for (String f : List.of("diabetes.csv", "diabetes.tfrecord")) {
