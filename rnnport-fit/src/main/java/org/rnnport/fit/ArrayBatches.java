@@ -5,8 +5,6 @@ import org.rnnport.data.BatchStream;
 import org.rnnport.data.EvalSet;
 import org.rnnport.data.EpochOrder;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -103,17 +101,6 @@ final class ArrayBatches implements BatchStream {
 
   /** One-hot labels, or for a regression loss the float targets, {@code float32 [n, classes]}. */
   private TFloat32 oneHot(int[] order, int from, int n) {
-    int k = data.classes();
-    float[] y = new float[n * k];
-    if (data.targets() != null) {
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(data.targets(), (order == null ? from + i : order[from + i]) * k, y, i * k, k);
-      }
-      return TFloat32.tensorOf(Shape.of(n, k), DataBuffers.of(y, true, false));
-    }
-    for (int i = 0; i < n; i++) {
-      y[i * k + data.labels()[order == null ? from + i : order[from + i]]] = 1f;
-    }
-    return TFloat32.tensorOf(Shape.of(n, k), DataBuffers.of(y, true, false));
+    return data.y(order, from, n);
   }
 }

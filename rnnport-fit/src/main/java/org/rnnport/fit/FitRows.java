@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.rnnport.tensorio.DType;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
 
 /**
  * The checked rows of a fit, however they are held: in memory ({@link FitData}), read by index from an npy or a
@@ -37,6 +40,25 @@ interface FitRows extends AutoCloseable {
    * batch tensor {@code [n] + rowShape}. A {@link StreamedRows} reads only ascending consecutive rows.
    */
   Tensor x(int[] order, int from, int n);
+
+  /**
+   * The labels of rows {@code order[from .. from + n)} ({@code order} null: rows {@code from .. from + n}) as the
+   * batch's {@code float32 [n, classes]}: one-hot classes, or for a regression loss the float targets. The one place
+   * a batch's labels are made, for every source and batch order.
+   */
+  default TFloat32 y(int[] order, int from, int n) {
+    int k = classes();
+    float[] y = new float[n * k];
+    for (int i = 0; i < n; i++) {
+      int r = order == null ? from + i : order[from + i];
+      if (targets() != null) {
+        System.arraycopy(targets(), r * k, y, i * k, k);
+      } else {
+        y[i * k + labels()[r]] = 1f;
+      }
+    }
+    return TFloat32.tensorOf(Shape.of(n, k), DataBuffers.of(y, true, false));
+  }
 
   /** How the inputs are read: {@code memory}, {@code index} or {@code stream}. */
   String access();

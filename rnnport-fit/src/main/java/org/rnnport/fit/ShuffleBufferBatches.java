@@ -112,17 +112,7 @@ final class ShuffleBufferBatches implements BatchStream {
 
   @Override
   public TFloat32 oneHot() {
-    int k = data.classes();
-    float[] y = new float[size * k];
-    for (int i = 0; i < size; i++) {
-      if (data.targets() != null) {
-        System.arraycopy(data.targets(), currentIndex[i] * k, y, i * k, k);
-      } else {
-        y[i * k + data.labels()[currentIndex[i]]] = 1f;
-      }
-    }
-    return TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(size, k),
-        org.tensorflow.ndarray.buffer.DataBuffers.of(y, true, false));
+    return data.y(currentIndex, 0, size);
   }
 
   /** The row (within the data) of example {@code i} of the current batch. */
