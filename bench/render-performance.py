@@ -41,6 +41,10 @@ AREAS = [
      "`rnnport serve` on loopback, one MNIST image per request: latency at one call in flight and throughput at "
      "64, without and with TF Serving-style batching. The load clients run on the same cores as the server.",
      "ONLY=both WARMUP=10 bench/serve-bench.sh 10"),
+    ("fit-bigfile", "Fit on a file larger than the heap",
+     "`rnnport fit -Xmx256m` for one epoch on the MNIST training images repeated into a 1.1 GB float32 npy (read by "
+     "index), against tf-keras 2.18's fit on the same files memory-mapped: samples/s and peak RSS.",
+     "bench/fit-bigfile.sh 6 500"),
     ("spark", "Spark",
      "rnnport-spark on `local[2]` against a single-JVM predictor loop and `rnnport predict` on the same rows.",
      "REPEAT=10 bench/spark-bench.sh"),

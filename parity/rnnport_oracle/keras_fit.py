@@ -240,6 +240,8 @@ def make_data(folder, data_dir):
     x = (dg.images / 16.0).astype(numpy.float32)
     numpy.savez(os.path.join(folder, "digits.npz"), x=x, y=dg.target.astype(numpy.int64))
     write_jsonl(os.path.join(folder, "digits.jsonl"), x, dg.target)
+    write_csv(os.path.join(folder, "digits.csv"), x, dg.target)
+    write_tfrecord(os.path.join(folder, "digits.tfrecord"), x, dg.target)
     # diabetes.npz: scikit-learn's load_diabetes, its 10 standardized features as 10 steps of 1 float (x float32
     # [442, 10, 1]) and the disease progression standardized to mean 0, std 1 (y float32 [442, 1])
     from sklearn.datasets import load_diabetes
@@ -248,6 +250,8 @@ def make_data(folder, data_dir):
     t = db.target.astype(numpy.float64)
     yd = ((t - t.mean()) / t.std()).astype(numpy.float32).reshape(-1, 1)
     numpy.savez(os.path.join(folder, "diabetes.npz"), x=xd, y=yd)
+    write_csv(os.path.join(folder, "diabetes.csv"), xd, yd)
+    write_tfrecord(os.path.join(folder, "diabetes.tfrecord"), xd, yd)
     if data_dir:
         path = os.path.abspath(os.path.join(data_dir, "reuters", "reuters.npz"))
         (xs, ys), _ = keras.datasets.reuters.load_data(path=path, num_words=200, test_split=0.2)
@@ -269,6 +273,35 @@ def write_jsonl(path, x, y):
     with open(path, "w") as f:
         for xi, yi in zip(x, y):
             f.write(json.dumps({"x": xi.tolist(), "y": int(yi)}) + "\n")
+
+
+def write_csv(path, x, y):
+    """The same rows as CSV with a header x_0..x_N-1,y: each float32 as numpy's shortest repr that reads back as
+    the same float32, a class as an integer."""
+    flat = x.reshape(len(x), -1)
+    yf = numpy.asarray(y).reshape(len(x), -1)
+    with open(path, "w") as f:
+        f.write(",".join(["x_%d" % i for i in range(flat.shape[1])] + ["y"]) + "\n")
+        for xi, yi in zip(flat, yf):
+            cells = [numpy.format_float_positional(v, unique=True, trim="-") if flat.dtype.kind == "f" else str(int(v))
+                     for v in xi]
+            cells.append(numpy.format_float_positional(yi[0], unique=True, trim="-") if yf.dtype.kind == "f"
+                         else str(int(yi[0])))
+            f.write(",".join(cells) + "\n")
+
+
+def write_tfrecord(path, x, y):
+    """The same rows as TFRecord tf.train.Example (tf.io.TFRecordWriter): x a float_list (or int64_list) of the
+    flattened row, y an int64_list of the class (or a float_list of the targets)."""
+    def feature(v):
+        v = numpy.asarray(v).reshape(-1)
+        if v.dtype.kind == "f":
+            return tf.train.Feature(float_list=tf.train.FloatList(value=v.tolist()))
+        return tf.train.Feature(int64_list=tf.train.Int64List(value=[int(a) for a in v]))
+    with tf.io.TFRecordWriter(path) as w:
+        for xi, yi in zip(x, y):
+            w.write(tf.train.Example(features=tf.train.Features(feature={"x": feature(xi), "y": feature(yi)}))
+                    .SerializeToString())
 
 
 def main():

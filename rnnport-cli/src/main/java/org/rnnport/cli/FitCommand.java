@@ -74,6 +74,12 @@ final class FitCommand implements Callable<Integer> {
       + "numpy: RandomState(seed).permutation(n) per epoch, rnnport train's", defaultValue = "keras")
   String shuffleOrder;
 
+  @Option(names = "--shuffle-buffer", paramLabel = "ROWS", description = "streamed formats (Parquet, TFRecord, CSV, "
+      + "JSON Lines, compressed npz): a file of at most ROWS rows is held in memory and shuffled in Keras' order, a "
+      + "longer one shuffled through a buffer of ROWS rows as tf.data's shuffle does (not Keras' order); default: the "
+      + "rows that fit a quarter of the heap. npy and stored npz are read by index, whatever it is")
+  Long shuffleBuffer;
+
   @Option(names = "--seed", description = "seed of the initializers and the row order (default: 0)", defaultValue = "0")
   long seed;
 
@@ -136,7 +142,8 @@ final class FitCommand implements Callable<Integer> {
           + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
       f.data(data).format(format).x(x).y(y).loss(loss).optimizer(optimizer).learningRate(learningRate)
           .momentum(momentum).nesterov(nesterov).rho(rho).batchSize(batchSize).epochs(epochs).shuffle(shuffle)
-          .shuffleOrder(shuffleOrder).seed(seed).gradients(PythonGradients.Mode.parse(gradients)).initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
+          .shuffleOrder(shuffleOrder).shuffleBuffer(shuffleBuffer).seed(seed).gradients(PythonGradients.Mode.parse(gradients))
+          .initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
           .exportRoot(noExport ? null : exportDir).exportVersion(exportVersion).checkpointEvery(checkpointEvery)
           .earlyStoppingPatience(patience);
       if (validationData != null) {

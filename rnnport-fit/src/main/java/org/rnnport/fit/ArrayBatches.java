@@ -4,32 +4,28 @@ import org.rnnport.data.BatchOrder;
 import org.rnnport.data.BatchStream;
 import org.rnnport.data.EvalSet;
 import org.rnnport.data.EpochOrder;
-import org.rnnport.tensorio.DType;
 import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
- * Keras {@code fit}-style batches over {@link FitData}: every epoch one pass in a new order ({@link EpochOrder}: Keras'
- * {@code tf.random.shuffle} or numpy's {@code RandomState(seed).permutation(n)}, drawn once per epoch from one
- * generator, or file order), cut into
+ * Keras {@code fit}-style batches over {@link FitRows} (in memory, read by index, or streamed in file order):
+ * every epoch one pass in a new order ({@link EpochOrder}: Keras'
+ * {@code tf.random.shuffle} or numpy's {@code RandomState(seed).permutation(n)}, drawn once per epoch from one generator, or file order), cut into
  * batches of {@code batchSize} with a smaller last batch. Also the {@link EvalSet} of a split, in file order.
  */
 final class ArrayBatches implements BatchStream {
-  private final FitData data;
+  private final FitRows data;
   private final int batchSize;
   private final EpochOrder epochs;
 
-  ArrayBatches(FitData data, int batchSize, BatchOrder order, long seed) {
+  ArrayBatches(FitRows data, int batchSize, BatchOrder order, long seed) {
     this.data = data;
     this.batchSize = batchSize;
     this.epochs = new EpochOrder(data.rows(), order, seed);
   }
 
   /** The split as an evaluation set, in file order. */
-  static EvalSet eval(FitData data) {
+  static EvalSet eval(FitRows data) {
     ArrayBatches b = new ArrayBatches(data, 1, BatchOrder.SEQUENTIAL, 0);
     return new EvalSet() {
       @Override
@@ -100,39 +96,11 @@ final class ArrayBatches implements BatchStream {
   }
 
   private Tensor rows(int[] order, int from, int n) {
-    int rs = data.rowSize();
-    long[] dims = new long[data.rowShape().length + 1];
-    dims[0] = n;
-    System.arraycopy(data.rowShape(), 0, dims, 1, data.rowShape().length);
-    if (data.dtype() == DType.INT32) {
-      int[] src = (int[]) data.values();
-      int[] buf = new int[n * rs];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(src, (order == null ? from + i : order[from + i]) * rs, buf, i * rs, rs);
-      }
-      return TInt32.tensorOf(Shape.of(dims), DataBuffers.of(buf, true, false));
-    }
-    float[] src = (float[]) data.values();
-    float[] buf = new float[n * rs];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(src, (order == null ? from + i : order[from + i]) * rs, buf, i * rs, rs);
-    }
-    return TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(buf, true, false));
+    return data.x(order, from, n);
   }
 
   /** One-hot labels, or for a regression loss the float targets, {@code float32 [n, classes]}. */
   private TFloat32 oneHot(int[] order, int from, int n) {
-    int k = data.classes();
-    float[] y = new float[n * k];
-    if (data.targets() != null) {
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(data.targets(), (order == null ? from + i : order[from + i]) * k, y, i * k, k);
-      }
-      return TFloat32.tensorOf(Shape.of(n, k), DataBuffers.of(y, true, false));
-    }
-    for (int i = 0; i < n; i++) {
-      y[i * k + data.labels()[order == null ? from + i : order[from + i]]] = 1f;
-    }
-    return TFloat32.tensorOf(Shape.of(n, k), DataBuffers.of(y, true, false));
+    return data.y(order, from, n);
   }
 }

@@ -59,6 +59,7 @@ public final class Fit {
   private int epochs = 1;
   private boolean shuffle = true;
   private BatchOrder shuffleOrder = BatchOrder.KERAS;
+  private Long shuffleBuffer;
   private long seed;
   private Path runDir;
   private Path exportRoot;
@@ -118,6 +119,7 @@ public final class Fit {
     f.shuffle = r.shuffle;
     // a record without shuffleOrder is from before Keras' order was fit's: numpy's
     f.shuffleOrder = parseShuffleOrder(r.shuffleOrder == null ? "numpy" : r.shuffleOrder);
+    f.shuffleBuffer = r.shuffleBuffer;
     f.seed = r.seed;
     f.exportRoot = r.exportRoot == null ? null : Path.of(r.exportRoot);
     f.exportVersion = r.exportVersion;
@@ -152,6 +154,8 @@ public final class Fit {
     public boolean shuffle;
     /** {@code keras} or {@code numpy} ({@link #shuffleOrder(String)}). */
     public String shuffleOrder;
+    /** The shuffle buffer as resolved by the run (rows), so a resumed run reads the same order. */
+    public Long shuffleBuffer;
     public long seed;
     public String exportRoot;
     public Integer exportVersion;
@@ -183,6 +187,7 @@ public final class Fit {
     r.shuffle = shuffle;
     r.archiveWeights = archiveWeights;
     r.shuffleOrder = shuffleOrder == BatchOrder.KERAS ? "keras" : "numpy";
+    r.shuffleBuffer = shuffleBuffer;
     r.seed = seed;
     r.exportRoot = exportRoot == null ? null : exportRoot.toAbsolutePath().toString();
     r.exportVersion = exportVersion;
@@ -298,6 +303,27 @@ public final class Fit {
       default -> throw new IllegalArgumentException("--shuffle-order " + o + ": keras or numpy");
     };
   }
+
+
+  /**
+   * The shuffle buffer of streamed formats (Parquet, TFRecord, CSV, JSON Lines, a compressed npz), in rows: a file of
+   * at most this many rows is held in memory and shuffled in Keras' order; a longer one is shuffled through a buffer
+   * of this many rows as tf.data's {@code shuffle(buffer_size)} does (not Keras' order). Default (null): the rows
+   * that fit a quarter of the JVM's maximum heap. npy and stored npz files are read by index whatever it is.
+   */
+  public Fit shuffleBuffer(Long rows) {
+    if (rows != null && rows < 1) {
+      throw new IllegalArgumentException("--shuffle-buffer must be at least 1 row, got " + rows);
+    }
+    this.shuffleBuffer = rows;
+    return this;
+  }
+
+  /** The default shuffle buffer for rows of {@code rowBytes}: as many as fit a quarter of the maximum heap. */
+  static long defaultShuffleBuffer(long rowBytes) {
+    return Math.max(1, Runtime.getRuntime().maxMemory() / 4 / Math.max(1, rowBytes));
+  }
+
 
   /** Seeds the initializers and the shuffle of the rows (Keras': {@code tf.random.set_seed(seed)}). */
   public Fit seed(long s) {
@@ -438,26 +464,38 @@ public final class Fit {
     KerasCompile c = compile();
     DType dtype = model.tokenInput() ? DType.INT32 : DType.FLOAT32;
     int classes = model.outputUnits();
-    FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
-    FitData val = validationData.isEmpty() ? null
-        : FitData.read(validationData, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
-    if (model.tokenInput()) {
-      int dim = ((KerasLayer.Embedding) model.layers().get(0)).inputDim();
-      all.checkTokens(dim, x);
-      if (val != null) {
-        val.checkTokens(dim, x);
+    int tokenLimit = model.tokenInput() ? ((KerasLayer.Embedding) model.layers().get(0)).inputDim() : 0;
+    long rowBytes = org.rnnport.tensorio.batch.Column.size(model.inputShape()) * dtype.bytes();
+    if (shuffleBuffer == null) {
+      shuffleBuffer = defaultShuffleBuffer(rowBytes);
+    }
+    try (FitRows all = FitData.open(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), tokenLimit,
+        shuffleBuffer, true);
+        FitRows given = validationData.isEmpty() ? null : FitData.open(validationData, format, x, y, dtype,
+            model.inputShape(), classes, c.classLoss(), tokenLimit, shuffleBuffer, true)) {
+      if (all.access().equals("stream")) {
+        out.printf("%s: %d rows, more than the shuffle buffer of %d: %s%n", data.size() == 1 ? data.get(0)
+            : data.size() + " files", all.rows(), shuffleBuffer, shuffle ? "shuffled through the buffer as tf.data "
+            + "does (not Keras' order of an in-memory array)" : "read in file order");
+      }
+      FitRows val = given;
+      FitRows train = all;
+      if (validationSplit > 0) {
+        int splitAt = validationSplitAt(all.rows(), validationSplit);
+        if (splitAt == 0 || splitAt == all.rows()) {
+          throw new IllegalArgumentException("--validation-split " + validationSplit + " of " + all.rows()
+              + " rows leaves one side empty");
+        }
+        train = all.slice(0, splitAt);
+        val = all.slice(splitAt, all.rows() - splitAt);
+      }
+      try (FitRows t = train == all ? null : train; FitRows v = val == given ? null : val) {
+        return run(out, c, train, val, all.access());
       }
     }
-    FitData train = all;
-    if (validationSplit > 0) {
-      int splitAt = validationSplitAt(all.rows(), validationSplit);
-      if (splitAt == 0 || splitAt == all.rows()) {
-        throw new IllegalArgumentException("--validation-split " + validationSplit + " of " + all.rows()
-            + " rows leaves one side empty");
-      }
-      train = all.slice(0, splitAt);
-      val = all.slice(splitAt, all.rows() - splitAt);
-    }
+  }
+
+  private History run(PrintStream out, KerasCompile c, FitRows train, FitRows val, String access) throws IOException {
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("kerasModel", model.name());
     hp.put("loss", c.loss());
@@ -485,6 +523,10 @@ public final class Fit {
         ? KerasArchiveWeights.read(modelFile, model) : null;
     hp.put("initialWeights", initCheckpoint != null ? "checkpoint " + initCheckpoint
         : weights != null ? modelFile + "!" + KerasArchiveWeights.ENTRY : "initializers, seed " + seed);
+    hp.put("dataAccess", access);
+    if (access.equals("stream")) {
+      hp.put("shuffleBuffer", shuffleBuffer);
+    }
     FitProtocol protocol = new FitProtocol(train, val, hp);
     String n = name != null ? name : model.name();
     KerasFitModel m = new KerasFitModel(n, model, c, x, new TrainDefaults(epochs, null, batchSize, c.learningRate()),

@@ -1,6 +1,8 @@
 package org.rnnport.fit;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +16,11 @@ import org.rnnport.predict.InputBinding;
 import org.rnnport.predict.InputException;
 import org.rnnport.predict.ReadOptions;
 import org.rnnport.predict.RowReader;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Examples read whole from the user's files into memory: each row's input ({@code int32 [time]} token ids or
@@ -22,6 +29,10 @@ import org.rnnport.predict.RowReader;
  * inputs, {@code y} the labels' (an integer class or a one-hot row). Every row is checked before training starts:
  * a row of another shape or dtype fails with the file, row and name (the reader's {@link InputException}), and so
  * does a label outside {@code [0, classes)}.
+ *
+ * <p>{@link #open} is that checking pass for every source: it streams the files, keeps only the labels, and returns
+ * the rows as {@link FitRows} (this record when they are held in memory, else {@link IndexedRows} or
+ * {@link StreamedRows}). {@link #labels} is the one place a block's labels are read and checked.
  *
  * @param files the files read, in order
  * @param dtype INT32 or FLOAT32
@@ -34,7 +45,7 @@ import org.rnnport.predict.RowReader;
  *     {@code y}'s float32 values of the output's shape (and {@code labels} all -1); null for a class loss
  */
 public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, Object values, int[] labels,
-    int classes, float[] targets) {
+    int classes, float[] targets) implements FitRows {
 
   /** Reads {@code files} (format by extension, or {@code format}), {@code y} as integer classes. */
   public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
@@ -43,33 +54,53 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
   }
 
   /**
-   * Reads {@code files}; {@code y} as integer classes in {@code [0, classes)} when {@code classLabels}, else as
-   * float32 targets of shape {@code [classes]} (the output's), checked like an input.
+   * Reads {@code files} whole into memory; {@code y} as integer classes in {@code [0, classes)} when
+   * {@code classLabels}, else as float32 targets of shape {@code [classes]} (the output's), checked like an input.
    */
   public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
       int classes, boolean classLabels) throws IOException {
+    return (FitData) open(files, format, x, y, dtype, rowShape, classes, classLabels, 0, Long.MAX_VALUE, false);
+  }
+
+  /**
+   * Checks every row of {@code files} in one streaming pass (shape, dtype, labels, token ids below
+   * {@code tokenLimit} when it is positive), keeping only the labels, then returns the rows as they are best read:
+   * by index from the file ({@link IndexedRows}) when every file is an npy or an npz whose {@code x} member is stored
+   * uncompressed and {@code byIndex}; else in memory ({@link FitData}) when all of them number at most
+   * {@code keepRows}; else streamed in file order ({@link StreamedRows}, shuffled through a buffer of
+   * {@code keepRows} rows).
+   */
+  static FitRows open(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
+      int classes, boolean classLabels, int tokenLimit, long keepRows, boolean byIndex) throws IOException {
     long[] shape = new long[rowShape.length + 1];
     shape[0] = -1;
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
     InputBinding binding = new InputBinding(x, dtype, shape);
     InputBinding target = classLabels ? null : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes});
+    ReadOptions opts = classLabels ? new ReadOptions(List.of(binding), y, false, Map.of())
+        : new ReadOptions(List.of(binding, target), null, false, Map.of());
     int rowSize = (int) Column.size(rowShape);
-    List<Object> blocks = new ArrayList<>();
-    List<Object> targetBlocks = new ArrayList<>();
-    List<int[]> labelBlocks = new ArrayList<>();
-    long total = 0;
+    List<String> formats = new ArrayList<>();
+    boolean indexed = byIndex;
     for (Path f : files) {
       String fmt = Formats.inputFormat(f, format);
+      formats.add(fmt);
       if (fmt.equals("npz")) {
         requireArrays(f, x, y);
       }
-      try (RowReader r = Formats.open(f, fmt, classLabels
-          ? new ReadOptions(List.of(binding), y, false, Map.of())
-          : new ReadOptions(List.of(binding, target), null, false, Map.of()))) {
+      indexed &= IndexedRows.randomAccess(f, fmt, x);
+    }
+    boolean keep = !indexed;
+    List<Object> blocks = new ArrayList<>();
+    List<Labels> labelBlocks = new ArrayList<>();
+    long total = 0;
+    for (int fi = 0; fi < files.size(); fi++) {
+      Path f = files.get(fi);
+      try (RowReader r = reader(f, formats.get(fi), opts, y, classLabels, classes)) {
         long first = 0;
-        for (Chunk c = r.read(4096); c != null; c = r.read(4096)) {
-          Column col = c.inputs().get(x);
+        for (Chunk c = r.read(1024); c != null; c = r.read(1024)) {
           try {
+            Column col = c.inputs().get(x);
             if (col == null) {
               throw new InputException(f, null, x, "the file has no input named '" + x + "'");
             }
@@ -78,34 +109,18 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
               throw new InputException(f, "row " + first, x, "rows of " + heap.dtype() + " "
                   + Arrays.toString(heap.rowShape()) + ", the model takes " + dtype + " " + Arrays.toString(rowShape));
             }
-            int[] l;
-            if (!classLabels) {
-              Column tc = c.inputs().get(y);
-              if (tc == null) {
-                throw new InputException(f, null, y, "the file has no targets named '" + y + "'");
-              }
-              Column th = tc.onHeap();
-              if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
-                throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " "
-                    + Arrays.toString(th.rowShape()) + ", the model's output is FLOAT32 [" + classes + "]");
-              }
-              targetBlocks.add(th.data());
-              l = new int[c.rows()];
-              Arrays.fill(l, -1);
+            if (tokenLimit > 0) {
+              checkTokens(heap, tokenLimit, f, first, x);
+            }
+            // an .npy's labels are its sibling <y>.npy: errors name that file
+            labelBlocks.add(labels(c, formats.get(fi).equals("npy") ? f.resolveSibling(y + ".npy") : f, first, y,
+                classLabels, classes));
+            keep &= total + c.rows() <= keepRows;
+            if (keep) {
+              blocks.add(heap.data());
             } else {
-              l = c.labels();
+              blocks.clear();
             }
-            if (l == null) {
-              throw new InputException(f, null, y, "no labels read from '" + y + "'");
-            }
-            for (int i = 0; classLabels && i < l.length; i++) {
-              if (l[i] < 0 || l[i] >= classes) {
-                throw new InputException(f, "row " + (first + i), y, "label " + l[i] + " is outside the model's "
-                    + classes + " output classes [0, " + classes + ")");
-              }
-            }
-            blocks.add(heap.data());
-            labelBlocks.add(l);
             first += c.rows();
             total += c.rows();
           } finally {
@@ -117,31 +132,161 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     if (total == 0) {
       throw new InputException(files.get(0), null, x, "no rows");
     }
-    if (total * rowSize > Integer.MAX_VALUE - 8) {
+    if (total > Integer.MAX_VALUE - 8 || keep && total * rowSize > Integer.MAX_VALUE - 8) {
       throw new InputException(files.get(0), null, x, total + " rows of " + rowSize + " values do not fit one Java "
-          + "array; rnnport fit holds the training data in memory");
+          + "array; rnnport fit holds the labels in memory (and the inputs, within --shuffle-buffer)");
     }
     int n = (int) total;
-    Object values = dtype == DType.INT32 ? new int[n * rowSize] : new float[n * rowSize];
     int[] labels = new int[n];
     float[] targets = classLabels ? null : new float[n * classes];
     int at = 0;
-    for (int b = 0; b < blocks.size(); b++) {
-      // tensor I/O's columns hold numbers as little-endian bytes: read them as the dtype's own values
-      java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap((byte[]) blocks.get(b)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-      if (dtype == DType.INT32) {
-        le.asIntBuffer().get((int[]) values, at * rowSize, le.remaining() / Integer.BYTES);
-      } else {
-        le.asFloatBuffer().get((float[]) values, at * rowSize, le.remaining() / Float.BYTES);
-      }
+    for (Labels b : labelBlocks) {
+      System.arraycopy(b.classes(), 0, labels, at, b.classes().length);
       if (targets != null) {
-        java.nio.ByteBuffer.wrap((byte[]) targetBlocks.get(b)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-            .get(targets, at * classes, labelBlocks.get(b).length * classes);
+        ByteBuffer.wrap(b.targets()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+            .get(targets, at * classes, b.classes().length * classes);
       }
-      System.arraycopy(labelBlocks.get(b), 0, labels, at, labelBlocks.get(b).length);
-      at += labelBlocks.get(b).length;
+      at += b.classes().length;
+    }
+    if (indexed) {
+      return IndexedRows.open(files, formats, x, dtype, rowShape, labels, classes, targets);
+    }
+    if (!keep) {
+      return new StreamedRows(files, formats, new ReadOptions(List.of(binding), null, false, Map.of()), x, dtype,
+          rowShape, labels, classes, targets, keepRows);
+    }
+    Object values = dtype == DType.INT32 ? new int[n * rowSize] : new float[n * rowSize];
+    at = 0;
+    for (Object block : blocks) {
+      // tensor I/O's columns hold numbers as little-endian bytes: read them as the dtype's own values
+      ByteBuffer le = ByteBuffer.wrap((byte[]) block).order(ByteOrder.LITTLE_ENDIAN);
+      int k = le.remaining() / dtype.bytes();
+      if (dtype == DType.INT32) {
+        le.asIntBuffer().get((int[]) values, at, k);
+      } else {
+        le.asFloatBuffer().get((float[]) values, at, k);
+      }
+      at += k;
     }
     return new FitData(List.copyOf(files), dtype, rowShape.clone(), n, values, labels, classes, targets);
+  }
+
+  /**
+   * One block's labels, the one place they are read: for a class loss the integer class of every row (the reader's
+   * {@code --y} column: a class or a one-hot row), checked to be in {@code [0, classes)}; for a regression loss
+   * {@code y}'s float32 values of the output's shape (little-endian bytes) and the classes all -1.
+   *
+   * @param classes one class per row, -1 for a regression loss
+   * @param targets the float32 targets' little-endian bytes, or null for a class loss
+   */
+  record Labels(int[] classes, byte[] targets) {}
+
+  static Labels labels(Chunk c, Path f, long first, String y, boolean classLabels, int classes) {
+    if (!classLabels) {
+      Column tc = c.inputs().get(y);
+      if (tc == null) {
+        throw new InputException(f, null, y, "the file has no targets named '" + y + "'");
+      }
+      Column th = tc.onHeap();
+      if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
+        throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " "
+            + Arrays.toString(th.rowShape()) + ", the model's output is FLOAT32 [" + classes + "]");
+      }
+      int[] l = new int[c.rows()];
+      Arrays.fill(l, -1);
+      return new Labels(l, th.bytes());
+    }
+    int[] l = c.labels();
+    if (l == null) {
+      throw new InputException(f, null, y, "no labels read from '" + y + "'");
+    }
+    for (int i = 0; i < l.length; i++) {
+      if (l[i] < 0 || l[i] >= classes) {
+        throw new InputException(f, "row " + (first + i), y, "label " + l[i] + " is outside the model's "
+            + classes + " output classes [0, " + classes + ")");
+      }
+    }
+    return new Labels(l, null);
+  }
+
+  /**
+   * The reader of one file for the checking pass. An {@code .npy} holds one array, the inputs; its labels (or
+   * targets) are the sibling file named after {@code y} ({@code DIR/<y>.npy}, as {@code unzip} leaves an npz), read
+   * alongside it row for row.
+   */
+  static RowReader reader(Path f, String fmt, ReadOptions opts, String y, boolean classLabels, int classes)
+      throws IOException {
+    if (!fmt.equals("npy")) {
+      return Formats.open(f, fmt, opts);
+    }
+    Path yf = f.resolveSibling(y + ".npy");
+    if (!java.nio.file.Files.isRegularFile(yf)) {
+      throw new InputException(f, null, y, "an .npy holds the inputs only: the labels are the array '" + y
+          + "' in " + yf.getFileName() + " next to it, which does not exist");
+    }
+    RowReader xs = Formats.open(f, "npy", new ReadOptions(List.of(opts.inputs().get(0)), null, false, Map.of()));
+    RowReader ys;
+    try {
+      ys = Formats.open(yf, "npy", new ReadOptions(List.of(classLabels ? new InputBinding(y, DType.FLOAT64, null)
+          : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes})), null, false, Map.of()));
+    } catch (RuntimeException | IOException e) {
+      xs.close();
+      throw e;
+    }
+    if (xs.knownRecords() != ys.knownRecords()) {
+      long nx = xs.knownRecords();
+      long ny = ys.knownRecords();
+      xs.close();
+      ys.close();
+      throw new InputException(yf, null, y, ny + " labels for the " + nx + " rows of " + f.getFileName());
+    }
+    return new RowReader() {
+      @Override
+      public Chunk read(int max) throws IOException {
+        Chunk a = xs.read(max);
+        Chunk b = ys.read(max);
+        if (a == null || b == null) {
+          return null;
+        }
+        Map<String, Column> cols = new java.util.LinkedHashMap<>(a.inputs());
+        Column yc = b.inputs().get(y);
+        int[] l = null;
+        if (classLabels) {
+          l = new int[yc.rows()];
+          for (int i = 0; i < l.length; i++) {
+            l[i] = org.rnnport.predict.RowAssembler.label(yc.slice(i, 1), yf, "row " + (b.firstRecord() + i), y);
+          }
+        } else {
+          cols.put(y, yc);
+        }
+        return new Chunk(f, a.firstRecord(), a.records(), null, cols, l, List.of());
+      }
+
+      @Override
+      public long knownRecords() {
+        return xs.knownRecords();
+      }
+
+      @Override
+      public void close() throws IOException {
+        try {
+          xs.close();
+        } finally {
+          ys.close();
+        }
+      }
+    };
+  }
+
+  private static void checkTokens(Column ids, int inputDim, Path f, long first, String x) {
+    int rs = ids.rowSize();
+    for (int i = 0; i < ids.size(); i++) {
+      long v = ids.getLong(i);
+      if (v < 0 || v >= inputDim) {
+        throw new InputException(f, "row " + (first + i / rs), x, "token id " + v
+            + " is outside the Embedding's input_dim [0, " + inputDim + ")");
+      }
+    }
   }
 
   /**
@@ -178,6 +323,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
   }
 
   /** Rows {@code [from, from + n)} (Keras' validation_split takes the last ones). */
+  @Override
   public FitData slice(int from, int n) {
     int rs = (int) Column.size(rowShape);
     Object v = dtype == DType.INT32 ? new int[n * rs] : new float[n * rs];
@@ -187,7 +333,35 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
   }
 
   /** Values of one row. */
+  @Override
   public int rowSize() {
     return (int) Column.size(rowShape);
+  }
+
+  @Override
+  public String access() {
+    return "memory";
+  }
+
+  @Override
+  public Tensor x(int[] order, int from, int n) {
+    int rs = rowSize();
+    long[] dims = new long[rowShape.length + 1];
+    dims[0] = n;
+    System.arraycopy(rowShape, 0, dims, 1, rowShape.length);
+    if (dtype == DType.INT32) {
+      int[] src = (int[]) values;
+      int[] buf = new int[n * rs];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(src, (order == null ? from + i : order[from + i]) * rs, buf, i * rs, rs);
+      }
+      return TInt32.tensorOf(Shape.of(dims), DataBuffers.of(buf, true, false));
+    }
+    float[] src = (float[]) values;
+    float[] buf = new float[n * rs];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(src, (order == null ? from + i : order[from + i]) * rs, buf, i * rs, rs);
+    }
+    return TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(buf, true, false));
   }
 }

@@ -19,13 +19,13 @@ import org.rnnport.models.TrainingProtocol;
  * epoch line; finally the validation split's (or, without one, the training data's) loss and accuracy.
  */
 final class FitProtocol implements TrainingProtocol {
-  private final FitData train;
-  private final FitData validation;
+  private final FitRows train;
+  private final FitRows validation;
   private final Map<String, Object> described;
   /** The Reuters notebook's fit: the same progress bar, epoch line and per-epoch numbers. */
   private final KerasFitProtocol keras = new KerasFitProtocol();
 
-  FitProtocol(FitData train, FitData validation, Map<String, Object> described) {
+  FitProtocol(FitRows train, FitRows validation, Map<String, Object> described) {
     this.train = train;
     this.validation = validation;
     this.described = described;
@@ -39,7 +39,10 @@ final class FitProtocol implements TrainingProtocol {
     if (validation != null && validation.files() != train.files()) {
       validation.files().forEach(f -> files.add(f.toAbsolutePath().toString()));
     }
-    return new TrainingData((batchSize, order, seed) -> new ArrayBatches(train, batchSize, order, seed), val,
+    // a streamed file too big for its shuffle buffer is shuffled through the buffer (tf.data's shuffle), every other
+    // source by the epoch order's picks
+    return new TrainingData((batchSize, order, seed) -> train instanceof StreamedRows s && order == BatchOrder.SHUFFLE
+        ? new ShuffleBufferBatches(s, batchSize, seed) : new ArrayBatches(train, batchSize, order, seed), val,
         val != null ? val : ArrayBatches.eval(train), files);
   }
 
