@@ -41,8 +41,10 @@ final class FitProtocol implements TrainingProtocol {
     }
     // a streamed file too big for its shuffle buffer is shuffled through the buffer (tf.data's shuffle), every other
     // source by the epoch order's picks
-    return new TrainingData((batchSize, order, seed) -> train instanceof StreamedRows s && order == BatchOrder.SHUFFLE
-        ? new ShuffleBufferBatches(s, batchSize, seed) : new ArrayBatches(train, batchSize, order, seed), val,
+    return new TrainingData((batchSize, order, seed) -> train instanceof StreamedRows s
+        && order != BatchOrder.SEQUENTIAL
+        // numpy's RandomState takes 32 bits (Keras' order gets the whole seed)
+        ? new ShuffleBufferBatches(s, batchSize, seed & 0xffffffffL) : new ArrayBatches(train, batchSize, order, seed), val,
         val != null ? val : ArrayBatches.eval(train), files);
   }
 
