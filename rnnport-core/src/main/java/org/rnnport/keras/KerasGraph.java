@@ -81,6 +81,9 @@ public final class KerasGraph {
     Operand<TFloat32> logits = null;
     Operand<TFloat32> out = null;
     List<KerasLayer> layers = m.layers();
+    boolean unoptimized = grapplerFails(m);
+    // the variables whose RMSprop increment Keras' Grappler reorders (see KerasOptimizers.rmsprop)
+    java.util.Set<String> lrRsqrtFirst = rmspropReordered(m, unoptimized);
     for (int i = first; i < layers.size(); i++) {
       KerasLayer l = layers.get(i);
       if (l instanceof KerasLayer.Recurrent r) {
@@ -89,7 +92,7 @@ public final class KerasGraph {
               Unstack.axis(1L)).output());
         }
         PythonGradients.dynamicRnn(vars);
-        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r), seq, depth, vars, seeds);
+        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r, unoptimized), seq, depth, vars, seeds);
         depth = r.units();
         if (r.returnSequences()) {
           seq = res.outputs();
@@ -105,10 +108,11 @@ public final class KerasGraph {
         }
         PythonGradients.dynamicRnn(vars);
         // Keras: forward_<name> in order; backward_<name> with go_backwards (the steps reversed)
-        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r), seq, depth, vars, seeds);
+        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, unoptimized), seq, depth, vars,
+            seeds);
         List<Operand<TFloat32>> reversed = new ArrayList<>(seq);
         java.util.Collections.reverse(reversed);
-        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r), reversed, depth, vars,
+        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, unoptimized), reversed, depth, vars,
             seeds);
         Ops mo = vars.scope(b.name());
         if (r.returnSequences()) {
@@ -186,7 +190,7 @@ public final class KerasGraph {
         case "sgd" -> KerasOptimizers.sgd(vars, loss, modelVars, compile.learningRate(), compile.momentum(),
             compile.nesterov());
         case "rmsprop" -> KerasOptimizers.rmsprop(vars, loss, modelVars, compile.learningRate(), compile.rho(),
-            compile.momentum(), compile.epsilon());
+            compile.momentum(), compile.epsilon(), v -> lrRsqrtFirst.contains(v.name()));
         default -> throw new IllegalStateException(compile.optimizer());
       };
     }
@@ -226,10 +230,66 @@ public final class KerasGraph {
     sparseXentGradient = true;
   }
 
-  private static RnnCell cell(KerasLayer.Recurrent r) {
+  /**
+   * Whether tf-keras 2.18 runs this model's train function without Grappler's optimizations: a SimpleRNN(relu) with a
+   * bias makes the remapper fuse {@code BiasAdd, Add, Relu} into a node the final MLIR check rejects ("Node Relu has an
+   * empty op name"), and TensorFlow then runs the function as written ("Ignoring multi-device function optimization
+   * failure"), so none of the rewrites below happen there.
+   */
+  static boolean grapplerFails(KerasModel m) {
+    for (KerasLayer l : m.layers()) {
+      KerasLayer.Recurrent r = l instanceof KerasLayer.Bidirectional b ? b.layer()
+          : l instanceof KerasLayer.Recurrent rr ? rr : null;
+      if (r != null && r.kind() == KerasLayer.Kind.SIMPLE_RNN && r.useBias() && r.activation() == KerasActivation.RELU) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The variables whose RMSprop increment Grappler's arithmetic optimizer reorders to {@code (lr * rsqrt) * gradient}
+   * in Keras' train function, as read from its optimized graph (tf-keras 2.18, CPU): those whose gradient shape its
+   * shape inference knows. Every Dense bias and Embedding; a Dense kernel unless its input comes from a GRU
+   * (reset_after=True) or LSTM (their gradients leave Keras' standard_gru/standard_lstm function call without a
+   * shape); GRU(reset_after=False)'s recurrent_kernel (its While-loop gradient is a StridedSliceGrad of a known
+   * shape). SimpleRNN (tanh) and GRU/LSTM weights are not reordered.
+   */
+  static java.util.Set<String> rmspropReordered(KerasModel m, boolean unoptimized) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    if (unoptimized) {
+      return names;
+    }
+    KerasLayer before = null;
+    for (KerasLayer l : m.layers()) {
+      if (l instanceof KerasLayer.Embedding e) {
+        names.add(e.name() + "/embeddings");
+      } else if (l instanceof KerasLayer.Dense d) {
+        names.add(d.name() + "/bias");
+        KerasLayer.Recurrent r = before instanceof KerasLayer.Bidirectional b ? b.layer()
+            : before instanceof KerasLayer.Recurrent rr ? rr : null;
+        boolean fromFunction = r != null && (r.kind() == KerasLayer.Kind.LSTM
+            || (r.kind() == KerasLayer.Kind.GRU && r.resetAfter()));
+        if (!fromFunction) {
+          names.add(d.name() + "/kernel");
+        }
+      } else if (l instanceof KerasLayer.Recurrent r && r.kind() == KerasLayer.Kind.GRU && !r.resetAfter()) {
+        names.add(r.name() + "/gru_cell/recurrent_kernel");
+      } else if (l instanceof KerasLayer.Bidirectional b && b.layer().kind() == KerasLayer.Kind.GRU
+          && !b.layer().resetAfter()) {
+        names.add(b.name() + "/forward_" + b.layer().name() + "/gru_cell/recurrent_kernel");
+        names.add(b.name() + "/backward_" + b.layer().name() + "/gru_cell/recurrent_kernel");
+      }
+      before = l;
+    }
+    return names;
+  }
+
+  private static RnnCell cell(KerasLayer.Recurrent r, boolean unoptimized) {
     return switch (r.kind()) {
-      case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias());
-      case GRU -> new KerasGruCell(r.units(), r.resetAfter());
+      // Grappler fuses a biased step into _FusedMatMul(BiasAdd, Add) unless the model runs unoptimized
+      case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias(), !unoptimized);
+      case GRU -> new KerasGruCell(r.units(), r.resetAfter(), unoptimized);
       case LSTM -> new KerasLstmCell(r.units());
     };
   }
