@@ -45,6 +45,18 @@ public final class KerasGraph {
    * @param inputKey the input placeholder's name (the serving signature's key)
    */
   public static ModelGraph build(Ops tf, KerasModel m, String inputKey, SeedSource seeds, KerasCompile compile) {
+    return build(tf, m, inputKey, seeds, compile, true);
+  }
+
+  /**
+   * As {@link #build(Ops, KerasModel, String, SeedSource, KerasCompile)}, for a graph Keras traces with a static batch
+   * size or not. Keras' {@code fit} traces its train function with the batch dimension of its dataset: static when
+   * every batch is full (rows a multiple of the batch size), None otherwise; {@code model.predict} of one batch of
+   * every row is static. Grappler fuses a biased SimpleRNN step ({@link KerasSimpleRnnCell}) only when the two addends'
+   * shapes are provably equal, which is with a static batch.
+   */
+  public static ModelGraph build(Ops tf, KerasModel m, String inputKey, SeedSource seeds, KerasCompile compile,
+      boolean staticBatch) {
     Tf1Variables vars = new Tf1Variables(tf);
     long steps = m.inputShape()[0];
     Placeholder<?> x;
@@ -65,23 +77,24 @@ public final class KerasGraph {
       depth = e.outputDim();
       first = 1;
       // the first recurrent layer unstacks the [batch, time, depth] lookup
-      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile);
+      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile, staticBatch);
     }
     Placeholder<TFloat32> fx = tf.withName(inputKey).placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, steps, m.inputShape()[1])));
     x = fx;
     depth = m.inputShape()[1];
-    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile);
+    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile, staticBatch);
   }
 
   private static ModelGraph rest(Ops tf, Tf1Variables vars, KerasModel m, Placeholder<?> x,
       Operand<TFloat32> batchMajor, List<Operand<TFloat32>> seq, long depth, long steps, int first, SeedSource seeds,
-      KerasCompile compile) {
+      KerasCompile compile, boolean staticBatch) {
     Operand<TFloat32> flat = null;
     Operand<TFloat32> logits = null;
     Operand<TFloat32> out = null;
     List<KerasLayer> layers = m.layers();
     boolean unoptimized = grapplerFails(m);
+    boolean fuseSimpleRnn = staticBatch && !unoptimized;
     // the variables whose RMSprop increment Keras' Grappler reorders (see KerasOptimizers.rmsprop)
     java.util.Set<String> lrRsqrtFirst = rmspropReordered(m, unoptimized);
     for (int i = first; i < layers.size(); i++) {
@@ -92,7 +105,7 @@ public final class KerasGraph {
               Unstack.axis(1L)).output());
         }
         PythonGradients.dynamicRnn(vars);
-        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r, unoptimized), seq, depth, vars, seeds);
+        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r, unoptimized, fuseSimpleRnn), seq, depth, vars, seeds);
         depth = r.units();
         if (r.returnSequences()) {
           seq = res.outputs();
@@ -108,11 +121,11 @@ public final class KerasGraph {
         }
         PythonGradients.dynamicRnn(vars);
         // Keras: forward_<name> in order; backward_<name> with go_backwards (the steps reversed)
-        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, unoptimized), seq, depth, vars,
+        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, unoptimized, fuseSimpleRnn), seq, depth, vars,
             seeds);
         List<Operand<TFloat32>> reversed = new ArrayList<>(seq);
         java.util.Collections.reverse(reversed);
-        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, unoptimized), reversed, depth, vars,
+        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, unoptimized, fuseSimpleRnn), reversed, depth, vars,
             seeds);
         Ops mo = vars.scope(b.name());
         if (r.returnSequences()) {
@@ -285,10 +298,11 @@ public final class KerasGraph {
     return names;
   }
 
-  private static RnnCell cell(KerasLayer.Recurrent r, boolean unoptimized) {
+  private static RnnCell cell(KerasLayer.Recurrent r, boolean unoptimized, boolean fuseSimpleRnn) {
     return switch (r.kind()) {
-      // Grappler fuses a biased step into _FusedMatMul(BiasAdd, Add) unless the model runs unoptimized
-      case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias(), !unoptimized);
+      // Grappler fuses a biased step into _FusedMatMul(BiasAdd, Add) with a static batch, unless the model runs
+      // unoptimized
+      case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias(), fuseSimpleRnn);
       case GRU -> new KerasGruCell(r.units(), r.resetAfter(), unoptimized);
       case LSTM -> new KerasLstmCell(r.units());
     };
