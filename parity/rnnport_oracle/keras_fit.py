@@ -138,6 +138,8 @@ def test_models():
         "digits-gru-v1": keras.Sequential([digits(), L.GRU(12, reset_after=False), L.Dense(10, activation="softmax")]),
         "reuters-simplernn": keras.Sequential([tokens(), L.Embedding(200, 8), L.SimpleRNN(12),
                                                L.Dense(8, activation="softmax")]),
+        "reuters-simplernn-relu": keras.Sequential([tokens(), L.Embedding(200, 8), L.SimpleRNN(8, activation="relu"),
+                                                    L.Dense(8, activation="softmax")]),
         "reuters-gru-v1": keras.Sequential([tokens(), L.Embedding(200, 8), L.GRU(8, reset_after=False),
                                             L.Dense(8, activation="softmax")]),
     }

@@ -93,10 +93,10 @@ public final class KerasGraph {
     Operand<TFloat32> logits = null;
     Operand<TFloat32> out = null;
     List<KerasLayer> layers = m.layers();
-    boolean unoptimized = grapplerFails(m);
+    boolean unoptimized = staticBatch && hasBiasedReluSimpleRnn(m);
     boolean fuseSimpleRnn = staticBatch && !unoptimized;
     // the variables whose RMSprop increment Keras' Grappler reorders (see KerasOptimizers.rmsprop)
-    java.util.Set<String> lrRsqrtFirst = rmspropReordered(m, unoptimized);
+    java.util.Set<String> lrRsqrtFirst = unoptimized ? java.util.Set.of() : rmspropReordered(m);
     for (int i = first; i < layers.size(); i++) {
       KerasLayer l = layers.get(i);
       if (l instanceof KerasLayer.Recurrent r) {
@@ -105,7 +105,7 @@ public final class KerasGraph {
               Unstack.axis(1L)).output());
         }
         PythonGradients.dynamicRnn(vars);
-        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r, unoptimized, fuseSimpleRnn), seq, depth, vars, seeds);
+        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars, seeds);
         depth = r.units();
         if (r.returnSequences()) {
           seq = res.outputs();
@@ -121,11 +121,11 @@ public final class KerasGraph {
         }
         PythonGradients.dynamicRnn(vars);
         // Keras: forward_<name> in order; backward_<name> with go_backwards (the steps reversed)
-        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, unoptimized, fuseSimpleRnn), seq, depth, vars,
+        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars,
             seeds);
         List<Operand<TFloat32>> reversed = new ArrayList<>(seq);
         java.util.Collections.reverse(reversed);
-        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, unoptimized, fuseSimpleRnn), reversed, depth, vars,
+        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), reversed, depth, vars,
             seeds);
         Ops mo = vars.scope(b.name());
         if (r.returnSequences()) {
@@ -244,12 +244,13 @@ public final class KerasGraph {
   }
 
   /**
-   * Whether tf-keras 2.18 runs this model's train function without Grappler's optimizations: a SimpleRNN(relu) with a
-   * bias makes the remapper fuse {@code BiasAdd, Add, Relu} into a node the final MLIR check rejects ("Node Relu has an
-   * empty op name"), and TensorFlow then runs the function as written ("Ignoring multi-device function optimization
-   * failure"), so none of the rewrites below happen there.
+   * Whether the model has a SimpleRNN(relu) with a bias. Traced with a static batch, its train or predict function makes
+   * the remapper fuse {@code BiasAdd, Add, Relu} into a node Grappler's final MLIR check rejects ("Node ... has an empty
+   * op name"), and TensorFlow then runs the function unoptimized ("Ignoring multi-device function optimization
+   * failure"): none of the rewrites built here happen. With a batch of unknown size the pattern does not match and
+   * Grappler's other rewrites stay.
    */
-  static boolean grapplerFails(KerasModel m) {
+  static boolean hasBiasedReluSimpleRnn(KerasModel m) {
     for (KerasLayer l : m.layers()) {
       KerasLayer.Recurrent r = l instanceof KerasLayer.Bidirectional b ? b.layer()
           : l instanceof KerasLayer.Recurrent rr ? rr : null;
@@ -266,13 +267,10 @@ public final class KerasGraph {
    * shape inference knows. Every Dense bias and Embedding; a Dense kernel unless its input comes from a GRU
    * (reset_after=True) or LSTM (their gradients leave Keras' standard_gru/standard_lstm function call without a
    * shape); GRU(reset_after=False)'s recurrent_kernel (its While-loop gradient is a StridedSliceGrad of a known
-   * shape). SimpleRNN (tanh) and GRU/LSTM weights are not reordered.
+   * shape). SimpleRNN and GRU/LSTM weights are not reordered.
    */
-  static java.util.Set<String> rmspropReordered(KerasModel m, boolean unoptimized) {
+  static java.util.Set<String> rmspropReordered(KerasModel m) {
     java.util.Set<String> names = new java.util.HashSet<>();
-    if (unoptimized) {
-      return names;
-    }
     KerasLayer before = null;
     for (KerasLayer l : m.layers()) {
       if (l instanceof KerasLayer.Embedding e) {
@@ -288,20 +286,15 @@ public final class KerasGraph {
         }
       } else if (l instanceof KerasLayer.Recurrent r && r.kind() == KerasLayer.Kind.GRU && !r.resetAfter()) {
         names.add(r.name() + "/gru_cell/recurrent_kernel");
-      } else if (l instanceof KerasLayer.Bidirectional b && b.layer().kind() == KerasLayer.Kind.GRU
-          && !b.layer().resetAfter()) {
-        names.add(b.name() + "/forward_" + b.layer().name() + "/gru_cell/recurrent_kernel");
-        names.add(b.name() + "/backward_" + b.layer().name() + "/gru_cell/recurrent_kernel");
       }
       before = l;
     }
     return names;
   }
 
-  private static RnnCell cell(KerasLayer.Recurrent r, boolean unoptimized, boolean fuseSimpleRnn) {
+  private static RnnCell cell(KerasLayer.Recurrent r, boolean fuseSimpleRnn, boolean unoptimized) {
     return switch (r.kind()) {
-      // Grappler fuses a biased step into _FusedMatMul(BiasAdd, Add) with a static batch, unless the model runs
-      // unoptimized
+      // Grappler fuses a biased step into _FusedMatMul(BiasAdd, Add) when traced with a static batch
       case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias(), fuseSimpleRnn);
       case GRU -> new KerasGruCell(r.units(), r.resetAfter(), unoptimized);
       case LSTM -> new KerasLstmCell(r.units());

@@ -31,9 +31,8 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
 
   /** What rnnport fit builds (the other layers are refused until they match Keras). */
   public static final String SUPPORTED = "InputLayer, Embedding(mask_zero=False), SimpleRNN (activation tanh/relu, "
-      + "use_bias), GRU (reset_after True or False), LSTM "
-      + "(activation tanh, recurrent_activation sigmoid, use_bias), Bidirectional(SimpleRNN|GRU|LSTM, merge_mode concat/sum/"
-      + "ave/mul), Dense (linear/relu/tanh/sigmoid/softmax, "
+      + "use_bias), GRU (reset_after True or False) and LSTM (activation tanh, recurrent_activation sigmoid, use_bias), "
+      + "Bidirectional(SimpleRNN|GRU|LSTM, merge_mode concat/sum/ave/mul), Dense (linear/relu/tanh/sigmoid/softmax, "
       + "use_bias); return_sequences between stacked recurrent layers; a softmax Dense last";
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -23,8 +23,8 @@ import org.tensorflow.types.TFloat32;
  * <p>With {@code reset_after=False}, {@code h_tm1} has three consumers in the step; Keras' While-loop gradient sums their
  * gradients in one AddN that Grappler sorts by node name, {@code (d matrix_inner + d (z * h)) + d (r * h)}; with
  * per-use gradients ({@code --gradients python}) the first two read {@code h} through one Identity
- * ({@link PythonGradients#grouped}) so TF Java's builder adds them first. {@code graphOrder} (a model Grappler does not
- * optimize, see {@link KerasSimpleRnnCell}) keeps the AddN's graph order {@code (d (z * h) + d (r * h)) + d matrix_inner}.
+ * ({@link PythonGradients#grouped}) so TF Java's builder adds them first. {@code graphOrder} (a function TensorFlow runs
+ * unoptimized, see {@code KerasGraph.hasBiasedReluSimpleRnn}) keeps the AddN's graph order {@code (d (z * h) + d (r * h)) + d matrix_inner}.
  */
 public final class KerasGruCell implements RnnCell {
   private final int units;

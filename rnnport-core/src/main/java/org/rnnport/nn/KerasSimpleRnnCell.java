@@ -16,8 +16,10 @@ import org.tensorflow.types.TFloat32;
  * into one {@code _FusedMatMul(fused_ops=[BiasAdd, Add])}, which computes {@code (x @ kernel + h_prev @ recurrent_kernel)
  * + bias} (measured against the unfused ops: the same bits on every value). rnnport's session does not get that
  * rewrite, so {@code fused} builds that order itself: {@code bias_add(x @ kernel + h_prev @ recurrent_kernel, bias)}.
- * Where the rewrite does not happen in Keras (relu: Grappler's fused graph fails its check and TensorFlow runs the
- * function unoptimized), {@code fused} is false and the step is Keras' own order.
+ * Where the rewrite does not happen in Keras, {@code fused} is false and the step is Keras' own order: a train function
+ * traced with a batch of unknown size (Keras' fit with a partial last batch; the Add's operands are then not provably
+ * of one shape), or a static one in a model with a biased SimpleRNN(relu), whose fused node fails Grappler's final
+ * check so that TensorFlow runs the function unoptimized.
  */
 public final class KerasSimpleRnnCell implements RnnCell {
   private final int units;

@@ -62,6 +62,11 @@ class KerasParityTest {
           "momentum", 0.5),
       // GRU(reset_after=False)
       c("digits-gru-v1", "digits.npz", "sparse_categorical_crossentropy", "adam", 64, 1),
+      c("digits-gru-v1", "digits.jsonl", "categorical_crossentropy", "rmsprop", 128, 1, "case", "digits-gru-v1-rmsprop"),
+      // a SimpleRNN(relu) with a bias: Keras runs the train function unoptimized (no Grappler rewrite)
+      c("digits-simplernn-relu-x2", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case",
+          "digits-simplernn-relu-rmsprop"),
+      c("reuters-simplernn-relu", "reuters-short.npz", "categorical_crossentropy", "rmsprop", 100, 1),
       c("reuters-gru-v1", "reuters-short.jsonl", "categorical_crossentropy", "sgd", 100, 2, "momentum", 0.9,
           "nesterov", true));
 
