@@ -212,6 +212,19 @@ def test_models():
         "diabetes-lstm": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.LSTM(8), L.Dense(1)]),
         "diabetes-gru": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.GRU(6),
                                           L.Dense(4, activation="tanh"), L.Dense(1)]),
+        # SimpleRNN (tanh, relu, stacked, bidirectional) and GRU(reset_after=False), Keras 1's GRU convention
+        "digits-simplernn": keras.Sequential([digits(), L.SimpleRNN(16), L.Dense(10, activation="softmax")]),
+        "digits-simplernn-relu-x2": keras.Sequential([digits(), L.SimpleRNN(12, activation="relu", return_sequences=True),
+                                                      L.SimpleRNN(12), L.Dense(10, activation="softmax")]),
+        "digits-bisimplernn": keras.Sequential([digits(), L.Bidirectional(L.SimpleRNN(8, use_bias=False)),
+                                                L.Dense(10, activation="softmax")]),
+        "digits-gru-v1": keras.Sequential([digits(), L.GRU(12, reset_after=False), L.Dense(10, activation="softmax")]),
+        "reuters-simplernn": keras.Sequential([tokens(), L.Embedding(200, 8), L.SimpleRNN(12),
+                                               L.Dense(8, activation="softmax")]),
+        "reuters-simplernn-relu": keras.Sequential([tokens(), L.Embedding(200, 8), L.SimpleRNN(8, activation="relu"),
+                                                    L.Dense(8, activation="softmax")]),
+        "reuters-gru-v1": keras.Sequential([tokens(), L.Embedding(200, 8), L.GRU(8, reset_after=False),
+                                            L.Dense(8, activation="softmax")]),
     }
 
 

@@ -45,6 +45,18 @@ public final class KerasGraph {
    * @param inputKey the input placeholder's name (the serving signature's key)
    */
   public static ModelGraph build(Ops tf, KerasModel m, String inputKey, SeedSource seeds, KerasCompile compile) {
+    return build(tf, m, inputKey, seeds, compile, true);
+  }
+
+  /**
+   * As {@link #build(Ops, KerasModel, String, SeedSource, KerasCompile)}, for a graph Keras traces with a static batch
+   * size or not. Keras' {@code fit} traces its train function with the batch dimension of its dataset: static when
+   * every batch is full (rows a multiple of the batch size), None otherwise; {@code model.predict} of one batch of
+   * every row is static. Grappler fuses a biased SimpleRNN step ({@link KerasSimpleRnnCell}) only when the two addends'
+   * shapes are provably equal, which is with a static batch.
+   */
+  public static ModelGraph build(Ops tf, KerasModel m, String inputKey, SeedSource seeds, KerasCompile compile,
+      boolean staticBatch) {
     Tf1Variables vars = new Tf1Variables(tf);
     long steps = m.inputShape()[0];
     Placeholder<?> x;
@@ -65,22 +77,26 @@ public final class KerasGraph {
       depth = e.outputDim();
       first = 1;
       // the first recurrent layer unstacks the [batch, time, depth] lookup
-      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile);
+      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile, staticBatch);
     }
     Placeholder<TFloat32> fx = tf.withName(inputKey).placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, steps, m.inputShape()[1])));
     x = fx;
     depth = m.inputShape()[1];
-    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile);
+    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile, staticBatch);
   }
 
   private static ModelGraph rest(Ops tf, Tf1Variables vars, KerasModel m, Placeholder<?> x,
       Operand<TFloat32> batchMajor, List<Operand<TFloat32>> seq, long depth, long steps, int first, SeedSource seeds,
-      KerasCompile compile) {
+      KerasCompile compile, boolean staticBatch) {
     Operand<TFloat32> flat = null;
     Operand<TFloat32> logits = null;
     Operand<TFloat32> out = null;
     List<KerasLayer> layers = m.layers();
+    boolean unoptimized = staticBatch && hasBiasedReluSimpleRnn(m);
+    boolean fuseSimpleRnn = staticBatch && !unoptimized;
+    // the variables whose RMSprop increment Keras' Grappler reorders (see KerasOptimizers.rmsprop)
+    java.util.Set<String> lrRsqrtFirst = unoptimized ? java.util.Set.of() : rmspropReordered(m);
     for (int i = first; i < layers.size(); i++) {
       KerasLayer l = layers.get(i);
       if (l instanceof KerasLayer.Recurrent r) {
@@ -89,7 +105,7 @@ public final class KerasGraph {
               Unstack.axis(1L)).output());
         }
         PythonGradients.dynamicRnn(vars);
-        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r), seq, depth, vars, seeds);
+        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars, seeds);
         depth = r.units();
         if (r.returnSequences()) {
           seq = res.outputs();
@@ -105,10 +121,11 @@ public final class KerasGraph {
         }
         PythonGradients.dynamicRnn(vars);
         // Keras: forward_<name> in order; backward_<name> with go_backwards (the steps reversed)
-        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r), seq, depth, vars, seeds);
+        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars,
+            seeds);
         List<Operand<TFloat32>> reversed = new ArrayList<>(seq);
         java.util.Collections.reverse(reversed);
-        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r), reversed, depth, vars,
+        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), reversed, depth, vars,
             seeds);
         Ops mo = vars.scope(b.name());
         if (r.returnSequences()) {
@@ -186,7 +203,7 @@ public final class KerasGraph {
         case "sgd" -> KerasOptimizers.sgd(vars, loss, modelVars, compile.learningRate(), compile.momentum(),
             compile.nesterov());
         case "rmsprop" -> KerasOptimizers.rmsprop(vars, loss, modelVars, compile.learningRate(), compile.rho(),
-            compile.momentum(), compile.epsilon());
+            compile.momentum(), compile.epsilon(), v -> lrRsqrtFirst.contains(v.name()));
         default -> throw new IllegalStateException(compile.optimizer());
       };
     }
@@ -226,10 +243,60 @@ public final class KerasGraph {
     sparseXentGradient = true;
   }
 
-  private static RnnCell cell(KerasLayer.Recurrent r) {
+  /**
+   * Whether the model has a SimpleRNN(relu) with a bias. Traced with a static batch, its train or predict function makes
+   * the remapper fuse {@code BiasAdd, Add, Relu} into a node Grappler's final MLIR check rejects ("Node ... has an empty
+   * op name"), and TensorFlow then runs the function unoptimized ("Ignoring multi-device function optimization
+   * failure"): none of the rewrites built here happen. With a batch of unknown size the pattern does not match and
+   * Grappler's other rewrites stay.
+   */
+  static boolean hasBiasedReluSimpleRnn(KerasModel m) {
+    for (KerasLayer l : m.layers()) {
+      KerasLayer.Recurrent r = l instanceof KerasLayer.Bidirectional b ? b.layer()
+          : l instanceof KerasLayer.Recurrent rr ? rr : null;
+      if (r != null && r.kind() == KerasLayer.Kind.SIMPLE_RNN && r.useBias() && r.activation() == KerasActivation.RELU) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The variables whose RMSprop increment Grappler's arithmetic optimizer reorders to {@code (lr * rsqrt) * gradient}
+   * in Keras' train function, as read from its optimized graph (tf-keras 2.18, CPU): those whose gradient shape its
+   * shape inference knows. Every Dense bias and Embedding; a Dense kernel unless its input comes from a GRU
+   * (reset_after=True) or LSTM (their gradients leave Keras' standard_gru/standard_lstm function call without a
+   * shape); GRU(reset_after=False)'s recurrent_kernel (its While-loop gradient is a StridedSliceGrad of a known
+   * shape). SimpleRNN and GRU/LSTM weights are not reordered.
+   */
+  static java.util.Set<String> rmspropReordered(KerasModel m) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    KerasLayer before = null;
+    for (KerasLayer l : m.layers()) {
+      if (l instanceof KerasLayer.Embedding e) {
+        names.add(e.name() + "/embeddings");
+      } else if (l instanceof KerasLayer.Dense d) {
+        names.add(d.name() + "/bias");
+        KerasLayer.Recurrent r = before instanceof KerasLayer.Bidirectional b ? b.layer()
+            : before instanceof KerasLayer.Recurrent rr ? rr : null;
+        boolean fromFunction = r != null && (r.kind() == KerasLayer.Kind.LSTM
+            || (r.kind() == KerasLayer.Kind.GRU && r.resetAfter()));
+        if (!fromFunction) {
+          names.add(d.name() + "/kernel");
+        }
+      } else if (l instanceof KerasLayer.Recurrent r && r.kind() == KerasLayer.Kind.GRU && !r.resetAfter()) {
+        names.add(r.name() + "/gru_cell/recurrent_kernel");
+      }
+      before = l;
+    }
+    return names;
+  }
+
+  private static RnnCell cell(KerasLayer.Recurrent r, boolean fuseSimpleRnn, boolean unoptimized) {
     return switch (r.kind()) {
-      case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias());
-      case GRU -> new KerasGruCell(r.units(), r.resetAfter());
+      // Grappler fuses a biased step into _FusedMatMul(BiasAdd, Add) when traced with a static batch
+      case SIMPLE_RNN -> new KerasSimpleRnnCell(r.units(), r.activation(), r.useBias(), fuseSimpleRnn);
+      case GRU -> new KerasGruCell(r.units(), r.resetAfter(), unoptimized);
       case LSTM -> new KerasLstmCell(r.units());
     };
   }

@@ -30,9 +30,9 @@ import org.rnnport.nn.KerasActivation;
 public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers, KerasCompile compile) {
 
   /** What rnnport fit builds (the other layers are refused until they match Keras). */
-  public static final String SUPPORTED = "InputLayer, Embedding(mask_zero=False), GRU(reset_after=True), LSTM "
-      + "(activation tanh, recurrent_activation sigmoid, use_bias), Bidirectional(GRU|LSTM, merge_mode concat/sum/"
-      + "ave/mul), Dense (linear/relu/tanh/sigmoid/softmax, "
+  public static final String SUPPORTED = "InputLayer, Embedding(mask_zero=False), SimpleRNN (activation tanh/relu, "
+      + "use_bias), GRU (reset_after True or False) and LSTM (activation tanh, recurrent_activation sigmoid, use_bias), "
+      + "Bidirectional(SimpleRNN|GRU|LSTM, merge_mode concat/sum/ave/mul), Dense (linear/relu/tanh/sigmoid/softmax, "
       + "use_bias); return_sequences between stacked recurrent layers; a softmax Dense last";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -172,9 +172,7 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
             (float) init.path("config").path("minval").asDouble(-0.05),
             (float) init.path("config").path("maxval").asDouble(0.05));
       }
-      case "SimpleRNN" -> throw new KerasFormatException(at + ": SimpleRNN is not supported yet (its training is not "
-          + "yet bit for bit tf-keras'); rnnport fit builds " + SUPPORTED);
-      case "GRU", "LSTM" -> recurrent(cls, c, at);
+      case "SimpleRNN", "GRU", "LSTM" -> recurrent(cls, c, at);
       case "Bidirectional" -> {
         allowOnly(c, at, "layer", "merge_mode", "backward_layer");
         if (c.hasNonNull("backward_layer")) {
@@ -186,8 +184,9 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
         }
         JsonNode inner = c.path("layer");
         String ic = inner.path("class_name").asText("");
-        if (!ic.equals("LSTM") && !ic.equals("GRU")) {
-          throw new KerasFormatException(at + ": Bidirectional(" + ic + ") is not supported; it wraps GRU or LSTM");
+        if (!ic.equals("LSTM") && !ic.equals("GRU") && !ic.equals("SimpleRNN")) {
+          throw new KerasFormatException(at + ": Bidirectional(" + ic + ") is not supported; it wraps SimpleRNN, GRU "
+              + "or LSTM");
         }
         KerasLayer r = layer(ic, inner.path("config"), at + " wrapping " + ic);
         yield new KerasLayer.Bidirectional(name(c), (KerasLayer.Recurrent) r, merge);
@@ -234,6 +233,9 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
     }
     boolean useBias = c.path("use_bias").asBoolean(true);
     KerasActivation act = activation(c, "activation", at);
+    if (kind == KerasLayer.Kind.SIMPLE_RNN && !SIMPLE_RNN_ACTIVATIONS.contains(act)) {
+      throw new KerasFormatException(at + ": SimpleRNN is supported with activation tanh or relu");
+    }
     if (kind != KerasLayer.Kind.SIMPLE_RNN) {
       // tf-keras builds LSTM/GRU with other activations (or no bias) through the generic cell: another graph
       if (act != KerasActivation.TANH || activation(c, "recurrent_activation", at) != KerasActivation.SIGMOID) {
@@ -250,13 +252,12 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
     if (c.path("implementation").asInt(2) != 2 && kind != KerasLayer.Kind.SIMPLE_RNN) {
       throw new KerasFormatException(at + ": implementation=" + c.path("implementation").asInt() + " is not supported (2)");
     }
-    if (kind == KerasLayer.Kind.GRU && !c.path("reset_after").asBoolean(true)) {
-      throw new KerasFormatException(at + ": GRU(reset_after=False) is not supported yet (its gradients are not yet "
-          + "summed as tf-keras sums them); use reset_after=True, Keras 2's default");
-    }
     return new KerasLayer.Recurrent(kind, name(c), c.path("units").asInt(), act, useBias,
         c.path("return_sequences").asBoolean(false), kind == KerasLayer.Kind.GRU && c.path("reset_after").asBoolean(true));
   }
+
+  /** The activations a SimpleRNN is built (and checked against Keras) with. */
+  private static final Set<KerasActivation> SIMPLE_RNN_ACTIVATIONS = Set.of(KerasActivation.TANH, KerasActivation.RELU);
 
   private static String name(JsonNode c) {
     return c.path("name").asText();

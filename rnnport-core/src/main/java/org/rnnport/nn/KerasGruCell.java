@@ -20,21 +20,30 @@ import org.tensorflow.types.TFloat32;
  * then {@code h' = z * h + (1 - z) * hh}. Kernel {@code [in, 3u]} glorot_uniform, recurrent_kernel {@code [u, 3u]}
  * orthogonal, bias zeros.
  *
- * <p>{@code reset_after=False} computes Keras' forward values, but its gradients are not yet summed as Keras sums
- * them ({@code h_tm1} has three consumers in the step; parity differs in the last bits from the first step), so
- * {@link org.rnnport.keras.KerasModel} refuses it for now.
+ * <p>With {@code reset_after=False}, {@code h_tm1} has three consumers in the step; Keras' While-loop gradient sums their
+ * gradients in one AddN that Grappler sorts by node name, {@code (d matrix_inner + d (z * h)) + d (r * h)}; with
+ * per-use gradients ({@code --gradients python}) the first two read {@code h} through one Identity
+ * ({@link PythonGradients#grouped}) so TF Java's builder adds them first. {@code graphOrder} (a function TensorFlow runs
+ * unoptimized, see {@code KerasGraph.hasBiasedReluSimpleRnn}) keeps the AddN's graph order {@code (d (z * h) + d (r * h)) + d matrix_inner}.
  */
 public final class KerasGruCell implements RnnCell {
   private final int units;
   private final boolean resetAfter;
+  private final boolean graphOrder;
   private Tf1Variables vars;
   private Tf1Variable kernel;
   private Tf1Variable recurrentKernel;
   private Tf1Variable bias;
 
   public KerasGruCell(int units, boolean resetAfter) {
+    this(units, resetAfter, false);
+  }
+
+  /** @param graphOrder sum {@code h_tm1}'s gradients in the AddN's graph order, not Grappler's sorted one */
+  public KerasGruCell(int units, boolean resetAfter, boolean graphOrder) {
     this.units = units;
     this.resetAfter = resetAfter;
+    this.graphOrder = graphOrder;
   }
 
   @Override
@@ -74,6 +83,7 @@ public final class KerasGruCell implements RnnCell {
     Operand<TFloat32> rk = vars.use(recurrentKernel, tf);
     Operand<TFloat32> z;
     Operand<TFloat32> hh;
+    Operand<TFloat32> hUpdate = h;
     if (resetAfter) {
       Operand<TFloat32> inner = tf.nn.biasAdd(tf.linalg.matMul(h, rk), tf.stridedSlice(b, Indices.at(1)));
       List<Output<TFloat32>> r3 = tf.split(tf.constant(1), inner, 3L).output();
@@ -81,15 +91,21 @@ public final class KerasGruCell implements RnnCell {
       Operand<TFloat32> r = tf.math.sigmoid(tf.math.add(x.get(1), r3.get(1)));
       hh = tf.math.tanh(tf.math.add(x.get(2), tf.math.mul(r, r3.get(2))));
     } else {
-      Operand<TFloat32> inner = tf.linalg.matMul(h, tf.stridedSlice(rk, Indices.all(), Indices.slice(0, 2L * units)));
+      // h_tm1's three uses: matrix_inner, r * h, z * h; two of them through one Identity (summed first)
+      Operand<TFloat32> hg = PythonGradients.grouped(vars, tf, h);
+      Operand<TFloat32> hInner = graphOrder ? h : hg;
+      Operand<TFloat32> hReset = graphOrder ? hg : h;
+      hUpdate = hg;
+      Operand<TFloat32> inner = tf.linalg.matMul(hInner, tf.stridedSlice(rk, Indices.all(), Indices.slice(0, 2L * units)));
       List<Output<TFloat32>> r2 = tf.split(tf.constant(1), inner, 2L).output();
       z = tf.math.sigmoid(tf.math.add(x.get(0), r2.get(0)));
       Operand<TFloat32> r = tf.math.sigmoid(tf.math.add(x.get(1), r2.get(1)));
-      Operand<TFloat32> rh = tf.linalg.matMul(tf.math.mul(r, h),
+      Operand<TFloat32> rh = tf.linalg.matMul(tf.math.mul(r, hReset),
           tf.stridedSlice(rk, Indices.all(), Indices.slice(2L * units, 3L * units)));
       hh = tf.math.tanh(tf.math.add(x.get(2), rh));
     }
-    Operand<TFloat32> newH = tf.math.add(tf.math.mul(z, h), tf.math.mul(tf.math.sub(tf.constant(1f), z), hh));
+    Operand<TFloat32> newH = tf.math.add(tf.math.mul(z, hUpdate),
+        tf.math.mul(tf.math.sub(tf.constant(1f), z), hh));
     return new Step(newH, List.of(newH));
   }
 }

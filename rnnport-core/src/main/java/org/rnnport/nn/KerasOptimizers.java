@@ -62,9 +62,22 @@ public final class KerasOptimizers {
     return finish(variables, a, iterations, updates, "SGD_step");
   }
 
-  /** {@code RMSprop(learning_rate, rho, momentum, epsilon, centered=False)}. */
+  /** {@code RMSprop(learning_rate, rho, momentum, epsilon, centered=False)}, increments in the written order. */
   public static Op rmsprop(Tf1Variables variables, Operand<TFloat32> loss, List<Tf1Variable> vars,
       float learningRate, double rho, double momentum, double epsilon) {
+    return rmsprop(variables, loss, vars, learningRate, rho, momentum, epsilon, v -> false);
+  }
+
+  /**
+   * {@code RMSprop(learning_rate, rho, momentum, epsilon, centered=False)}. Keras writes the increment
+   * {@code lr * gradient * rsqrt(denominator)}; Grappler's arithmetic optimizer (MinimizeBroadcasts, after sorting the
+   * Mul's inputs by name) turns it into {@code (lr * rsqrt(denominator)) * gradient} for the variables whose gradient
+   * shape it can infer in Keras' train function (read from its optimized graph): {@code lrTimesRsqrtFirst} names them.
+   * rnnport's session runs without that optimizer, so the order is built here.
+   */
+  public static Op rmsprop(Tf1Variables variables, Operand<TFloat32> loss, List<Tf1Variable> vars,
+      float learningRate, double rho, double momentum, double epsilon,
+      java.util.function.Predicate<Tf1Variable> lrTimesRsqrtFirst) {
     Output<?>[] grads = PythonGradients.gradients(variables, loss, vars);
     Ops a = gated(variables, "RMSprop", grads);
     Tf1Variable iterations = iterations(variables, "RMSprop");
@@ -95,8 +108,9 @@ public final class KerasOptimizers {
             a.math.mul(a.math.square(sparse.values()), oneMinusRho));
         // denominator = velocity + epsilon; increment = lr * values * rsqrt(gather(denominator, indices))
         Operand<TFloat32> den = a.math.add(velNew, eps);
-        Operand<TFloat32> inc = a.math.mul(a.math.mul(lr, sparse.values()),
-            a.math.rsqrt(a.gather(den, sparse.indices(), a.constant(0))));
+        Operand<TFloat32> rs = a.math.rsqrt(a.gather(den, sparse.indices(), a.constant(0)));
+        Operand<TFloat32> inc = lrTimesRsqrtFirst.test(v) ? a.math.mul(a.math.mul(lr, rs), sparse.values())
+            : a.math.mul(a.math.mul(lr, sparse.values()), rs);
         if (momentum > 0) {
           Tf1Variable mo = momenta.get(i);
           Operand<TFloat32> ms = a.assign(mo.ref(), a.math.mul(mom, mo.read()));
@@ -113,7 +127,9 @@ public final class KerasOptimizers {
       Operand<TFloat32> velNew = a.assign(vel.ref(), a.math.add(a.math.mul(rhoT, vel.read()),
           a.math.mul(oneMinusRho, a.math.square(g))));
       // increment = lr * gradient * tf.math.rsqrt(velocity + epsilon)
-      Operand<TFloat32> inc = a.math.mul(a.math.mul(lr, g), a.math.rsqrt(a.math.add(velNew, eps)));
+      Operand<TFloat32> rs = a.math.rsqrt(a.math.add(velNew, eps));
+      Operand<TFloat32> inc = lrTimesRsqrtFirst.test(v) ? a.math.mul(a.math.mul(lr, rs), g)
+          : a.math.mul(a.math.mul(lr, g), rs);
       if (momentum > 0) {
         Tf1Variable mo = momenta.get(i);
         Operand<TFloat32> mNew = a.assign(mo.ref(), a.math.add(a.math.mul(mom, mo.read()), inc));

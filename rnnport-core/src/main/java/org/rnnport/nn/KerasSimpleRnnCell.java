@@ -12,23 +12,35 @@ import org.tensorflow.types.TFloat32;
  * Variables {@code <layer>/simple_rnn_cell/kernel [in, u]} (glorot_uniform), {@code recurrent_kernel [u, u]}
  * (orthogonal), {@code bias [u]} (zeros, absent with {@code use_bias=False}).
  *
- * <p>Its first training step matches tf-keras 2.18 bit for bit, later ones differ in the last bits once the bias is
- * no longer zero (Keras' While-loop body is optimized differently by Grappler; not yet found), so
- * {@link org.rnnport.keras.KerasModel} refuses SimpleRNN for now.
+ * <p>With a bias, Grappler's remapper (oneDNN) rewrites Keras' {@code bias_add(x @ kernel, bias) + h_prev @ recurrent_kernel}
+ * into one {@code _FusedMatMul(fused_ops=[BiasAdd, Add])}, which computes {@code (x @ kernel + h_prev @ recurrent_kernel)
+ * + bias} (measured against the unfused ops: the same bits on every value). rnnport's session does not get that
+ * rewrite, so {@code fused} builds that order itself: {@code bias_add(x @ kernel + h_prev @ recurrent_kernel, bias)}.
+ * Where the rewrite does not happen in Keras, {@code fused} is false and the step is Keras' own order: a train function
+ * traced with a batch of unknown size (Keras' fit with a partial last batch; the Add's operands are then not provably
+ * of one shape), or a static one in a model with a biased SimpleRNN(relu), whose fused node fails Grappler's final
+ * check so that TensorFlow runs the function unoptimized.
  */
 public final class KerasSimpleRnnCell implements RnnCell {
   private final int units;
   private final KerasActivation activation;
   private final boolean useBias;
+  private final boolean fused;
   private Tf1Variables vars;
   private Tf1Variable kernel;
   private Tf1Variable recurrentKernel;
   private Tf1Variable bias;
 
   public KerasSimpleRnnCell(int units, KerasActivation activation, boolean useBias) {
+    this(units, activation, useBias, false);
+  }
+
+  /** @param fused the order of Grappler's {@code _FusedMatMul(BiasAdd, Add)} (see the class comment) */
+  public KerasSimpleRnnCell(int units, KerasActivation activation, boolean useBias, boolean fused) {
     this.units = units;
     this.activation = activation;
     this.useBias = useBias;
+    this.fused = fused;
   }
 
   @Override
@@ -63,6 +75,11 @@ public final class KerasSimpleRnnCell implements RnnCell {
   public Step call(Ops tf, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
     Operand<TFloat32> prev = state.get(0);
     Operand<TFloat32> h = tf.linalg.matMul(input, vars.use(kernel, tf));
+    if (useBias && fused) {
+      Operand<TFloat32> sum = tf.math.add(h, tf.linalg.matMul(prev, vars.use(recurrentKernel, tf)));
+      Operand<TFloat32> out = activation.apply(tf, tf.nn.biasAdd(sum, vars.use(bias, tf)));
+      return new Step(out, List.of(out));
+    }
     if (useBias) {
       h = tf.nn.biasAdd(h, vars.use(bias, tf));
     }

@@ -22,9 +22,17 @@ final class KerasFitModel implements NotebookModel {
   private final TrainDefaults defaults;
   private final TrainingProtocol protocol;
   private final PythonGradients.Mode gradients;
+  private final boolean staticBatch;
 
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
       TrainingProtocol protocol, PythonGradients.Mode gradients) {
+    this(name, keras, compile, inputKey, defaults, protocol, gradients, true);
+  }
+
+  /** @param staticBatch every training batch is full, so Keras' fit traces a static batch (see KerasGraph.build) */
+  KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
+      TrainingProtocol protocol, PythonGradients.Mode gradients, boolean staticBatch) {
+    this.staticBatch = staticBatch;
     this.name = name;
     this.keras = keras;
     this.compile = compile;
@@ -70,7 +78,9 @@ final class KerasFitModel implements NotebookModel {
 
   @Override
   public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
-    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null);
+    // the export: Keras' model.predict of one batch of every row, a static batch
+    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null,
+        !training || staticBatch);
   }
 
   @Override

@@ -124,10 +124,11 @@ class FitTest {
         .isInstanceOf(KerasFormatException.class)
         .hasMessageContaining("m.json: layer 1 (Conv1D 'lstm'): layer Conv1D is not supported; rnnport fit builds "
             + "InputLayer, Embedding");
-    lstm.put("class_name", "SimpleRNN");
+    ((ObjectNode) lstm.put("class_name", "SimpleRNN").get("config")).put("activation", "softmax");
     assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
-        .hasMessageContaining("m.json: layer 1 (SimpleRNN 'lstm'): SimpleRNN is not supported yet");
-    ((ObjectNode) lstm.put("class_name", "LSTM").get("config")).put("go_backwards", true);
+        .hasMessageContaining("m.json: layer 1 (SimpleRNN 'lstm'): SimpleRNN is supported with activation tanh or "
+            + "relu");
+    ((ObjectNode) lstm.put("class_name", "LSTM").get("config")).put("activation", "tanh").put("go_backwards", true);
     assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
         .hasMessageContaining("layer 1 (LSTM 'lstm'): go_backwards=True is not supported");
     ((ObjectNode) lstm.get("config")).put("go_backwards", false).put("recurrent_dropout", 0.25);

@@ -51,9 +51,28 @@ class KerasParityTest {
       // regression: float targets of the output's shape, a linear Dense(1)
       c("diabetes-lstm", "diabetes.npz", "mse", "adam", 32, 2),
       c("diabetes-gru", "diabetes.npz", "mae", "sgd", 64, 2, "momentum", 0.9),
-      // RMSprop: the same formula, but not the same bits yet (docs/deviations.md, "fit"): checked to 1e-5
-      c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case", "digits-gru-rmsprop",
-          "close", true));
+      // RMSprop (dense; momentum; an embedding's IndexedSlices branch)
+      c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case", "digits-gru-rmsprop"),
+      c("digits-gru", "digits.jsonl", "categorical_crossentropy", "rmsprop", 128, 1, "case",
+          "digits-gru-rmsprop-momentum", "momentum", 0.9, "rho", 0.8),
+      c("reuters-gru", "reuters-short.npz", "sparse_categorical_crossentropy", "rmsprop", 100, 2, "case",
+          "reuters-gru-rmsprop"),
+      // SimpleRNN: tanh, relu stacked, bidirectional without bias
+      c("digits-simplernn", "digits.npz", "sparse_categorical_crossentropy", "adam", 64, 1),
+      c("digits-simplernn-relu-x2", "digits.jsonl", "categorical_crossentropy", "sgd", 128, 1, "momentum", 0.9),
+      c("digits-bisimplernn", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 128, 1),
+      // 600 rows in full batches of 100: Keras' fit traces a static batch and Grappler fuses the SimpleRNN step
+      c("reuters-simplernn", "reuters-short.jsonl", "sparse_categorical_crossentropy", "rmsprop", 100, 2,
+          "momentum", 0.5),
+      // GRU(reset_after=False)
+      c("digits-gru-v1", "digits.npz", "sparse_categorical_crossentropy", "adam", 64, 1),
+      c("digits-gru-v1", "digits.jsonl", "categorical_crossentropy", "rmsprop", 128, 1, "case", "digits-gru-v1-rmsprop"),
+      // a SimpleRNN(relu) with a bias: Keras runs the train function unoptimized (no Grappler rewrite)
+      c("digits-simplernn-relu-x2", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case",
+          "digits-simplernn-relu-rmsprop"),
+      c("reuters-simplernn-relu", "reuters-short.npz", "categorical_crossentropy", "rmsprop", 100, 1),
+      c("reuters-gru-v1", "reuters-short.jsonl", "categorical_crossentropy", "sgd", 100, 2, "momentum", 0.9,
+          "nesterov", true));
 
   /**
    * The cases this run checks: all, or those whose case name matches the regex in the system property
