@@ -392,9 +392,11 @@ public final class Fit {
     KerasCompile c = compile();
     DType dtype = model.tokenInput() ? DType.INT32 : DType.FLOAT32;
     int classes = model.outputUnits();
-    FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
+    // a per-timestep output takes one label per step ([time] classes or [time, units] targets)
+    long steps = model.outputSteps();
+    FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), steps);
     FitData val = validationData.isEmpty() ? null
-        : FitData.read(validationData, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
+        : FitData.read(validationData, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), steps);
     if (model.tokenInput()) {
       int dim = ((KerasLayer.Embedding) model.layers().get(0)).inputDim();
       all.checkTokens(dim, x);

@@ -48,11 +48,30 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
    */
   public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
       int classes, boolean classLabels) throws IOException {
+    return read(files, format, x, y, dtype, rowShape, classes, classLabels, 0);
+  }
+
+  /**
+   * Reads {@code files}; with {@code steps > 0} (a per-timestep output {@code [time, classes]}) {@code y} holds one
+   * label per step: {@code [time]} integer classes in {@code [0, classes)} for a class loss (made one-hot), float32
+   * {@code [time, classes]} targets for mse/mae. Either way they are kept as {@code targets}, {@code time * classes}
+   * floats a row: the result's {@code classes} is that row size, its {@code labels} all -1.
+   */
+  public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
+      int classes, boolean classLabels, long steps) throws IOException {
+    int perStep = classes;
+    boolean stepClasses = steps > 0 && classLabels;
+    if (steps > 0) {
+      classes = (int) (steps * classes);
+      classLabels = false;
+    }
     long[] shape = new long[rowShape.length + 1];
     shape[0] = -1;
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
     InputBinding binding = new InputBinding(x, dtype, shape);
-    InputBinding target = classLabels ? null : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes});
+    InputBinding target = classLabels ? null : stepClasses ? new InputBinding(y, DType.INT64, new long[] {-1, steps})
+        : steps > 0 ? new InputBinding(y, DType.FLOAT32, new long[] {-1, steps, perStep})
+        : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes});
     int rowSize = (int) Column.size(rowShape);
     List<Object> blocks = new ArrayList<>();
     List<Object> targetBlocks = new ArrayList<>();
@@ -85,11 +104,15 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
                 throw new InputException(f, null, y, "the file has no targets named '" + y + "'");
               }
               Column th = tc.onHeap();
-              if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
+              if (stepClasses) {
+                targetBlocks.add(stepLabels(th, f, first, y, (int) steps, perStep));
+              } else if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
                 throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " "
-                    + Arrays.toString(th.rowShape()) + ", the model's output is FLOAT32 [" + classes + "]");
+                    + Arrays.toString(th.rowShape()) + ", the model's output is FLOAT32 " + (steps > 0 ? "[" + steps
+                    + ", " + perStep + "]" : "[" + classes + "]"));
+              } else {
+                targetBlocks.add(th.data());
               }
-              targetBlocks.add(th.data());
               l = new int[c.rows()];
               Arrays.fill(l, -1);
             } else {
@@ -134,7 +157,9 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
       } else {
         le.asFloatBuffer().get((float[]) values, at * rowSize, le.remaining() / Float.BYTES);
       }
-      if (targets != null) {
+      if (targets != null && targetBlocks.get(b) instanceof float[] oneHot) {
+        System.arraycopy(oneHot, 0, targets, at * classes, oneHot.length);
+      } else if (targets != null) {
         java.nio.ByteBuffer.wrap((byte[]) targetBlocks.get(b)).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
             .get(targets, at * classes, labelBlocks.get(b).length * classes);
       }
@@ -142,6 +167,29 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
       at += labelBlocks.get(b).length;
     }
     return new FitData(List.copyOf(files), dtype, rowShape.clone(), n, values, labels, classes, targets);
+  }
+
+  /**
+   * One block of per-step class labels ({@code int64 [rows, steps]}) as one-hot floats {@code [rows, steps *
+   * classes]}; a label outside {@code [0, classes)} names the file, row, step and field.
+   */
+  private static float[] stepLabels(Column th, Path f, long first, String y, int steps, int classes) {
+    if (th.dtype() != DType.INT64 || th.rowSize() != steps) {
+      throw new InputException(f, "row " + first, y, "labels of " + th.dtype() + " " + Arrays.toString(th.rowShape())
+          + ", the model's per-timestep output takes [" + steps + "] integer classes");
+    }
+    java.nio.LongBuffer ids = java.nio.ByteBuffer.wrap((byte[]) th.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .asLongBuffer();
+    float[] oneHot = new float[ids.remaining() * classes];
+    for (int i = 0; ids.hasRemaining(); i++) {
+      long id = ids.get();
+      if (id < 0 || id >= classes) {
+        throw new InputException(f, "row " + (first + i / steps), y, "label " + id + " at step " + (i % steps)
+            + " is outside the model's " + classes + " output classes [0, " + classes + ")");
+      }
+      oneHot[i * classes + (int) id] = 1f;
+    }
+    return oneHot;
   }
 
   /**

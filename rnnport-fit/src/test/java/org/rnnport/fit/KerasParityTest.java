@@ -47,6 +47,15 @@ class KerasParityTest {
       // regression: float targets of the output's shape, a linear Dense(1)
       c("diabetes-lstm", "diabetes.npz", "mse", "adam", 32, 2),
       c("diabetes-gru", "diabetes.npz", "mae", "sgd", 64, 2, "momentum", 0.9),
+      // masks: Embedding(mask_zero=True) on variable-length rows pre-padded with 0, Masking(0.0) on digits
+      c("reuters-var-lstm", "reuters-var.npz", "categorical_crossentropy", "adam", 50, 1),
+      c("reuters-var-bigru", "reuters-var.jsonl", "sparse_categorical_crossentropy", "sgd", 100, 2, "momentum", 0.9),
+      c("digits-masking-gru", "digits.jsonl", "sparse_categorical_crossentropy", "adam", 128, 1),
+      // per-timestep outputs ([time] labels, [time, 1] targets), the output's mask weighting the loss
+      c("reuters-var-tagger", "reuters-var-tags.npz", "sparse_categorical_crossentropy", "adam", 100, 1),
+      c("reuters-var-tagger-x2", "reuters-var-tags.jsonl", "categorical_crossentropy", "adam", 100, 1),
+      c("digits-next-td", "digits-next.jsonl", "mse", "adam", 128, 1),
+      c("digits-next-td", "digits-next.npz", "mae", "sgd", 128, 1, "case", "digits-next-td-mae", "momentum", 0.9),
       // RMSprop: the same formula, but not the same bits yet (docs/deviations.md, "fit"): checked to 1e-5
       c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case", "digits-gru-rmsprop",
           "close", true));
