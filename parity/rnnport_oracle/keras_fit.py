@@ -136,6 +136,9 @@ def test_models():
                                                    L.GRU(8, return_sequences=True),
                                                    L.Bidirectional(L.LSTM(6, return_sequences=True)),
                                                    L.Dense(8, activation="softmax")]),
+        "reuters-var-tagger-td": keras.Sequential([tokens(), L.Embedding(200, 8, mask_zero=True),
+                                                   L.Bidirectional(L.GRU(6, return_sequences=True), merge_mode="sum"),
+                                                   L.TimeDistributed(L.Dense(8, activation="softmax"))]),
         "digits-next-td": keras.Sequential([digits(), L.Masking(0.0), L.LSTM(8, return_sequences=True),
                                             L.TimeDistributed(L.Dense(1))]),
     }

@@ -287,9 +287,25 @@ public final class KerasGraph {
           : l.math.abs(l.math.sub(out, yt));
       per = l.withName("mean").math.mean(d, l.constant(-1));
     } else if (timeDistributed) {
-      // TimeDistributed's output is a Reshape, not the Softmax: Keras' crossentropy takes the probabilities
-      throw new KerasFormatException(compile.loss() + " on a TimeDistributed(Dense(softmax)) output is not supported "
-          + "yet (Keras computes it from the probabilities, not the logits); use Dense(softmax) on the sequence");
+      // TimeDistributed's output is a Reshape, not the Softmax (and has no _keras_logits): tf-keras' backend
+      // crossentropy takes the probabilities. eps = 1e-7, clip_by_value = maximum(minimum(p, 1 - eps), eps)
+      Operand<TFloat32> eps = l.constant(1e-7f);
+      Operand<TFloat32> hi = l.math.sub(l.constant(1f), eps);
+      if (compile.loss().equals("sparse_categorical_crossentropy")) {
+        // clip, log, then sparse_softmax_cross_entropy_with_logits on [-1, k] (reshaped back to [batch, time])
+        Operand<TFloat32> logp = l.math.log(l.math.maximum(l.math.minimum(out, hi), eps));
+        registerSparseXentGradient();
+        Operand<TInt64> ids = l.withName("labels").math.argMax(yt, l.constant(-1), TInt64.class);
+        Operand<TFloat32> xent = l.nn.sparseSoftmaxCrossEntropyWithLogits(
+            l.reshape(logp, l.constant(new long[] {-1, k})), l.reshape(ids, l.constant(new long[] {-1}))).loss();
+        per = l.reshape(xent, l.constant(new long[] {-1, steps}));
+      } else {
+        // p / reduce_sum(p, -1, keepdims), clip, -reduce_sum(target * log(p), -1)
+        Operand<TFloat32> norm = l.math.realDiv(out, l.sum(out, l.constant(-1),
+            org.tensorflow.op.core.Sum.keepDims(true)));
+        Operand<TFloat32> clipped = l.math.maximum(l.math.minimum(norm, hi), eps);
+        per = l.math.neg(l.sum(l.math.mul(yt, l.math.log(clipped)), l.constant(-1)));
+      }
     } else {
       // the Softmax's input: (sparse_)softmax_cross_entropy_with_logits on [-1, k], reshaped to [batch, time]
       Operand<TFloat32> flatLogits = l.reshape(logits, l.constant(new long[] {-1, k}));
@@ -309,7 +325,7 @@ public final class KerasGraph {
       Operand<TFloat32> mf = l.dtypes.cast(mask, TFloat32.class);
       Operand<TFloat32> total = l.dtypes.cast(l.size(mf), TFloat32.class);
       Operand<TFloat32> valid = l.sum(mf, l.constant(new int[] {0, 1}));
-      Operand<TFloat32> redistributed = l.math.mul(mf, l.math.div(total, valid));
+      Operand<TFloat32> redistributed = l.math.mul(mf, l.math.realDiv(total, valid));
       Operand<TFloat32> sw = l.math.mul(mf, redistributed);
       weighted = l.math.mul(per, sw);
     }

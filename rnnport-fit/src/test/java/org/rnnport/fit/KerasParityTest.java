@@ -54,6 +54,10 @@ class KerasParityTest {
       // per-timestep outputs ([time] labels, [time, 1] targets), the output's mask weighting the loss
       c("reuters-var-tagger", "reuters-var-tags.npz", "sparse_categorical_crossentropy", "adam", 100, 1),
       c("reuters-var-tagger-x2", "reuters-var-tags.jsonl", "categorical_crossentropy", "adam", 100, 1),
+      // TimeDistributed(Dense(softmax)): Keras' crossentropy from the probabilities (the output is a Reshape)
+      c("reuters-var-tagger-td", "reuters-var-tags.npz", "categorical_crossentropy", "adam", 100, 1),
+      c("reuters-var-tagger-td", "reuters-var-tags.jsonl", "sparse_categorical_crossentropy", "sgd", 100, 1,
+          "case", "reuters-var-tagger-td-sparse", "momentum", 0.9),
       c("digits-next-td", "digits-next.jsonl", "mse", "adam", 128, 1),
       c("digits-next-td", "digits-next.npz", "mae", "sgd", 128, 1, "case", "digits-next-td-mae", "momentum", 0.9),
       // RMSprop: the same formula, but not the same bits yet (docs/deviations.md, "fit"): checked to 1e-5
