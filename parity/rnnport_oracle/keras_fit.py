@@ -72,9 +72,12 @@ def run_case(case, out):
     d = numpy.load(case["data"])
     x = d[case.get("x", "x")]
     classes = model.outputs[0].shape[-1]
+    # a per-timestep output [batch, time, k]: one label per step ([time] classes, [time, k] targets)
+    steps = model.outputs[0].shape[1] if len(model.outputs[0].shape) == 3 else None
     if case["loss"] in REGRESSION_LOSSES:
         # float32 targets of the output's shape, as rnnport fit reads them
-        y = d[case.get("y", "y")].astype(numpy.float32).reshape(-1, classes)
+        y = d[case.get("y", "y")].astype(numpy.float32)
+        y = y.reshape(-1, steps, classes) if steps else y.reshape(-1, classes)
     else:
         labels = d[case.get("y", "y")].astype(numpy.int64)
         y = keras.utils.to_categorical(labels, classes) if case["loss"] == "categorical_crossentropy" else labels
@@ -225,6 +228,26 @@ def test_models():
                                                     L.Dense(8, activation="softmax")]),
         "reuters-gru-v1": keras.Sequential([tokens(), L.Embedding(200, 8), L.GRU(8, reset_after=False),
                                             L.Dense(8, activation="softmax")]),
+        # masks: Embedding(mask_zero=True) on reuters-var's pre-padded variable-length rows, Masking(0.0) on digits
+        # (whose blank pixel rows are masked steps)
+        "reuters-var-lstm": keras.Sequential([tokens(), L.Embedding(200, 16, mask_zero=True), L.LSTM(16),
+                                              L.Dense(8, activation="softmax")]),
+        "reuters-var-bigru": keras.Sequential([tokens(), L.Embedding(200, 8, mask_zero=True),
+                                               L.Bidirectional(L.GRU(8)), L.Dense(8, activation="softmax")]),
+        "digits-masking-gru": keras.Sequential([digits(), L.Masking(0.0), L.GRU(12),
+                                                L.Dense(10, activation="softmax")]),
+        # per-timestep outputs: the wire's topic at every step (reuters-var-tags), the next pixel row's mean ink
+        "reuters-var-tagger": keras.Sequential([tokens(), L.Embedding(200, 8, mask_zero=True),
+                                                L.LSTM(8, return_sequences=True), L.Dense(8, activation="softmax")]),
+        "reuters-var-tagger-x2": keras.Sequential([tokens(), L.Embedding(200, 8, mask_zero=True),
+                                                   L.GRU(8, return_sequences=True),
+                                                   L.Bidirectional(L.LSTM(6, return_sequences=True)),
+                                                   L.Dense(8, activation="softmax")]),
+        "reuters-var-tagger-td": keras.Sequential([tokens(), L.Embedding(200, 8, mask_zero=True),
+                                                   L.Bidirectional(L.GRU(6, return_sequences=True), merge_mode="sum"),
+                                                   L.TimeDistributed(L.Dense(8, activation="softmax"))]),
+        "digits-next-td": keras.Sequential([digits(), L.Masking(0.0), L.LSTM(8, return_sequences=True),
+                                            L.TimeDistributed(L.Dense(1))]),
     }
 
 
@@ -255,6 +278,12 @@ def make_data(folder, data_dir):
     write_jsonl(os.path.join(folder, "digits.jsonl"), x, dg.target)
     write_csv(os.path.join(folder, "digits.csv"), x, dg.target)
     write_tfrecord(os.path.join(folder, "digits.tfrecord"), x, dg.target)
+    # digits-next.npz: per-step regression targets, the mean ink of the next pixel row (0 after the last) (y float32
+    # [1797, 8, 1])
+    nxt = numpy.concatenate([x[:, 1:, :].mean(axis=2), numpy.zeros((len(x), 1), numpy.float32)], axis=1)
+    yn = nxt.astype(numpy.float32).reshape(-1, 8, 1)
+    numpy.savez(os.path.join(folder, "digits-next.npz"), x=x, y=yn)
+    write_jsonl(os.path.join(folder, "digits-next.jsonl"), x, yn)
     # diabetes.npz: scikit-learn's load_diabetes, its 10 standardized features as 10 steps of 1 float (x float32
     # [442, 10, 1]) and the disease progression standardized to mean 0, std 1 (y float32 [442, 1])
     from sklearn.datasets import load_diabetes
@@ -278,14 +307,25 @@ def make_data(folder, data_dir):
         mixed.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=0.01))
         mixed.fit(x, y, batch_size=50, epochs=1, verbose=0)
         mixed.save(os.path.join(folder, "reuters-mixed-trained.keras"))
+        # reuters-var.npz: the same wires, row i cut to its first 4 + i % 17 ids (start mark included) and pre-padded
+        # with 0 to 20, so lengths vary from 4 to 20 (x int32 [600, 20], y int64 [600] the topic's rank)
+        cut = [xs[i][:4 + j % 17] for j, i in enumerate(keep)]
+        xv = keras.preprocessing.sequence.pad_sequences(cut, maxlen=20).astype(numpy.int32)
+        numpy.savez(os.path.join(folder, "reuters-var.npz"), x=xv, y=y)
+        write_jsonl(os.path.join(folder, "reuters-var.jsonl"), xv, y)
+        # reuters-var-tags.npz: per-step labels, the wire's topic at every real step and 0 on padding (y int64 [600, 20])
+        tags = numpy.where(xv != 0, y[:, None], 0).astype(numpy.int64)
+        numpy.savez(os.path.join(folder, "reuters-var-tags.npz"), x=xv, y=tags)
+        write_jsonl(os.path.join(folder, "reuters-var-tags.jsonl"), xv, tags)
 
 
 def write_jsonl(path, x, y):
-    """The same rows as JSON Lines, {"x": [...], "y": class}: float32 values written as the shortest decimal that
-    reads back as the same float32 (repr of the exact double), so the file holds the npz's bits."""
+    """The same rows as JSON Lines, {"x": [...], "y": class} ("y": a list for per-step labels): float32 values
+    written as the shortest decimal that reads back as the same float32 (repr of the exact double), so the file holds
+    the npz's bits."""
     with open(path, "w") as f:
         for xi, yi in zip(x, y):
-            f.write(json.dumps({"x": xi.tolist(), "y": int(yi)}) + "\n")
+            f.write(json.dumps({"x": xi.tolist(), "y": yi.tolist() if numpy.ndim(yi) else int(yi)}) + "\n")
 
 
 def write_csv(path, x, y):

@@ -21,7 +21,9 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -76,19 +78,33 @@ public final class KerasGraph {
       seq = null;
       depth = e.outputDim();
       first = 1;
+      // Embedding.compute_mask: not_equal(inputs, 0)
+      Operand<TBool> mask = e.maskZero() ? eo.withName("NotEqual").math.notEqual(ids, eo.constant(0)) : null;
       // the first recurrent layer unstacks the [batch, time, depth] lookup
-      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile, staticBatch);
+      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile, staticBatch, mask);
     }
     Placeholder<TFloat32> fx = tf.withName(inputKey).placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, steps, m.inputShape()[1])));
     x = fx;
     depth = m.inputShape()[1];
-    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile, staticBatch);
+    if (m.layers().get(0) instanceof KerasLayer.Masking mk) {
+      // Masking.call: any(x != mask_value, -1, keepdims) as the mask, x * cast(that mask) as the output
+      Ops mo = vars.scope(mk.name());
+      Operand<TBool> keep = mo.any(mo.math.notEqual(fx, mo.constant(mk.maskValue())), mo.constant(-1),
+          org.tensorflow.op.core.Any.keepDims(true));
+      Operand<TFloat32> masked = mo.math.mul(fx, mo.dtypes.cast(keep, TFloat32.class));
+      Operand<TBool> mask = mo.squeeze(keep, org.tensorflow.op.core.Squeeze.axis(List.of(-1L)));
+      return rest(tf, vars, m, x, masked, null, depth, steps, 1, seeds, compile, staticBatch, mask);
+    }
+    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile, staticBatch, null);
   }
 
   private static ModelGraph rest(Ops tf, Tf1Variables vars, KerasModel m, Placeholder<?> x,
       Operand<TFloat32> batchMajor, List<Operand<TFloat32>> seq, long depth, long steps, int first, SeedSource seeds,
-      KerasCompile compile, boolean staticBatch) {
+      KerasCompile compile, boolean staticBatch, Operand<TBool> mask) {
+    List<Operand<TBool>> stepMask = mask == null ? null
+        : new ArrayList<>(tf.withSubScope("mask").unstack(mask, steps, Unstack.axis(1L)).output());
+    Operand<TFloat32> seq3 = null; // [batch, time, units] after a Dense on the sequence
     Operand<TFloat32> flat = null;
     Operand<TFloat32> logits = null;
     Operand<TFloat32> out = null;
@@ -105,8 +121,13 @@ public final class KerasGraph {
               Unstack.axis(1L)).output());
         }
         PythonGradients.dynamicRnn(vars);
-        StaticRnn.Result res = StaticRnn.unroll(r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars, seeds);
+        // LSTM/GRU pass the mask to backend.rnn with zero_output_for_mask=False (the RNN default)
+        StaticRnn.Result res = stepMask == null ? StaticRnn.unroll(r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars, seeds)
+            : StaticRnn.unrollMasked(r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, stepMask, false, depth, vars, seeds);
         depth = r.units();
+        if (!r.returnSequences()) {
+          stepMask = null; // RNN.compute_mask: the mask only with return_sequences
+        }
         if (r.returnSequences()) {
           seq = res.outputs();
         } else {
@@ -121,12 +142,26 @@ public final class KerasGraph {
         }
         PythonGradients.dynamicRnn(vars);
         // Keras: forward_<name> in order; backward_<name> with go_backwards (the steps reversed)
-        StaticRnn.Result fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars,
-            seeds);
         List<Operand<TFloat32>> reversed = new ArrayList<>(seq);
         java.util.Collections.reverse(reversed);
-        StaticRnn.Result bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), reversed, depth, vars,
-            seeds);
+        StaticRnn.Result fw;
+        StaticRnn.Result bw;
+        if (stepMask == null) {
+          fw = StaticRnn.unroll(b.name() + "/forward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, depth, vars, seeds);
+          bw = StaticRnn.unroll(b.name() + "/backward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), reversed, depth, vars, seeds);
+        } else {
+          // Bidirectional forces zero_output_for_mask = return_sequences on both layers; go_backwards reverses the
+          // mask with the steps
+          List<Operand<TBool>> reversedMask = new ArrayList<>(stepMask);
+          java.util.Collections.reverse(reversedMask);
+          fw = StaticRnn.unrollMasked(b.name() + "/forward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), seq, stepMask, r.returnSequences(),
+              depth, vars, seeds);
+          bw = StaticRnn.unrollMasked(b.name() + "/backward_" + r.name(), cell(r, fuseSimpleRnn, unoptimized), reversed, reversedMask,
+              r.returnSequences(), depth, vars, seeds);
+          if (!r.returnSequences()) {
+            stepMask = null;
+          }
+        }
         Ops mo = vars.scope(b.name());
         if (r.returnSequences()) {
           // y_rev = reverse(y_rev, time axis), then merged step by step
@@ -142,6 +177,43 @@ public final class KerasGraph {
           seq = null;
         }
         depth = b.units();
+      } else if (l instanceof KerasLayer.TimeDistributed td) {
+        // TimeDistributed (batch size unknown): reshape to [-1, d], the Dense, reshape to [-1, time, units]
+        KerasLayer.Dense d = td.layer();
+        Operand<TFloat32> in3 = seq3 != null ? seq3 : vars.scope(td.name()).stack(seq, Stack.axis(1L));
+        Ops o = vars.scope(td.name());
+        Shape k = Shape.of(depth, d.units());
+        Tf1Variable kernel = vars.get(td.name() + "/kernel", k, KerasInitializers.glorotUniform(k, seeds));
+        Tf1Variable bias = d.useBias() ? vars.get(td.name() + "/bias", Shape.of(d.units()),
+            org.rnnport.nn.Initializers.zeros(Shape.of(d.units()))) : null;
+        Operand<TFloat32> z = o.linalg.matMul(o.reshape(in3, o.constant(new long[] {-1, depth})), kernel.read());
+        if (bias != null) {
+          z = o.withName("BiasAdd").nn.biasAdd(z, bias.read());
+        }
+        Operand<TFloat32> a = d.activation().apply(o, z);
+        seq3 = o.reshape(a, o.constant(new long[] {-1, steps, d.units()}));
+        logits = o.reshape(z, o.constant(new long[] {-1, steps, d.units()}));
+        out = seq3;
+        seq = null;
+        depth = d.units();
+      } else if (l instanceof KerasLayer.Dense d && flat == null) {
+        // Dense on [batch, time, d]: tensordot (reshape, matmul, reshape), bias_add, activation
+        Operand<TFloat32> in3 = seq3 != null ? seq3 : vars.scope(d.name()).stack(seq, Stack.axis(1L));
+        Shape k = Shape.of(depth, d.units());
+        Tf1Variable kernel = vars.get(d.name() + "/kernel", k, KerasInitializers.glorotUniform(k, seeds));
+        Tf1Variable bias = d.useBias() ? vars.get(d.name() + "/bias", Shape.of(d.units()),
+            org.rnnport.nn.Initializers.zeros(Shape.of(d.units()))) : null;
+        Ops o = vars.scope(d.name());
+        Operand<TFloat32> z = o.reshape(o.linalg.matMul(o.reshape(in3, o.constant(new long[] {-1, depth})),
+            kernel.read()), o.constant(new long[] {-1, steps, d.units()}));
+        if (bias != null) {
+          z = o.withName("BiasAdd").nn.biasAdd(z, bias.read());
+        }
+        logits = z;
+        out = d.activation().apply(o, z);
+        seq3 = out;
+        seq = null;
+        depth = d.units();
       } else if (l instanceof KerasLayer.Dense d) {
         Shape k = Shape.of(depth, d.units());
         Tf1Variable kernel = vars.get(d.name() + "/kernel", k, KerasInitializers.glorotUniform(k, seeds));
@@ -162,15 +234,19 @@ public final class KerasGraph {
     }
     KerasActivation act = m.outputActivation();
     Operand<TFloat32> probabilities = tf.withName("probabilities").identity(out);
-    Operand<TInt64> classes = tf.withName("classes").math.argMax(logits, tf.constant(1));
+    Operand<TInt64> classes = tf.withName("classes").math.argMax(logits, tf.constant(seq3 != null ? 2 : 1));
     List<Tf1Variable> modelVars = new ArrayList<>(vars.all());
     Placeholder<TFloat32> y = null;
     Operand<TFloat32> loss = null;
     Op train = null;
     if (compile != null) {
-      y = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, m.outputUnits())));
+      long perRow = seq3 != null ? steps * m.outputUnits() : m.outputUnits();
+      y = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, perRow)));
       Ops l = tf.withSubScope("loss");
-      if (!compile.classLoss()) {
+      if (seq3 != null) {
+        loss = perTimestepLoss(l, m, compile, y, out, logits, steps, stepMask == null ? null : mask,
+            m.layers().get(m.layers().size() - 1) instanceof KerasLayer.TimeDistributed);
+      } else if (!compile.classLoss()) {
         // tf-keras 2.18 losses.mean_squared_error / mean_absolute_error: backend.mean(squared_difference(y_pred,
         // y_true), axis=-1) / backend.mean(abs(y_pred - y_true), axis=-1), then compute_weighted_loss's
         // SUM_OVER_BATCH_SIZE: reduce_sum over the batch, div_no_nan by the number of elements
@@ -208,6 +284,69 @@ public final class KerasGraph {
       };
     }
     return new ModelGraph(x.op().name(), x, y, logits, probabilities, classes, loss, train, modelVars, vars.all());
+  }
+
+  /**
+   * The loss of a per-timestep output {@code [batch, time, k]} (labels fed as {@code [batch, time * k]}): tf-keras
+   * 2.18's per-element loss {@code [batch, time]}, weighted by the output's mask when it has one (compile_utils'
+   * {@code apply_mask} makes the mask the sample weight, {@code Loss.__call__}'s {@code apply_valid_mask} multiplies
+   * it by {@code mask * size / sum(mask)}: {@code losses * (mask * (mask * (size / valid)))}), then
+   * SUM_OVER_BATCH_SIZE: {@code div_no_nan(reduce_sum(all), size)}.
+   */
+  private static Operand<TFloat32> perTimestepLoss(Ops l, KerasModel m, KerasCompile compile, Operand<TFloat32> y,
+      Operand<TFloat32> out, Operand<TFloat32> logits, long steps, Operand<TBool> mask, boolean timeDistributed) {
+    long k = m.outputUnits();
+    Operand<TFloat32> yt = l.withName("labels3d").reshape(y, l.constant(new long[] {-1, steps, k}));
+    Operand<TFloat32> per;
+    if (!compile.classLoss()) {
+      Operand<TFloat32> d = compile.loss().equals("mse") ? l.math.squaredDifference(out, yt)
+          : l.math.abs(l.math.sub(out, yt));
+      per = l.withName("mean").math.mean(d, l.constant(-1));
+    } else if (timeDistributed) {
+      // TimeDistributed's output is a Reshape, not the Softmax (and has no _keras_logits): tf-keras' backend
+      // crossentropy takes the probabilities. eps = 1e-7, clip_by_value = maximum(minimum(p, 1 - eps), eps)
+      Operand<TFloat32> eps = l.constant(1e-7f);
+      Operand<TFloat32> hi = l.math.sub(l.constant(1f), eps);
+      if (compile.loss().equals("sparse_categorical_crossentropy")) {
+        // clip, log, then sparse_softmax_cross_entropy_with_logits on [-1, k] (reshaped back to [batch, time])
+        Operand<TFloat32> logp = l.math.log(l.math.maximum(l.math.minimum(out, hi), eps));
+        registerSparseXentGradient();
+        Operand<TInt64> ids = l.withName("labels").math.argMax(yt, l.constant(-1), TInt64.class);
+        Operand<TFloat32> xent = l.nn.sparseSoftmaxCrossEntropyWithLogits(
+            l.reshape(logp, l.constant(new long[] {-1, k})), l.reshape(ids, l.constant(new long[] {-1}))).loss();
+        per = l.reshape(xent, l.constant(new long[] {-1, steps}));
+      } else {
+        // p / reduce_sum(p, -1, keepdims), clip, -reduce_sum(target * log(p), -1)
+        Operand<TFloat32> norm = l.math.realDiv(out, l.sum(out, l.constant(-1),
+            org.tensorflow.op.core.Sum.keepDims(true)));
+        Operand<TFloat32> clipped = l.math.maximum(l.math.minimum(norm, hi), eps);
+        per = l.math.neg(l.sum(l.math.mul(yt, l.math.log(clipped)), l.constant(-1)));
+      }
+    } else {
+      // the Softmax's input: (sparse_)softmax_cross_entropy_with_logits on [-1, k], reshaped to [batch, time]
+      Operand<TFloat32> flatLogits = l.reshape(logits, l.constant(new long[] {-1, k}));
+      Operand<TFloat32> xent;
+      if (compile.loss().equals("sparse_categorical_crossentropy")) {
+        registerSparseXentGradient();
+        Operand<TInt64> ids = l.withName("labels").math.argMax(yt, l.constant(-1), TInt64.class);
+        xent = l.nn.sparseSoftmaxCrossEntropyWithLogits(flatLogits,
+            l.reshape(ids, l.constant(new long[] {-1}))).loss();
+      } else {
+        xent = l.nn.softmaxCrossEntropyWithLogits(flatLogits, l.reshape(yt, l.constant(new long[] {-1, k}))).loss();
+      }
+      per = l.reshape(xent, l.constant(new long[] {-1, steps}));
+    }
+    Operand<TFloat32> weighted = per;
+    if (mask != null) {
+      Operand<TFloat32> mf = l.dtypes.cast(mask, TFloat32.class);
+      Operand<TFloat32> total = l.dtypes.cast(l.size(mf), TFloat32.class);
+      Operand<TFloat32> valid = l.sum(mf, l.constant(new int[] {0, 1}));
+      Operand<TFloat32> redistributed = l.math.mul(mf, l.math.realDiv(total, valid));
+      Operand<TFloat32> sw = l.math.mul(mf, redistributed);
+      weighted = l.math.mul(per, sw);
+    }
+    return l.withName("value").math.divNoNan(l.sum(weighted, l.constant(new int[] {0, 1})),
+        l.dtypes.cast(l.size(weighted), TFloat32.class));
   }
 
   /** Bidirectional's merge: concatenate([y, y_rev]), y + y_rev, (y + y_rev) / 2, y * y_rev. */

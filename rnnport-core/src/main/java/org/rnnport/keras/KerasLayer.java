@@ -7,8 +7,23 @@ public sealed interface KerasLayer {
   /** The layer's Keras name (the variables' scope). */
   String name();
 
-  /** {@code Embedding(input_dim, output_dim, embeddings_initializer=RandomUniform(minval, maxval))}. */
-  record Embedding(String name, int inputDim, int outputDim, float minval, float maxval) implements KerasLayer {}
+  /**
+   * {@code Embedding(input_dim, output_dim, embeddings_initializer=RandomUniform(minval, maxval), mask_zero)}; with
+   * {@code maskZero} its mask ({@code ids != 0}) flows to the layers after it as Keras' compute_mask propagates it.
+   */
+  record Embedding(String name, int inputDim, int outputDim, float minval, float maxval, boolean maskZero)
+      implements KerasLayer {}
+
+  /**
+   * {@code Masking(mask_value)}: {@code x * cast(any(x != mask_value, -1))}, and that mask for the layers after it.
+   */
+  record Masking(String name, float maskValue) implements KerasLayer {}
+
+  /**
+   * {@code TimeDistributed(Dense)}: the Dense on every step ({@code reshape} to {@code [batch * time, d]}, the Dense,
+   * {@code reshape} back); its variables are {@code <name>/kernel}, {@code <name>/bias}.
+   */
+  record TimeDistributed(String name, Dense layer) implements KerasLayer {}
 
   /** The recurrent layers. */
   enum Kind {
@@ -41,6 +56,9 @@ public sealed interface KerasLayer {
     }
   }
 
-  /** {@code Dense(units, activation, use_bias)} on a {@code [batch, features]} input. */
+  /**
+   * {@code Dense(units, activation, use_bias)} on a {@code [batch, features]} input, or on a {@code [batch, time,
+   * features]} one (Keras' tensordot: reshape, matmul, reshape, bias_add, activation).
+   */
   record Dense(String name, int units, KerasActivation activation, boolean useBias) implements KerasLayer {}
 }

@@ -30,10 +30,12 @@ import org.rnnport.nn.KerasActivation;
 public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers, KerasCompile compile) {
 
   /** What rnnport fit builds (the other layers are refused until they match Keras). */
-  public static final String SUPPORTED = "InputLayer, Embedding(mask_zero=False), SimpleRNN (activation tanh/relu, "
-      + "use_bias), GRU (reset_after True or False) and LSTM (activation tanh, recurrent_activation sigmoid, use_bias), "
-      + "Bidirectional(SimpleRNN|GRU|LSTM, merge_mode concat/sum/ave/mul), Dense (linear/relu/tanh/sigmoid/softmax, "
-      + "use_bias); return_sequences between stacked recurrent layers; a softmax Dense last";
+  public static final String SUPPORTED = "InputLayer, Embedding(mask_zero), Masking(mask_value) first, "
+      + "SimpleRNN (activation tanh/relu, use_bias), GRU (reset_after True or False) and LSTM (activation tanh, "
+      + "recurrent_activation sigmoid, use_bias), Bidirectional(SimpleRNN|GRU|LSTM, merge_mode concat/sum/ave/mul), "
+      + "Dense (linear/relu/tanh/sigmoid/softmax, use_bias), TimeDistributed(Dense) or Dense on a sequence after the "
+      + "last recurrent layer (per-timestep output); return_sequences between stacked recurrent layers; a Dense "
+      + "(softmax for crossentropy) last";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -77,12 +79,39 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
 
   /** The last layer's units (classes of a classifier). */
   public int outputUnits() {
-    return ((KerasLayer.Dense) layers.get(layers.size() - 1)).units();
+    return outputDense().units();
   }
 
   /** The output layer's activation. */
   public KerasActivation outputActivation() {
-    return ((KerasLayer.Dense) layers.get(layers.size() - 1)).activation();
+    return outputDense().activation();
+  }
+
+  private KerasLayer.Dense outputDense() {
+    KerasLayer last = layers.get(layers.size() - 1);
+    return last instanceof KerasLayer.TimeDistributed t ? t.layer() : (KerasLayer.Dense) last;
+  }
+
+  /**
+   * The output's time steps when the model gives one output per step ({@code [batch, time, units]}: a Dense or
+   * TimeDistributed(Dense) on the last recurrent layer's {@code return_sequences=True}), else 0.
+   */
+  public long outputSteps() {
+    boolean sequence = true;
+    for (KerasLayer l : layers) {
+      if (l instanceof KerasLayer.Recurrent r) {
+        sequence = r.returnSequences();
+      } else if (l instanceof KerasLayer.Bidirectional b) {
+        sequence = b.layer().returnSequences();
+      }
+    }
+    return sequence ? inputShape[0] : 0;
+  }
+
+  /** True when the first layer is an Embedding(mask_zero=True) or a Masking: a mask flows through the model. */
+  public boolean masked() {
+    KerasLayer f = layers.get(0);
+    return f instanceof KerasLayer.Masking || f instanceof KerasLayer.Embedding e && e.maskZero();
   }
 
   // ---- parsing ----
@@ -156,10 +185,6 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
         allowOnly(c, at, "input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer",
             "activity_regularizer", "embeddings_constraint", "mask_zero", "input_length", "sparse");
         nulls(c, at, "embeddings_regularizer", "activity_regularizer", "embeddings_constraint");
-        if (c.path("mask_zero").asBoolean(false)) {
-          throw new KerasFormatException(at + ": mask_zero=True is not supported yet (masked steps); supported: "
-              + SUPPORTED);
-        }
         if (c.path("sparse").asBoolean(false)) {
           throw new KerasFormatException(at + ": sparse=True is not supported");
         }
@@ -170,7 +195,30 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
         }
         yield new KerasLayer.Embedding(name(c), c.path("input_dim").asInt(), c.path("output_dim").asInt(),
             (float) init.path("config").path("minval").asDouble(-0.05),
-            (float) init.path("config").path("maxval").asDouble(0.05));
+            (float) init.path("config").path("maxval").asDouble(0.05), c.path("mask_zero").asBoolean(false));
+      }
+      case "Masking" -> {
+        allowOnly(c, at, "mask_value");
+        JsonNode mv = c.path("mask_value");
+        if (!mv.isNumber()) {
+          throw new KerasFormatException(at + ": mask_value " + mv + " is not supported (a number)");
+        }
+        float v = (float) mv.asDouble();
+        if ((double) v != mv.asDouble()) {
+          // Keras compares float32 inputs with the float32 cast of mask_value; refuse what that cast would change
+          throw new KerasFormatException(at + ": mask_value " + mv.asText() + " is not a float32 value");
+        }
+        yield new KerasLayer.Masking(name(c), v);
+      }
+      case "TimeDistributed" -> {
+        allowOnly(c, at, "layer");
+        JsonNode inner = c.path("layer");
+        String ic = inner.path("class_name").asText("");
+        if (!ic.equals("Dense")) {
+          throw new KerasFormatException(at + ": TimeDistributed(" + ic + ") is not supported; it wraps a Dense");
+        }
+        yield new KerasLayer.TimeDistributed(name(c), (KerasLayer.Dense) layer(ic, inner.path("config"),
+            at + " wrapping Dense"));
       }
       case "SimpleRNN", "GRU", "LSTM" -> recurrent(cls, c, at);
       case "Bidirectional" -> {
@@ -213,7 +261,8 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
       default -> KerasLayer.Kind.LSTM;
     };
     allowOnly(c, at, RNN_FIELDS.toArray(String[]::new));
-    for (String f : List.of("return_state", "go_backwards", "stateful", "unroll", "time_major")) {
+    for (String f : List.of("return_state", "go_backwards", "stateful", "unroll", "time_major",
+        "zero_output_for_mask")) {
       if (c.path(f).asBoolean(false)) {
         throw new KerasFormatException(at + ": " + f + "=True is not supported");
       }
@@ -333,6 +382,19 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
       String at = where + ": layer " + i + " (" + l.getClass().getSimpleName() + " '" + l.name() + "')";
       if (l instanceof KerasLayer.Embedding && i > 0) {
         throw new KerasFormatException(at + ": an Embedding must be the first layer");
+      } else if (l instanceof KerasLayer.Masking && (i > 0 || tokens)) {
+        throw new KerasFormatException(at + ": a Masking must be the first layer, on float [time, features] inputs");
+      } else if (l instanceof KerasLayer.TimeDistributed && !sequence) {
+        throw new KerasFormatException(at + ": TimeDistributed needs a time axis (the layer before has "
+            + "return_sequences=False)");
+      } else if ((l instanceof KerasLayer.Dense || l instanceof KerasLayer.TimeDistributed) && sequence
+          && !recurrentBefore(layers, i)) {
+        throw new KerasFormatException(at + ": a Dense on the sequence before any recurrent layer is not supported; "
+            + "supported: " + SUPPORTED);
+      } else if (l instanceof KerasLayer.Recurrent && denseBefore(layers, i)
+          || l instanceof KerasLayer.Bidirectional && denseBefore(layers, i)) {
+        throw new KerasFormatException(at + ": a recurrent layer after a Dense is not supported; supported: "
+            + SUPPORTED);
       } else if (l instanceof KerasLayer.Recurrent r) {
         if (!sequence) {
           throw new KerasFormatException(at + ": its input has no time axis (the layer before has "
@@ -345,14 +407,30 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
               + "return_sequences=False)");
         }
         sequence = b.layer().returnSequences();
-      } else if (l instanceof KerasLayer.Dense && sequence) {
-        throw new KerasFormatException(at + ": Dense on a sequence (return_sequences=True before it, or no recurrent "
-            + "layer) is not supported; supported: " + SUPPORTED);
       }
     }
-    if (!(layers.get(layers.size() - 1) instanceof KerasLayer.Dense)) {
-      throw new KerasFormatException(where + ": the last layer must be a Dense (the output)");
+    KerasLayer last = layers.get(layers.size() - 1);
+    if (!(last instanceof KerasLayer.Dense) && !(last instanceof KerasLayer.TimeDistributed)) {
+      throw new KerasFormatException(where + ": the last layer must be a Dense or TimeDistributed(Dense) (the output)");
     }
+  }
+
+  private static boolean recurrentBefore(List<KerasLayer> layers, int i) {
+    for (int k = 0; k < i; k++) {
+      if (layers.get(k) instanceof KerasLayer.Recurrent || layers.get(k) instanceof KerasLayer.Bidirectional) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean denseBefore(List<KerasLayer> layers, int i) {
+    for (int k = 0; k < i; k++) {
+      if (layers.get(k) instanceof KerasLayer.Dense || layers.get(k) instanceof KerasLayer.TimeDistributed) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -48,6 +48,47 @@ public final class StaticRnn {
   }
 
   /**
+   * tf-keras 2.18's {@code backend.rnn} with a mask, unrolled: at every step the cell runs on the step's input, then
+   * {@code output = where(mask_t, output, prev)} ({@code prev}: zeros with {@code zeroOutputForMask}, else the
+   * previous step's masked output, zeros before the first) and each {@code state = where(mask_t, new_state, state)}
+   * (SelectV2 with {@code mask_t} as {@code [batch, 1]}, broadcast over the units). A masked step so keeps the
+   * previous state. {@link Result#last()} is the last step's masked output, as Keras' {@code outputs[-1]}.
+   *
+   * @param mask one {@code bool [batch]} tensor per step (the same order as {@code inputs})
+   */
+  public static Result unrollMasked(String scope, RnnCell cell, List<Operand<TFloat32>> inputs,
+      List<Operand<org.tensorflow.types.TBool>> mask, boolean zeroOutputForMask, long inputDepth, Tf1Variables vars,
+      SeedSource seeds) {
+    cell.build(vars, scope, inputDepth, seeds);
+    Ops s = vars.scope(scope);
+    Operand<TInt32> batch = s.withName("batch_size").stridedSlice(s.shape(inputs.get(0)),
+        org.tensorflow.ndarray.index.Indices.at(0));
+    List<Operand<TFloat32>> state = cell.zeroState(s, batch);
+    List<Operand<TFloat32>> outputs = new ArrayList<>(inputs.size());
+    Ops cellScope = vars.scope(scope + "/" + cell.name());
+    Ops maskScope = vars.scope(scope + "/mask");
+    // Keras' flat_zero_output: zeros of the output's shape ([batch, units], the zero state's first tensor's)
+    Operand<TFloat32> zeros = maskScope.withName("zero_output").zerosLike(state.get(0));
+    Operand<TFloat32> prev = zeros;
+    for (int t = 0; t < inputs.size(); t++) {
+      RnnCell.Step step = cell.call(cellScope, inputs.get(t), state);
+      Operand<org.tensorflow.types.TBool> m = maskScope.expandDims(mask.get(t), maskScope.constant(-1));
+      if (zeroOutputForMask) {
+        prev = zeros;
+      }
+      Operand<TFloat32> out = maskScope.select(m, step.output(), prev);
+      outputs.add(out);
+      prev = out;
+      List<Operand<TFloat32>> next = new ArrayList<>();
+      for (int k = 0; k < state.size(); k++) {
+        next.add(maskScope.select(m, step.state().get(k), state.get(k)));
+      }
+      state = PythonGradients.loopState(vars, cellScope, next);
+    }
+    return new Result(outputs, state);
+  }
+
+  /**
    * The recurrent layer a {@link RnnSpec} describes, over per-step inputs: {@code rnn/<cell>} one way,
    * or {@code bidirectional_rnn/fw|bw/<cell>} both ways (the backward pass reads the steps reversed
    * and its outputs are reversed back). Outputs are per step, forward and backward concatenated on

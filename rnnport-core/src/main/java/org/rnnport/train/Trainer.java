@@ -121,9 +121,8 @@ public final class Trainer implements AutoCloseable {
       }
       TInt64 cls = (TInt64) res.get(1);
       long[] c = new long[(int) cls.size()];
-      for (int i = 0; i < c.length; i++) {
-        c[i] = cls.getLong(i);
-      }
+      // row-major, whatever the rank (a per-timestep output's classes are [batch, time])
+      cls.copyTo(DataBuffers.of(c, false, false));
       return new BatchResult(((TFloat32) res.get(0)).getFloat(), c);
     }
   }

@@ -469,10 +469,12 @@ public final class Fit {
     if (shuffleBuffer == null) {
       shuffleBuffer = defaultShuffleBuffer(rowBytes);
     }
+    // a per-timestep output takes one label per step ([time] classes or [time, units] targets)
+    long steps = model.outputSteps();
     try (FitRows all = FitData.open(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), tokenLimit,
-        shuffleBuffer, true);
+        shuffleBuffer, true, steps);
         FitRows given = validationData.isEmpty() ? null : FitData.open(validationData, format, x, y, dtype,
-            model.inputShape(), classes, c.classLoss(), tokenLimit, shuffleBuffer, true)) {
+            model.inputShape(), classes, c.classLoss(), tokenLimit, shuffleBuffer, true, steps)) {
       if (all.access().equals("stream")) {
         out.printf("%s: %d rows, more than the shuffle buffer of %d: %s%n", data.size() == 1 ? data.get(0)
             : data.size() + " files", all.rows(), shuffleBuffer, shuffle ? "shuffled through the buffer as tf.data "

@@ -72,11 +72,32 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
    */
   static FitRows open(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
       int classes, boolean classLabels, int tokenLimit, long keepRows, boolean byIndex) throws IOException {
+    return open(files, format, x, y, dtype, rowShape, classes, classLabels, tokenLimit, keepRows, byIndex, 0);
+  }
+
+  /**
+   * As {@link #open(List, String, String, String, DType, long[], int, boolean, int, long, boolean)}; with
+   * {@code steps > 0} (a per-timestep output {@code [time, classes]}) {@code y} holds one label per step:
+   * {@code [time]} int64 classes in {@code [0, classes)} for a class loss (made one-hot), float32
+   * {@code [time, classes]} targets for mse/mae. Either way they are kept as {@code targets}, {@code time * classes}
+   * floats a row: the rows' {@code classes} is that row size, their {@code labels} all -1.
+   */
+  static FitRows open(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
+      int classes, boolean classLabels, int tokenLimit, long keepRows, boolean byIndex, long steps)
+      throws IOException {
+    int perStep = classes;
+    boolean stepClasses = steps > 0 && classLabels;
+    if (steps > 0) {
+      classes = (int) (steps * classes);
+      classLabels = false;
+    }
     long[] shape = new long[rowShape.length + 1];
     shape[0] = -1;
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
     InputBinding binding = new InputBinding(x, dtype, shape);
-    InputBinding target = classLabels ? null : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes});
+    InputBinding target = classLabels ? null : stepClasses ? new InputBinding(y, DType.INT64, new long[] {-1, steps})
+        : steps > 0 ? new InputBinding(y, DType.FLOAT32, new long[] {-1, steps, perStep})
+        : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes});
     ReadOptions opts = classLabels ? new ReadOptions(List.of(binding), y, false, Map.of())
         : new ReadOptions(List.of(binding, target), null, false, Map.of());
     int rowSize = (int) Column.size(rowShape);
@@ -96,7 +117,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     long total = 0;
     for (int fi = 0; fi < files.size(); fi++) {
       Path f = files.get(fi);
-      try (RowReader r = reader(f, formats.get(fi), opts, y, classLabels, classes)) {
+      try (RowReader r = reader(f, formats.get(fi), opts, y, classLabels, target)) {
         long first = 0;
         for (Chunk c = r.read(1024); c != null; c = r.read(1024)) {
           try {
@@ -114,7 +135,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
             }
             // an .npy's labels are its sibling <y>.npy: errors name that file
             labelBlocks.add(labels(c, formats.get(fi).equals("npy") ? f.resolveSibling(y + ".npy") : f, first, y,
-                classLabels, classes));
+                classLabels, classes, stepClasses ? (int) steps : 0, perStep));
             keep &= total + c.rows() <= keepRows;
             if (keep) {
               blocks.add(heap.data());
@@ -182,12 +203,29 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
   record Labels(int[] classes, byte[] targets) {}
 
   static Labels labels(Chunk c, Path f, long first, String y, boolean classLabels, int classes) {
+    return labels(c, f, first, y, classLabels, classes, 0, classes);
+  }
+
+  /**
+   * With {@code stepClasses > 0}: {@code y} holds {@code [stepClasses]} int64 classes a row in
+   * {@code [0, perStep)}, kept one-hot as the targets (a per-timestep output's labels).
+   */
+  static Labels labels(Chunk c, Path f, long first, String y, boolean classLabels, int classes, int stepClasses,
+      int perStep) {
     if (!classLabels) {
       Column tc = c.inputs().get(y);
       if (tc == null) {
         throw new InputException(f, null, y, "the file has no targets named '" + y + "'");
       }
       Column th = tc.onHeap();
+      if (stepClasses > 0) {
+        float[] oneHot = stepLabels(th, f, first, y, stepClasses, perStep);
+        ByteBuffer b = ByteBuffer.allocate(oneHot.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(oneHot);
+        int[] l = new int[c.rows()];
+        Arrays.fill(l, -1);
+        return new Labels(l, b.array());
+      }
       if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
         throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " "
             + Arrays.toString(th.rowShape()) + ", the model's output is FLOAT32 [" + classes + "]");
@@ -209,12 +247,31 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     return new Labels(l, null);
   }
 
+  /** A per-timestep output's class labels: {@code [steps]} int64 a row, checked, made one-hot. */
+  private static float[] stepLabels(Column th, Path f, long first, String y, int steps, int classes) {
+    if (th.dtype() != DType.INT64 || th.rowSize() != steps) {
+      throw new InputException(f, "row " + first, y, "labels of " + th.dtype() + " " + Arrays.toString(th.rowShape())
+          + ", the model's per-timestep output takes [" + steps + "] integer classes");
+    }
+    java.nio.LongBuffer ids = ByteBuffer.wrap((byte[]) th.data()).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+    float[] oneHot = new float[ids.remaining() * classes];
+    for (int i = 0; ids.hasRemaining(); i++) {
+      long id = ids.get();
+      if (id < 0 || id >= classes) {
+        throw new InputException(f, "row " + (first + i / steps), y, "label " + id + " at step " + (i % steps)
+            + " is outside the model's " + classes + " output classes [0, " + classes + ")");
+      }
+      oneHot[i * classes + (int) id] = 1f;
+    }
+    return oneHot;
+  }
+
   /**
    * The reader of one file for the checking pass. An {@code .npy} holds one array, the inputs; its labels (or
    * targets) are the sibling file named after {@code y} ({@code DIR/<y>.npy}, as {@code unzip} leaves an npz), read
    * alongside it row for row.
    */
-  static RowReader reader(Path f, String fmt, ReadOptions opts, String y, boolean classLabels, int classes)
+  static RowReader reader(Path f, String fmt, ReadOptions opts, String y, boolean classLabels, InputBinding target)
       throws IOException {
     if (!fmt.equals("npy")) {
       return Formats.open(f, fmt, opts);
@@ -228,7 +285,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
     RowReader ys;
     try {
       ys = Formats.open(yf, "npy", new ReadOptions(List.of(classLabels ? new InputBinding(y, DType.FLOAT64, null)
-          : new InputBinding(y, DType.FLOAT32, new long[] {-1, classes})), null, false, Map.of()));
+          : target), null, false, Map.of()));
     } catch (RuntimeException | IOException e) {
       xs.close();
       throw e;

@@ -150,6 +150,10 @@ public record KerasArchiveWeights(Map<String, float[]> arrays, Map<String, long[
       return "Bidirectional";
     } else if (l instanceof KerasLayer.Dense) {
       return "Dense";
+    } else if (l instanceof KerasLayer.Masking) {
+      return "Masking";
+    } else if (l instanceof KerasLayer.TimeDistributed) {
+      return "TimeDistributed";
     }
     throw new KerasFormatException("layer '" + l.name() + "': its weights in a .keras archive are not mapped");
   }
@@ -177,7 +181,13 @@ public record KerasArchiveWeights(Map<String, float[]> arrays, Map<String, long[
       if (d.useBias()) {
         m.put("vars/1", d.name() + "/bias");
       }
-    } else {
+    } else if (l instanceof KerasLayer.TimeDistributed td) {
+      // the wrapped Dense's variables carry the wrapper's name (time_distributed/kernel)
+      m.put("layer/vars/0", td.name() + "/kernel");
+      if (td.layer().useBias()) {
+        m.put("layer/vars/1", td.name() + "/bias");
+      }
+    } else if (!(l instanceof KerasLayer.Masking)) {
       throw new KerasFormatException("layer '" + l.name() + "': its weights in a .keras archive are not mapped");
     }
     return m;

@@ -173,6 +173,57 @@ class FitTest {
   }
 
   @Test
+  void aPerStepLabelOutsideTheOutputIsRefusedWithFileRowStepAndName() throws Exception {
+    // 003b with return_sequences=True: Dense(46, softmax) on every step, one label per step
+    ObjectNode root = (ObjectNode) JSON.readTree(model003b().toFile());
+    ((ObjectNode) root.get("config").get("layers").get(2).get("config")).put("return_sequences", true);
+    ((ObjectNode) root.get("config").get("layers").get(1).get("config")).put("mask_zero", true);
+    KerasModel m = KerasModel.fromJson(JSON.writeValueAsString(root), "m.json");
+    assertThat(m.outputSteps()).isEqualTo(100);
+    assertThat(m.masked()).isTrue();
+    Path f = tmp.resolve("tags.jsonl");
+    StringBuilder sb = new StringBuilder();
+    for (int r = 0; r < 3; r++) {
+      sb.append("{\"x\": [");
+      for (int i = 0; i < 100; i++) {
+        sb.append(i == 0 ? "" : ",").append(i < 50 ? 0 : i);
+      }
+      sb.append("], \"y\": [");
+      for (int i = 0; i < 100; i++) {
+        sb.append(i == 0 ? "" : ",").append(r == 1 && i == 7 ? 46 : i % 46);
+      }
+      sb.append("]}\n");
+    }
+    Files.writeString(f, sb);
+    assertThatThrownBy(() -> fit(m, f, "x").run(QUIET))
+        .isInstanceOf(InputException.class).hasMessageContaining("tags.jsonl").hasMessageContaining("row 1")
+        .hasMessageContaining("y").hasMessageContaining("label 46 at step 7 is outside the model's 46 output classes");
+    nothingWritten();
+  }
+
+  @Test
+  void masksAndTimeDistributedOutsideTheSupportedSetAreRefusedByName() throws Exception {
+    ObjectNode root = (ObjectNode) JSON.readTree(model003b().toFile());
+    com.fasterxml.jackson.databind.node.ArrayNode layers = (com.fasterxml.jackson.databind.node.ArrayNode)
+        root.get("config").get("layers");
+    layers.insert(2, JSON.readTree("{\"class_name\": \"Masking\", \"config\": {\"name\": \"masking\", "
+        + "\"mask_value\": 0.0}}"));
+    assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
+        .isInstanceOf(KerasFormatException.class)
+        .hasMessageContaining("layer 1 (Masking 'masking'): a Masking must be the first layer");
+    layers.remove(2);
+    ((ObjectNode) layers.get(3)).set("config", JSON.readTree("{\"name\": \"td\", \"layer\": {\"class_name\": "
+        + "\"LSTM\", \"config\": {\"name\": \"inner\", \"units\": 4}}}"));
+    ((ObjectNode) layers.get(3)).put("class_name", "TimeDistributed");
+    assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
+        .hasMessageContaining("layer 2 (TimeDistributed 'td'): TimeDistributed(LSTM) is not supported; it wraps a Dense");
+    ObjectNode lstm = (ObjectNode) layers.get(2).get("config");
+    lstm.put("zero_output_for_mask", true);
+    assertThatThrownBy(() -> KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"))
+        .hasMessageContaining("layer 1 (LSTM 'lstm'): zero_output_for_mask=True is not supported");
+  }
+
+  @Test
   void aTokenIdBeyondTheEmbeddingIsRefused() throws Exception {
     ObjectNode root = (ObjectNode) JSON.readTree(model003b().toFile());
     ((ObjectNode) root.get("config").get("layers").get(1).get("config")).put("input_dim", 500);

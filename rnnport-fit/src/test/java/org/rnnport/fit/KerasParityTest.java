@@ -72,7 +72,20 @@ class KerasParityTest {
           "digits-simplernn-relu-rmsprop"),
       c("reuters-simplernn-relu", "reuters-short.npz", "categorical_crossentropy", "rmsprop", 100, 1),
       c("reuters-gru-v1", "reuters-short.jsonl", "categorical_crossentropy", "sgd", 100, 2, "momentum", 0.9,
-          "nesterov", true));
+          "nesterov", true),
+      // masks: Embedding(mask_zero=True) on variable-length rows pre-padded with 0, Masking(0.0) on digits
+      c("reuters-var-lstm", "reuters-var.npz", "categorical_crossentropy", "adam", 50, 1),
+      c("reuters-var-bigru", "reuters-var.jsonl", "sparse_categorical_crossentropy", "sgd", 100, 2, "momentum", 0.9, "predict", true),
+      c("digits-masking-gru", "digits.jsonl", "sparse_categorical_crossentropy", "adam", 128, 1),
+      // per-timestep outputs ([time] labels, [time, 1] targets), the output's mask weighting the loss
+      c("reuters-var-tagger", "reuters-var-tags.npz", "sparse_categorical_crossentropy", "adam", 100, 1),
+      c("reuters-var-tagger-x2", "reuters-var-tags.jsonl", "categorical_crossentropy", "adam", 100, 1),
+      // TimeDistributed(Dense(softmax)): Keras' crossentropy from the probabilities (the output is a Reshape)
+      c("reuters-var-tagger-td", "reuters-var-tags.npz", "categorical_crossentropy", "adam", 100, 1),
+      c("reuters-var-tagger-td", "reuters-var-tags.jsonl", "sparse_categorical_crossentropy", "sgd", 100, 1,
+          "case", "reuters-var-tagger-td-sparse", "momentum", 0.9, "predict", true),
+      c("digits-next-td", "digits-next.jsonl", "mse", "adam", 128, 1, "predict", true),
+      c("digits-next-td", "digits-next.npz", "mae", "sgd", 128, 1, "case", "digits-next-td-mae", "momentum", 0.9));
 
   /**
    * The cases this run checks: all, or those whose case name matches the regex in the system property
@@ -146,6 +159,9 @@ class KerasParityTest {
               + " differ)").isEmpty();
           assertThat(r.weights()).as(k.name() + " final weights").isEmpty();
           assertThat(r.predictionsDiffering()).as(k.name() + " predictions differing of " + r.predictions()).isZero();
+          if (Boolean.TRUE.equals(c.get("predict"))) {
+            predictOnTheExportIsKeras(k);
+          }
         }));
   }
 
@@ -177,5 +193,32 @@ class KerasParityTest {
         n.get(2) + "/gru_cell/kernel", n.get(2) + "/gru_cell/recurrent_kernel", n.get(2) + "/gru_cell/bias",
         n.get(3) + "/kernel", n.get(3) + "/bias", n.get(4) + "/kernel", n.get(4) + "/bias");
     assertThat(w.shapes().get(n.get(2) + "/gru_cell/bias")).containsExactly(2, 18);
+  }
+
+  /**
+   * {@code rnnport predict --model EXPORT --input DATA --output predict.npz} (the library under the CLI) on the
+   * training rows in the case's own file: its probabilities (per step for a per-timestep model) are Keras'
+   * {@code model.predict}, bit for bit.
+   */
+  static void predictOnTheExportIsKeras(KerasParity.Case k) throws IOException {
+    Path export = work.resolve("java/" + k.name() + "/export/" + k.name() + "/1");
+    Path out = work.resolve("java/" + k.name() + "/predict.npz");
+    org.rnnport.predict.PredictJob.Summary s = org.rnnport.predict.PredictJob.run(
+        new org.rnnport.predict.PredictJob.Options(export, "serve", "serving_default", List.of(k.fitData()), null, out,
+            null, null, 256, 1, 1.0, null, null, null, 0, false, null, null, null));
+    org.rnnport.data.Npz.Array want = org.rnnport.data.Npz.read(py.resolve(k.name()).resolve("predictions.npz"))
+        .get("predictions");
+    org.rnnport.data.Npz.Array got = org.rnnport.data.Npz.read(out).get("probabilities");
+    assertThat(s.outcome().rows()).as(k.name() + " rows predicted").isEqualTo(want.shape()[0]);
+    assertThat(got.shape()).as(k.name() + " predict's output shape").containsExactly(want.shape());
+    float[] w = KerasParity.floats(want);
+    float[] g = KerasParity.floats(got);
+    int differ = 0;
+    for (int i = 0; i < w.length; i++) {
+      if (Float.floatToIntBits(w[i]) != Float.floatToIntBits(g[i])) {
+        differ++;
+      }
+    }
+    assertThat(differ).as(k.name() + ": rnnport predict's probabilities differing from Keras' of " + w.length).isZero();
   }
 }
