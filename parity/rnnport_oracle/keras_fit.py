@@ -30,6 +30,8 @@ from rnnport_oracle import harness
 
 
 REGRESSION_LOSSES = ("mse", "mae", "mean_squared_error", "mean_absolute_error")
+# losses whose targets have the output's shape and are read as float32 (binary_crossentropy: 0/1 or in [0, 1])
+FLOAT_TARGET_LOSSES = REGRESSION_LOSSES + ("binary_crossentropy",)
 
 
 def optimizer(case):
@@ -66,7 +68,7 @@ def run_case(case, out):
     d = numpy.load(case["data"])
     x = d[case.get("x", "x")]
     classes = model.outputs[0].shape[-1]
-    if case["loss"] in REGRESSION_LOSSES:
+    if case["loss"] in FLOAT_TARGET_LOSSES:
         # float32 targets of the output's shape, as rnnport fit reads them
         y = d[case.get("y", "y")].astype(numpy.float32).reshape(-1, classes)
     else:
@@ -118,6 +120,14 @@ def test_models():
         "diabetes-lstm": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.LSTM(8), L.Dense(1)]),
         "diabetes-gru": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.GRU(6),
                                           L.Dense(4, activation="tanh"), L.Dense(1)]),
+        # binary_crossentropy: breast cancer's 30 features as 3 steps (mean, error, worst) of 10, one sigmoid output
+        "cancer-gru": keras.Sequential([keras.Input(shape=(3, 10), name="cells"), L.GRU(8),
+                                        L.Dense(1, activation="sigmoid")]),
+        "cancer-lstm-x2": keras.Sequential([keras.Input(shape=(3, 10), name="cells"), L.LSTM(8, return_sequences=True),
+                                            L.LSTM(8), L.Dense(4, activation="relu"),
+                                            L.Dense(1, activation="sigmoid")]),
+        # multi-label: digits, two sigmoid outputs (is it 0-4, is it even)
+        "digits-gru-multilabel": keras.Sequential([digits(), L.GRU(12), L.Dense(2, activation="sigmoid")]),
     }
 
 
@@ -148,6 +158,19 @@ def make_data(folder, data_dir):
     t = db.target.astype(numpy.float64)
     yd = ((t - t.mean()) / t.std()).astype(numpy.float32).reshape(-1, 1)
     numpy.savez(os.path.join(folder, "diabetes.npz"), x=xd, y=yd)
+    # digits-multilabel.npz: the same images, y float32 [n, 2] = (digit < 5, digit even) as 0/1
+    y2 = numpy.stack([dg.target < 5, dg.target % 2 == 0], axis=1).astype(numpy.float32)
+    numpy.savez(os.path.join(folder, "digits-multilabel.npz"), x=x, y=y2)
+    write_jsonl(os.path.join(folder, "digits-multilabel.jsonl"), x, y2)
+    # cancer.npz: scikit-learn's load_breast_cancer, its 30 features standardized (mean 0, std 1 per feature) as 3
+    # steps (the mean, standard error and worst of 10 cell measurements) of 10 floats (x float32 [569, 3, 10]), and
+    # the diagnosis as an integer (y int64 [569], 1 = benign)
+    from sklearn.datasets import load_breast_cancer
+    bc = load_breast_cancer()
+    f = (bc.data - bc.data.mean(axis=0)) / bc.data.std(axis=0)
+    xc = f.astype(numpy.float32).reshape(-1, 3, 10)
+    numpy.savez(os.path.join(folder, "cancer.npz"), x=xc, y=bc.target.astype(numpy.int64))
+    write_jsonl(os.path.join(folder, "cancer.jsonl"), xc, bc.target)
     if data_dir:
         path = os.path.abspath(os.path.join(data_dir, "reuters", "reuters.npz"))
         (xs, ys), _ = keras.datasets.reuters.load_data(path=path, num_words=200, test_split=0.2)
@@ -164,7 +187,7 @@ def write_jsonl(path, x, y):
     reads back as the same float32 (repr of the exact double), so the file holds the npz's bits."""
     with open(path, "w") as f:
         for xi, yi in zip(x, y):
-            f.write(json.dumps({"x": xi.tolist(), "y": int(yi)}) + "\n")
+            f.write(json.dumps({"x": xi.tolist(), "y": yi.tolist() if numpy.ndim(yi) else int(yi)}) + "\n")
 
 
 def main():

@@ -153,7 +153,9 @@ public final class KerasGraph {
     if (compile != null) {
       y = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, m.outputUnits())));
       Ops l = tf.withSubScope("loss");
-      if (!compile.classLoss()) {
+      if (compile.binaryLoss()) {
+        loss = binaryCrossentropy(vars, l, act, logits, y);
+      } else if (!compile.classLoss()) {
         // tf-keras 2.18 losses.mean_squared_error / mean_absolute_error: backend.mean(squared_difference(y_pred,
         // y_true), axis=-1) / backend.mean(abs(y_pred - y_true), axis=-1), then compute_weighted_loss's
         // SUM_OVER_BATCH_SIZE: reduce_sum over the batch, div_no_nan by the number of elements
@@ -191,6 +193,33 @@ public final class KerasGraph {
       };
     }
     return new ModelGraph(x.op().name(), x, y, logits, probabilities, classes, loss, train, modelVars, vars.all());
+  }
+
+  /**
+   * tf-keras 2.18 {@code losses.binary_crossentropy} on a sigmoid output: {@code backend.binary_crossentropy} finds
+   * the sigmoid's input ({@code _keras_logits}) and calls {@code tf.nn.sigmoid_cross_entropy_with_logits}, which is
+   * {@code relu(z) - z * y + log1p(exp(-|z|))} built from two {@code where}s ({@code Select}); then
+   * {@code backend.mean(..., axis=-1)} and SUM_OVER_BATCH_SIZE (reduce_sum over the batch, div_no_nan by its size).
+   * Other outputs are refused by name (Keras would clip them by epsilon and take logs: not built here).
+   */
+  static Operand<TFloat32> binaryCrossentropy(Tf1Variables vars, Ops l, KerasActivation act, Operand<TFloat32> z,
+      Operand<TFloat32> y) {
+    if (act != KerasActivation.SIGMOID) {
+      throw new KerasFormatException("binary_crossentropy is supported on a sigmoid output; the model's output is "
+          + act.keras());
+    }
+    Ops b = l.withSubScope("logistic_loss");
+    Operand<TFloat32> zeros = b.zerosLike(z);
+    Operand<org.tensorflow.types.TBool> cond = b.math.greaterEqual(z, zeros);
+    // d z is Python's AddN(Neg, Select, Select_3, mul/Mul) (Grappler sorts its inputs by name), which adds the
+    // relu Select's and the Neg's gradients first where z >= 0: they read z through one Identity, summed before the rest
+    Operand<TFloat32> zg = PythonGradients.grouped(vars, b, z);
+    Operand<TFloat32> reluLogits = b.select(cond, zg, zeros);
+    Operand<TFloat32> negAbsLogits = b.select(cond, b.math.neg(zg), z);
+    Operand<TFloat32> xent = b.math.add(b.math.sub(reluLogits, b.math.mul(z, y)),
+        b.math.log1p(b.math.exp(negAbsLogits)));
+    Operand<TFloat32> mean = l.withName("mean").math.mean(xent, l.constant(-1));
+    return l.withName("value").math.divNoNan(l.sum(mean, l.constant(0)), l.dtypes.cast(l.size(mean), TFloat32.class));
   }
 
   /** Bidirectional's merge: concatenate([y, y_rev]), y + y_rev, (y + y_rev) / 2, y * y_rev. */

@@ -365,6 +365,10 @@ public final class Fit {
       c = new KerasCompile(c.loss(), c.optimizer(), c.learningRate(), momentum != null ? momentum : c.momentum(),
           nesterov != null ? nesterov : c.nesterov(), rho != null ? rho : c.rho(), c.epsilon());
     }
+    if (c.binaryLoss() && model.outputActivation() != KerasActivation.SIGMOID) {
+      throw new KerasFormatException(c.loss() + " is supported on a sigmoid output; the last layer's activation is '"
+          + model.outputActivation().keras() + "'");
+    }
     if (c.classLoss() && model.outputActivation() != KerasActivation.SOFTMAX) {
       throw new KerasFormatException(c.loss() + " is supported on a softmax output; the last layer's activation is '"
           + model.outputActivation().keras() + "'");
@@ -392,9 +396,10 @@ public final class Fit {
     KerasCompile c = compile();
     DType dtype = model.tokenInput() ? DType.INT32 : DType.FLOAT32;
     int classes = model.outputUnits();
-    FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
+    FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), c.binaryLoss());
     FitData val = validationData.isEmpty() ? null
-        : FitData.read(validationData, format, x, y, dtype, model.inputShape(), classes, c.classLoss());
+        : FitData.read(validationData, format, x, y, dtype, model.inputShape(), classes, c.classLoss(),
+            c.binaryLoss());
     if (model.tokenInput()) {
       int dim = ((KerasLayer.Embedding) model.layers().get(0)).inputDim();
       all.checkTokens(dim, x);

@@ -48,6 +48,16 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
    */
   public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
       int classes, boolean classLabels) throws IOException {
+    return read(files, format, x, y, dtype, rowShape, classes, classLabels, false);
+  }
+
+  /**
+   * As {@link #read(List, String, String, String, DType, long[], int, boolean)}; with {@code binary}
+   * (binary_crossentropy) the targets of the output's shape are floats or integers, each in {@code [0, 1]}
+   * (integers 0 and 1 are read as the floats 0 and 1, exactly; anything else is refused with the file, row and name).
+   */
+  public static FitData read(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
+      int classes, boolean classLabels, boolean binary) throws IOException {
     long[] shape = new long[rowShape.length + 1];
     shape[0] = -1;
     System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
@@ -85,6 +95,9 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
                 throw new InputException(f, null, y, "the file has no targets named '" + y + "'");
               }
               Column th = tc.onHeap();
+              if (binary) {
+                th = binaryTargets(th, f, first, y, classes);
+              }
               if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
                 throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " "
                     + Arrays.toString(th.rowShape()) + ", the model's output is FLOAT32 [" + classes + "]");
@@ -142,6 +155,51 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
       at += labelBlocks.get(b).length;
     }
     return new FitData(List.copyOf(files), dtype, rowShape.clone(), n, values, labels, classes, targets);
+  }
+
+  /**
+   * binary_crossentropy's targets: float32 values in {@code [0, 1]}, or integer (or bool) values 0 and 1 turned into
+   * the float32 values 0 and 1 (the only integers it takes, so nothing is rounded); a value outside {@code [0, 1]} (or
+   * NaN) is refused with the file, row and name.
+   */
+  static Column binaryTargets(Column th, Path f, long first, String y, int classes) {
+    if (th.rowSize() != classes) {
+      throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " " + Arrays.toString(th.rowShape())
+          + ", the model's output is [" + classes + "] (binary_crossentropy: 0/1 or floats in [0, 1])");
+    }
+    java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap((byte[]) th.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int n = th.rows() * classes;
+    float[] v = new float[n];
+    switch (th.dtype()) {
+      case FLOAT32 -> le.asFloatBuffer().get(v);
+      case INT64, INT32, INT16, INT8, UINT8, UINT16, UINT32, UINT64, BOOL -> {
+        for (int i = 0; i < n; i++) {
+          long w = switch (th.dtype().bytes()) {
+            case 1 -> th.dtype() == DType.INT8 ? le.get(i) : le.get(i) & 0xff;
+            case 2 -> th.dtype() == DType.INT16 ? le.getShort(2 * i) : le.getShort(2 * i) & 0xffff;
+            case 4 -> th.dtype() == DType.INT32 ? le.getInt(4 * i) : le.getInt(4 * i) & 0xffffffffL;
+            default -> le.getLong(8 * i);
+          };
+          if (w != 0 && w != 1) {
+            throw new InputException(f, "row " + (first + i / classes), y, "target "
+                + (th.dtype() == DType.UINT64 ? Long.toUnsignedString(w) : Long.toString(w))
+                + " is not 0 or 1 (binary_crossentropy's integer targets)");
+          }
+          v[i] = w;
+        }
+      }
+      default -> throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + "; binary_crossentropy "
+          + "takes 0/1 integers or float32 values in [0, 1]");
+    }
+    for (int i = 0; i < n; i++) {
+      if (!(v[i] >= 0f && v[i] <= 1f)) {
+        throw new InputException(f, "row " + (first + i / classes), y, "target " + v[i] + " is outside [0, 1] "
+            + "(binary_crossentropy)");
+      }
+    }
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.asFloatBuffer().put(v);
+    return new Column(DType.FLOAT32, th.rowShape(), th.rows(), out.array());
   }
 
   /**

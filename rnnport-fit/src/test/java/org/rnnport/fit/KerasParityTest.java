@@ -47,6 +47,10 @@ class KerasParityTest {
       // regression: float targets of the output's shape, a linear Dense(1)
       c("diabetes-lstm", "diabetes.npz", "mse", "adam", 32, 2),
       c("diabetes-gru", "diabetes.npz", "mae", "sgd", 64, 2, "momentum", 0.9),
+      // binary_crossentropy on a sigmoid output: 0/1 integer targets (npz int64, JSON Lines ints), float 0/1 pairs
+      c("cancer-gru", "cancer.npz", "binary_crossentropy", "adam", 32, 2),
+      c("cancer-lstm-x2", "cancer.jsonl", "binary_crossentropy", "sgd", 64, 2, "momentum", 0.9),
+      c("digits-gru-multilabel", "digits-multilabel.jsonl", "binary_crossentropy", "adam", 128, 1),
       // RMSprop: the same formula, but not the same bits yet (docs/deviations.md, "fit"): checked to 1e-5
       c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "rmsprop", 64, 1, "case", "digits-gru-rmsprop",
           "close", true));
