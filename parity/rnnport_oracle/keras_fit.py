@@ -126,6 +126,14 @@ def test_models():
         "cancer-lstm-x2": keras.Sequential([keras.Input(shape=(3, 10), name="cells"), L.LSTM(8, return_sequences=True),
                                             L.LSTM(8), L.Dense(4, activation="relu"),
                                             L.Dense(1, activation="sigmoid")]),
+        # Dropout: on the embedded sequence, on a returned sequence, on a last state (with a layer seed), between
+        # Dense layers; its masks drawn as Keras draws them (rows a multiple of the batch: one train_function trace)
+        "reuters-lstm-dropout": keras.Sequential([tokens(), L.Embedding(200, 16), L.Dropout(0.2),
+                                                  L.LSTM(16, return_sequences=True), L.Dropout(0.3), L.LSTM(16),
+                                                  L.Dropout(0.5, seed=3), L.Dense(8, activation="softmax")]),
+        "diabetes-gru-dropout": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.GRU(8),
+                                                  L.Dropout(0.25), L.Dense(4, activation="tanh"), L.Dropout(0.1),
+                                                  L.Dense(1)]),
         # multi-label: digits, two sigmoid outputs (is it 0-4, is it even)
         "digits-gru-multilabel": keras.Sequential([digits(), L.GRU(12), L.Dense(2, activation="sigmoid")]),
     }

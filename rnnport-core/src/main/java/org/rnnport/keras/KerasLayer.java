@@ -41,6 +41,14 @@ public sealed interface KerasLayer {
     }
   }
 
+  /**
+   * {@code Dropout(rate, noise_shape=None, seed)}: in training, tf-keras' {@code tf.nn.dropout} (inverted dropout,
+   * its masks drawn as Keras' RandomUniform draws them); the identity in inference and in the export.
+   *
+   * @param seed the layer's seed, or null
+   */
+  record Dropout(String name, double rate, Long seed) implements KerasLayer {}
+
   /** {@code Dense(units, activation, use_bias)} on a {@code [batch, features]} input. */
   record Dense(String name, int units, KerasActivation activation, boolean useBias) implements KerasLayer {}
 }

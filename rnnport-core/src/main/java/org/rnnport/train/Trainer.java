@@ -74,6 +74,22 @@ public final class Trainer implements AutoCloseable {
     }
     Shape in = g.input().shape();
     this.inputDims = in.asArray();
+    this.learningPhase = graph.operation("keras_learning_phase");
+  }
+
+  /**
+   * A Keras graph's {@code keras_learning_phase} (a bool defaulting to false: Dropout off), or null: fed true in the
+   * optimizer steps only, as Keras' train_function runs its layers with training=True.
+   */
+  private final org.tensorflow.GraphOperation learningPhase;
+
+  private Session.Runner training(Session.Runner r, java.util.List<org.tensorflow.types.TBool> close) {
+    if (learningPhase != null) {
+      org.tensorflow.types.TBool t = org.tensorflow.types.TBool.scalarOf(true);
+      close.add(t);
+      r.feed(learningPhase.output(0), t);
+    }
+    return r;
   }
 
   /** Runs every variable's initializer (the notebook's {@code global_variables_initializer}). */
@@ -88,16 +104,21 @@ public final class Trainer implements AutoCloseable {
     try (TFloat32 xt = TFloat32.tensorOf(shapeFor(batch), DataBuffers.of(x, true, false).narrow(batch * itemSize()));
          TFloat32 yt = TFloat32.tensorOf(Shape.of(batch, model.classes()),
              DataBuffers.of(y, true, false).narrow((long) batch * model.classes()))) {
-      Session.Runner r = session.runner().feed(g.input(), xt).feed(g.labels(), yt)
+      java.util.List<org.tensorflow.types.TBool> lp = new java.util.ArrayList<>();
+      Session.Runner r = training(session.runner(), lp).feed(g.input(), xt).feed(g.labels(), yt)
           .addTarget(g.trainOp()).fetch(g.loss());
-      if (devicesUsed == null) {
-        try (Result res = Devices.tracedRun(r)) {
-          devicesUsed = Devices.devicesUsed(res);
+      try {
+        if (devicesUsed == null) {
+          try (Result res = Devices.tracedRun(r)) {
+            devicesUsed = Devices.devicesUsed(res);
+            return ((TFloat32) res.get(0)).getFloat();
+          }
+        }
+        try (Result res = r.run()) {
           return ((TFloat32) res.get(0)).getFloat();
         }
-      }
-      try (Result res = r.run()) {
-        return ((TFloat32) res.get(0)).getFloat();
+      } finally {
+        lp.forEach(org.tensorflow.types.TBool::close);
       }
     }
   }
@@ -111,8 +132,9 @@ public final class Trainer implements AutoCloseable {
    */
   public BatchResult runBatch(org.tensorflow.Tensor x, TFloat32 y, boolean train) {
     Session.Runner r = session.runner().feed(g.input(), x).feed(g.labels(), y).fetch(g.loss()).fetch(g.classes());
+    java.util.List<org.tensorflow.types.TBool> lp = new java.util.ArrayList<>();
     if (train) {
-      r.addTarget(g.trainOp());
+      training(r, lp).addTarget(g.trainOp());
     }
     boolean trace = train && devicesUsed == null;
     try (Result res = trace ? Devices.tracedRun(r) : r.run()) {
@@ -125,6 +147,8 @@ public final class Trainer implements AutoCloseable {
         c[i] = cls.getLong(i);
       }
       return new BatchResult(((TFloat32) res.get(0)).getFloat(), c);
+    } finally {
+      lp.forEach(org.tensorflow.types.TBool::close);
     }
   }
 

@@ -441,7 +441,7 @@ public final class Fit {
     FitProtocol protocol = new FitProtocol(train, val, hp);
     String n = name != null ? name : model.name();
     KerasFitModel m = new KerasFitModel(n, model, c, x, new TrainDefaults(epochs, null, batchSize, c.learningRate()),
-        protocol, gradients);
+        protocol, gradients, seed);
     EarlyStopping es = earlyStoppingPatience == null ? null : new EarlyStopping(earlyStoppingPatience, "val_loss", false);
     if (es != null && val == null) {
       throw new IllegalArgumentException("early stopping monitors val_loss: give --validation-data or "

@@ -22,9 +22,17 @@ final class KerasFitModel implements NotebookModel {
   private final TrainDefaults defaults;
   private final TrainingProtocol protocol;
   private final PythonGradients.Mode gradients;
+  /** {@code tf.random.set_seed}'s seed of the Keras run (the Dropout masks'). */
+  private final long globalSeed;
 
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
       TrainingProtocol protocol, PythonGradients.Mode gradients) {
+    this(name, keras, compile, inputKey, defaults, protocol, gradients, 0);
+  }
+
+  KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
+      TrainingProtocol protocol, PythonGradients.Mode gradients, long globalSeed) {
+    this.globalSeed = globalSeed;
     this.name = name;
     this.keras = keras;
     this.compile = compile;
@@ -70,7 +78,8 @@ final class KerasFitModel implements NotebookModel {
 
   @Override
   public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
-    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null);
+    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null,
+        globalSeed);
   }
 
   @Override
