@@ -90,9 +90,46 @@ def run_case(case, out):
     os.makedirs(os.path.join(out, "final"), exist_ok=True)
     numpy.savez(os.path.join(out, "final", "weights.npz"),
                 **{nm: v.numpy() for nm, v in zip(names(model), model.weights)})
+    if case.get("metrics"):
+        epoch_logs(case, x, y, os.path.join(out, "initial", "model.ckpt"), model, out)
     # Keras' own model.predict, one batch of every row: its predict_function graph, as grappler optimizes it (eager
     # model(x) runs op by op and can differ from it in the last bit, e.g. GRU -> Dense(tanh) -> Dense)
     numpy.savez(os.path.join(out, "predictions.npz"), predictions=model.predict(x, batch_size=len(x), verbose=0))
+
+
+def epoch_logs(case, x, y, init, trained, out):
+    """metrics.json: the same training again from the same initial weights, compiled with the case's metrics, as fit
+    keeps its logs: the metrics reset at each epoch's start, train_on_batch(reset_metrics=False) on the same batches,
+    the logs after each epoch's last batch (Keras' float32 running means of the loss and of each metric), then
+    model.evaluate(x, y, batch_size) after training (the final weights must be the first run's, bit for bit)."""
+    tf.random.set_seed(case.get("seed", 0))
+    if case["model"].endswith(".keras"):
+        import zipfile
+        with zipfile.ZipFile(case["model"]) as z:
+            model = keras.models.model_from_json(z.read("config.json").decode())
+    else:
+        with open(case["model"]) as f:
+            model = keras.models.model_from_json(f.read())
+    model.compile(loss=case["loss"], optimizer=optimizer(case), metrics=case["metrics"])
+    for nm, v in zip(names(model), model.weights):
+        v.assign(tf.raw_ops.RestoreV2(prefix=init, tensor_names=[nm], shape_and_slices=[""], dtypes=[v.dtype])[0])
+    rs = numpy.random.RandomState(case.get("seed", 0))
+    batch = case.get("batch_size", 32)
+    n = len(x)
+    epochs = []
+    for epoch in range(case.get("epochs", 1)):
+        order = rs.permutation(n) if case.get("shuffle", True) else numpy.arange(n)
+        model.reset_metrics()
+        for b in range(0, n, batch):
+            idx = order[b:b + batch]
+            logs = model.train_on_batch(x[idx], y[idx], reset_metrics=False, return_dict=True)
+        epochs.append({k: float(v) for k, v in logs.items()})
+    for a, b in zip(model.weights, trained.weights):
+        if not numpy.array_equal(a.numpy(), b.numpy()):
+            raise SystemExit(case["name"] + ": the run with metrics trained other weights than the first")
+    ev = model.evaluate(x, y, batch_size=batch, verbose=0, return_dict=True)
+    harness.write_json(os.path.join(out, "metrics.json"), {"epochs": epochs,
+                                                           "evaluate": {k: float(v) for k, v in ev.items()}})
 
 
 def test_models():

@@ -69,6 +69,7 @@ public final class Fit {
   private Path initCheckpoint;
   private PythonGradients.Mode gradients = PythonGradients.Mode.PYTHON;
   private int threads;
+  private List<String> metrics;
 
   private Fit(KerasModel model) {
     this.model = model;
@@ -121,6 +122,7 @@ public final class Fit {
     f.keepCheckpoints = r.keepCheckpoints;
     f.earlyStoppingPatience = r.earlyStoppingPatience;
     f.gradients = PythonGradients.Mode.parse(r.gradients);
+    f.metrics = r.metrics;
     f.runDir = runDir;
     f.resume = true;
     return f;
@@ -152,6 +154,7 @@ public final class Fit {
     public int keepCheckpoints;
     public Integer earlyStoppingPatience;
     public String gradients;
+    public List<String> metrics;
   }
 
   private Record record() {
@@ -180,6 +183,7 @@ public final class Fit {
     r.keepCheckpoints = keepCheckpoints;
     r.earlyStoppingPatience = earlyStoppingPatience;
     r.gradients = gradients.name().toLowerCase();
+    r.metrics = metrics;
     return r;
   }
 
@@ -332,6 +336,25 @@ public final class Fit {
     return this;
   }
 
+  /**
+   * Keras' {@code compile(metrics=...)}: {@code accuracy} (or {@code acc}, resolved as Keras resolves it),
+   * binary/categorical/sparse_categorical_accuracy, mae, mse; default: a .keras archive's compile_config metrics, else
+   * none (the loss only, as Keras).
+   */
+  public Fit metrics(List<String> m) {
+    this.metrics = m == null ? null : List.copyOf(m);
+    return this;
+  }
+
+  /** The metric names: the option, else the archive's compile_config, else none. */
+  List<String> metricNames() throws IOException {
+    if (metrics != null) {
+      return metrics;
+    }
+    return modelFile != null && modelFile.getFileName().toString().endsWith(".keras")
+        ? org.rnnport.keras.KerasMetrics.compiled(modelFile) : List.of();
+  }
+
   public Fit threads(int t) {
     this.threads = t;
     return this;
@@ -394,6 +417,8 @@ public final class Fit {
       throw new IllegalArgumentException("--validation-split must be in [0, 1), and not with --validation-data");
     }
     KerasCompile c = compile();
+    List<org.rnnport.keras.KerasMetrics.Metric> ms = org.rnnport.keras.KerasMetrics.resolve(metricNames(), c.loss(),
+        model.outputUnits());
     DType dtype = model.tokenInput() ? DType.INT32 : DType.FLOAT32;
     int classes = model.outputUnits();
     FitData all = FitData.read(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), c.binaryLoss());
@@ -432,16 +457,18 @@ public final class Fit {
     hp.put("x", x);
     hp.put("y", y);
     hp.put("gradients", gradients.name().toLowerCase());
+    hp.put("metrics", ms.stream().map(org.rnnport.keras.KerasMetrics.Metric::name).toList());
     List<String> files = new ArrayList<>();
     data.forEach(p -> files.add(p.toString()));
     hp.put("data", files);
     if (validationSplit > 0) {
       hp.put("validationSplit", validationSplit);
     }
-    FitProtocol protocol = new FitProtocol(train, val, hp);
+    FitProtocol protocol = new FitProtocol(train, val, hp, ms.stream().map(org.rnnport.keras.KerasMetrics.Metric::name)
+        .toList());
     String n = name != null ? name : model.name();
     KerasFitModel m = new KerasFitModel(n, model, c, x, new TrainDefaults(epochs, null, batchSize, c.learningRate()),
-        protocol, gradients, seed);
+        protocol, gradients, seed, ms);
     EarlyStopping es = earlyStoppingPatience == null ? null : new EarlyStopping(earlyStoppingPatience, "val_loss", false);
     if (es != null && val == null) {
       throw new IllegalArgumentException("early stopping monitors val_loss: give --validation-data or "

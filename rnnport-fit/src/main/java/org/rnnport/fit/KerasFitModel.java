@@ -24,15 +24,19 @@ final class KerasFitModel implements NotebookModel {
   private final PythonGradients.Mode gradients;
   /** {@code tf.random.set_seed}'s seed of the Keras run (the Dropout masks'). */
   private final long globalSeed;
+  /** The compiled metrics, built into the training graph. */
+  private final java.util.List<org.rnnport.keras.KerasMetrics.Metric> metrics;
 
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
       TrainingProtocol protocol, PythonGradients.Mode gradients) {
-    this(name, keras, compile, inputKey, defaults, protocol, gradients, 0);
+    this(name, keras, compile, inputKey, defaults, protocol, gradients, 0, java.util.List.of());
   }
 
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
-      TrainingProtocol protocol, PythonGradients.Mode gradients, long globalSeed) {
+      TrainingProtocol protocol, PythonGradients.Mode gradients, long globalSeed,
+      java.util.List<org.rnnport.keras.KerasMetrics.Metric> metrics) {
     this.globalSeed = globalSeed;
+    this.metrics = metrics;
     this.name = name;
     this.keras = keras;
     this.compile = compile;
@@ -78,8 +82,12 @@ final class KerasFitModel implements NotebookModel {
 
   @Override
   public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
-    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null,
-        globalSeed);
+    ModelGraph g = KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate)
+        : null, globalSeed);
+    if (training) {
+      org.rnnport.keras.KerasMetrics.build(tf, metrics, g.probabilities(), g.labels());
+    }
+    return g;
   }
 
   @Override
