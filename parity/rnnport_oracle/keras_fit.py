@@ -33,6 +33,8 @@ from rnnport_oracle import harness
 
 
 REGRESSION_LOSSES = ("mse", "mae", "mean_squared_error", "mean_absolute_error")
+# losses whose targets have the output's shape and are read as float32 (binary_crossentropy: 0/1 or in [0, 1])
+FLOAT_TARGET_LOSSES = REGRESSION_LOSSES + ("binary_crossentropy",)
 
 
 def optimizer(case):
@@ -74,7 +76,7 @@ def run_case(case, out):
     classes = model.outputs[0].shape[-1]
     # a per-timestep output [batch, time, k]: one label per step ([time] classes, [time, k] targets)
     steps = model.outputs[0].shape[1] if len(model.outputs[0].shape) == 3 else None
-    if case["loss"] in REGRESSION_LOSSES:
+    if case["loss"] in FLOAT_TARGET_LOSSES:
         # float32 targets of the output's shape, as rnnport fit reads them
         y = d[case.get("y", "y")].astype(numpy.float32)
         y = y.reshape(-1, steps, classes) if steps else y.reshape(-1, classes)
@@ -90,6 +92,8 @@ def run_case(case, out):
     os.makedirs(os.path.join(out, "final"), exist_ok=True)
     numpy.savez(os.path.join(out, "final", "weights.npz"),
                 **{nm: v.numpy() for nm, v in zip(names(model), model.weights)})
+    if case.get("metrics"):
+        epoch_logs(case, x, y, os.path.join(out, "initial", "model.ckpt"), model, out)
     # Keras' own model.predict, one batch of every row: its predict_function graph, as grappler optimizes it (eager
     # model(x) runs op by op and can differ from it in the last bit, e.g. GRU -> Dense(tanh) -> Dense)
     numpy.savez(os.path.join(out, "predictions.npz"), predictions=model.predict(x, batch_size=len(x), verbose=0))
@@ -190,6 +194,37 @@ def orders(spec):
     return result
 
 
+def epoch_logs(case, x, y, init, trained, out):
+    """metrics.json: the same model.fit again from the same initial weights and seed, compiled with the case's
+    metrics: the logs Keras gives at each epoch's end (its float32 running means of the loss and of each metric),
+    then model.evaluate(x, y, batch_size) after training (the final weights must be the first run's, bit for bit)."""
+    tf.random.set_seed(case.get("seed", 0))
+    if case["model"].endswith(".keras"):
+        import zipfile
+        with zipfile.ZipFile(case["model"]) as z:
+            model = keras.models.model_from_json(z.read("config.json").decode())
+    else:
+        with open(case["model"]) as f:
+            model = keras.models.model_from_json(f.read())
+    model.compile(loss=case["loss"], optimizer=optimizer(case), metrics=case["metrics"])
+    for nm, v in zip(names(model), model.weights):
+        v.assign(tf.raw_ops.RestoreV2(prefix=init, tensor_names=[nm], shape_and_slices=[""], dtypes=[v.dtype])[0])
+    epochs = []
+
+    class Record(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            epochs.append({k: float(v) for k, v in logs.items()})
+
+    model.fit(x, y, batch_size=case.get("batch_size", 32), epochs=case.get("epochs", 1),
+              shuffle=case.get("shuffle", True), verbose=0, callbacks=[Record()])
+    for a, b in zip(model.weights, trained.weights):
+        if not numpy.array_equal(a.numpy(), b.numpy()):
+            raise SystemExit(case["name"] + ": the run with metrics trained other weights than the first")
+    ev = model.evaluate(x, y, batch_size=case.get("batch_size", 32), verbose=0, return_dict=True)
+    harness.write_json(os.path.join(out, "metrics.json"), {"epochs": epochs,
+                                                           "evaluate": {k: float(v) for k, v in ev.items()}})
+
+
 def test_models():
     """The parity matrix's models, as a user would write them (written with model.to_json())."""
     L = keras.layers
@@ -248,6 +283,22 @@ def test_models():
                                                    L.TimeDistributed(L.Dense(8, activation="softmax"))]),
         "digits-next-td": keras.Sequential([digits(), L.Masking(0.0), L.LSTM(8, return_sequences=True),
                                             L.TimeDistributed(L.Dense(1))]),
+        # binary_crossentropy: breast cancer's 30 features as 3 steps (mean, error, worst) of 10, one sigmoid output
+        "cancer-gru": keras.Sequential([keras.Input(shape=(3, 10), name="cells"), L.GRU(8),
+                                        L.Dense(1, activation="sigmoid")]),
+        "cancer-lstm-x2": keras.Sequential([keras.Input(shape=(3, 10), name="cells"), L.LSTM(8, return_sequences=True),
+                                            L.LSTM(8), L.Dense(4, activation="relu"),
+                                            L.Dense(1, activation="sigmoid")]),
+        # Dropout: on the embedded sequence, on a returned sequence, on a last state (with a layer seed), between
+        # Dense layers; its masks drawn as Keras draws them (rows a multiple of the batch: one train_function trace)
+        "reuters-lstm-dropout": keras.Sequential([tokens(), L.Embedding(200, 16), L.Dropout(0.2),
+                                                  L.LSTM(16, return_sequences=True), L.Dropout(0.3), L.LSTM(16),
+                                                  L.Dropout(0.5, seed=3), L.Dense(8, activation="softmax")]),
+        "diabetes-gru-dropout": keras.Sequential([keras.Input(shape=(10, 1), name="features"), L.GRU(8),
+                                                  L.Dropout(0.25), L.Dense(4, activation="tanh"), L.Dropout(0.1),
+                                                  L.Dense(1)]),
+        # multi-label: digits, two sigmoid outputs (is it 0-4, is it even)
+        "digits-gru-multilabel": keras.Sequential([digits(), L.GRU(12), L.Dense(2, activation="sigmoid")]),
     }
 
 
@@ -294,6 +345,19 @@ def make_data(folder, data_dir):
     numpy.savez(os.path.join(folder, "diabetes.npz"), x=xd, y=yd)
     write_csv(os.path.join(folder, "diabetes.csv"), xd, yd)
     write_tfrecord(os.path.join(folder, "diabetes.tfrecord"), xd, yd)
+    # digits-multilabel.npz: the same images, y float32 [n, 2] = (digit < 5, digit even) as 0/1
+    y2 = numpy.stack([dg.target < 5, dg.target % 2 == 0], axis=1).astype(numpy.float32)
+    numpy.savez(os.path.join(folder, "digits-multilabel.npz"), x=x, y=y2)
+    write_jsonl(os.path.join(folder, "digits-multilabel.jsonl"), x, y2)
+    # cancer.npz: scikit-learn's load_breast_cancer, its 30 features standardized (mean 0, std 1 per feature) as 3
+    # steps (the mean, standard error and worst of 10 cell measurements) of 10 floats (x float32 [569, 3, 10]), and
+    # the diagnosis as an integer (y int64 [569], 1 = benign)
+    from sklearn.datasets import load_breast_cancer
+    bc = load_breast_cancer()
+    f = (bc.data - bc.data.mean(axis=0)) / bc.data.std(axis=0)
+    xc = f.astype(numpy.float32).reshape(-1, 3, 10)
+    numpy.savez(os.path.join(folder, "cancer.npz"), x=xc, y=bc.target.astype(numpy.int64))
+    write_jsonl(os.path.join(folder, "cancer.jsonl"), xc, bc.target)
     if data_dir:
         path = os.path.abspath(os.path.join(data_dir, "reuters", "reuters.npz"))
         (xs, ys), _ = keras.datasets.reuters.load_data(path=path, num_words=200, test_split=0.2)

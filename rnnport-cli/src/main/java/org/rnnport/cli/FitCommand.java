@@ -83,7 +83,9 @@ final class FitCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "seed of the initializers and the row order (default: 0)", defaultValue = "0")
   long seed;
 
-  @Option(names = "--metrics", split = ",", description = "accuracy (the one metric reported; others are refused)")
+  @Option(names = "--metrics", split = ",", description = "Keras metrics to report: accuracy/acc (resolved as Keras "
+      + "does), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, mae, mse (default: a .keras "
+      + "archive's compile_config metrics, else none)")
   List<String> metrics;
 
   @Option(names = "--gradients", description = "python (default: summed as Keras' graph sums them, Keras' numbers "
@@ -134,9 +136,6 @@ final class FitCommand implements Callable<Integer> {
       if (model == null || data == null || x == null || y == null) {
         throw new IllegalArgumentException("give --model, --data, --x and --y");
       }
-      if (metrics != null && !metrics.stream().allMatch(m -> m.equals("accuracy") || m.equals("acc"))) {
-        throw new IllegalArgumentException("--metrics " + metrics + ": rnnport fit reports accuracy only");
-      }
       f = Fit.of(model);
       Path run = out != null ? out : Path.of("runs", model.getFileName().toString().replaceFirst("\\.(json|keras)$", "")
           + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -145,7 +144,7 @@ final class FitCommand implements Callable<Integer> {
           .shuffleOrder(shuffleOrder).shuffleBuffer(shuffleBuffer).seed(seed).gradients(PythonGradients.Mode.parse(gradients))
           .initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
           .exportRoot(noExport ? null : exportDir).exportVersion(exportVersion).checkpointEvery(checkpointEvery)
-          .earlyStoppingPatience(patience);
+          .earlyStoppingPatience(patience).metrics(metrics);
       if (validationData != null) {
         f.validationData(validationData);
       }

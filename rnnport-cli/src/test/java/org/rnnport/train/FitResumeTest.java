@@ -27,9 +27,16 @@ class FitResumeTest {
   @TempDir
   Path tmp;
 
+  static Path model003b() {
+    return TestData.projectDir().resolve("rnnport-fit/src/test/resources/keras/reuters-lstm-003b.json");
+  }
+
   List<String> args(Path data, Path run) {
-    return new ArrayList<>(List.of("fit", "--model",
-        TestData.projectDir().resolve("rnnport-fit/src/test/resources/keras/reuters-lstm-003b.json").toString(),
+    return args(model003b(), data, run);
+  }
+
+  List<String> args(Path model, Path data, Path run) {
+    return new ArrayList<>(List.of("fit", "--model", model.toString(),
         "--data", data.toString(), "--x", "x", "--y", "y", "--loss", "categorical_crossentropy", "--batch-size", "100",
         "--epochs", "3", "--seed", "3", "--checkpoint-every", "2", "-o", run.toString(), "--export-dir",
         tmp.resolve("sm-" + run.getFileName()).toString(), "--export-version", "1"));
@@ -37,6 +44,27 @@ class FitResumeTest {
 
   @Test
   void killedMidEpochThenResumedIsTheUninterruptedRun() throws Exception {
+    killedAndResumed(model003b(), List.of(), "reuters-lstm-003b");
+  }
+
+  /**
+   * With a Dropout (its mask stream's position is in the checkpoint) and Keras metrics (the epoch's float32 running
+   * means are in the checkpoint's state): the same batch losses, epoch logs and exported weights.
+   */
+  @Test
+  void aDropoutModelWithMetricsKilledMidEpochThenResumedIsTheUninterruptedRun() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+        Json.MAPPER.readTree(model003b().toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode d = Json.MAPPER.createObjectNode().put("class_name", "Dropout");
+    d.putObject("config").put("name", "dropout").put("trainable", true).put("dtype", "float32").put("rate", 0.3)
+        .putNull("noise_shape").putNull("seed");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) root.get("config").get("layers")).insert(3, d);
+    Path model = tmp.resolve("reuters-dropout.json");
+    Files.writeString(model, Json.MAPPER.writeValueAsString(root));
+    killedAndResumed(model, List.of("--metrics", "accuracy"), "reuters-dropout");
+  }
+
+  void killedAndResumed(Path model, List<String> extra, String exportName) throws Exception {
     // the first 450 rows of notebook 003b's padded training split: 5 batches per epoch (the last of 50)
     SequenceSet s = Reuters.notebook(TestData.ensure(Reuters.DATASET)).train();
     int n = 450;
@@ -49,13 +77,17 @@ class FitResumeTest {
       w.finish();
     }
     Path ref = tmp.resolve("reference");
-    assertThat(TrainProcess.run(tmp.resolve("reference.log"), args(data, ref))).as(Files.readString(
+    List<String> refArgs = args(model, data, ref);
+    refArgs.addAll(extra);
+    assertThat(TrainProcess.run(tmp.resolve("reference.log"), refArgs)).as(Files.readString(
         tmp.resolve("reference.log"))).isZero();
     History reference = Json.MAPPER.readValue(ref.resolve("history.json").toFile(), History.class);
     assertThat(reference.batchCost).hasSize(15);
 
     Path run = tmp.resolve("killed");
-    TrainProcess p = TrainProcess.start(tmp.resolve("killed.log"), "step:7", args(data, run));
+    List<String> killedArgs = args(model, data, run);
+    killedArgs.addAll(extra);
+    TrainProcess p = TrainProcess.start(tmp.resolve("killed.log"), "step:7", killedArgs);
     p.killWhenPaused();
     assertThat(run.resolve("history.json")).as("killed: nothing written at exit").doesNotExist();
     Path log = tmp.resolve("resume.log");
@@ -63,9 +95,12 @@ class FitResumeTest {
     History h = Json.MAPPER.readValue(run.resolve("history.json").toFile(), History.class);
     assertThat(h.batchCost).isEqualTo(reference.batchCost);
     assertThat(h.resumes).hasSize(1);
+    assertThat(h.epochCost).isEqualTo(reference.epochCost);
+    assertThat(h.epochMetrics).isEqualTo(reference.epochMetrics);
+    assertThat(h.results).isEqualTo(reference.results);
     for (String f : List.of("variables.data-00000-of-00001", "variables.index")) {
-      assertThat(Files.readAllBytes(tmp.resolve("sm-killed/reuters-lstm-003b/1/variables/" + f)))
-          .as("exported " + f).isEqualTo(Files.readAllBytes(tmp.resolve("sm-reference/reuters-lstm-003b/1/variables/"
+      assertThat(Files.readAllBytes(tmp.resolve("sm-killed/" + exportName + "/1/variables/" + f)))
+          .as("exported " + f).isEqualTo(Files.readAllBytes(tmp.resolve("sm-reference/" + exportName + "/1/variables/"
               + f)));
     }
   }

@@ -12,7 +12,7 @@ public record KerasCompile(String loss, String optimizer, float learningRate, do
     double rho, double epsilon) {
 
   public static final List<String> LOSSES = List.of("categorical_crossentropy", "sparse_categorical_crossentropy",
-      "mse", "mae");
+      "binary_crossentropy", "mse", "mae");
   /** The losses whose targets are classes (fed one-hot); the others take float targets of the output's shape. */
   public static final List<String> CLASS_LOSSES = List.of("categorical_crossentropy",
       "sparse_categorical_crossentropy");
@@ -32,7 +32,15 @@ public record KerasCompile(String loss, String optimizer, float learningRate, do
     }
   }
 
-  /** Whether the loss takes classes (crossentropy) rather than float targets (mse, mae). */
+  /**
+   * Whether the loss takes targets in [0, 1] of the output's shape (binary_crossentropy: 0/1 integers or floats),
+   * read like mse's float targets but range-checked.
+   */
+  public boolean binaryLoss() {
+    return loss.equals("binary_crossentropy");
+  }
+
+  /** Whether the loss takes classes (categorical crossentropies) rather than float targets (bce, mse, mae). */
   public boolean classLoss() {
     return CLASS_LOSSES.contains(loss);
   }

@@ -47,7 +47,7 @@ public final class KerasGraph {
    * @param inputKey the input placeholder's name (the serving signature's key)
    */
   public static ModelGraph build(Ops tf, KerasModel m, String inputKey, SeedSource seeds, KerasCompile compile) {
-    return build(tf, m, inputKey, seeds, compile, true);
+    return build(tf, m, inputKey, seeds, compile, true, 0);
   }
 
   /**
@@ -55,10 +55,12 @@ public final class KerasGraph {
    * size or not. Keras' {@code fit} traces its train function with the batch dimension of its dataset: static when
    * every batch is full (rows a multiple of the batch size), None otherwise; {@code model.predict} of one batch of
    * every row is static. Grappler fuses a biased SimpleRNN step ({@link KerasSimpleRnnCell}) only when the two addends'
-   * shapes are provably equal, which is with a static batch.
+   * shapes are provably equal, which is with a static batch. {@code globalSeed} is the {@code tf.random.set_seed} of
+   * the Keras run, the seed of the training graph's Dropout masks.
    */
   public static ModelGraph build(Ops tf, KerasModel m, String inputKey, SeedSource seeds, KerasCompile compile,
-      boolean staticBatch) {
+      boolean staticBatch, long globalSeed) {
+    Dropouts drop = compile == null ? null : new Dropouts(tf, globalSeed);
     Tf1Variables vars = new Tf1Variables(tf);
     long steps = m.inputShape()[0];
     Placeholder<?> x;
@@ -81,7 +83,7 @@ public final class KerasGraph {
       // Embedding.compute_mask: not_equal(inputs, 0)
       Operand<TBool> mask = e.maskZero() ? eo.withName("NotEqual").math.notEqual(ids, eo.constant(0)) : null;
       // the first recurrent layer unstacks the [batch, time, depth] lookup
-      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile, staticBatch, mask);
+      return rest(tf, vars, m, x, embedded, null, depth, steps, first, seeds, compile, staticBatch, mask, drop);
     }
     Placeholder<TFloat32> fx = tf.withName(inputKey).placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, steps, m.inputShape()[1])));
@@ -94,14 +96,14 @@ public final class KerasGraph {
           org.tensorflow.op.core.Any.keepDims(true));
       Operand<TFloat32> masked = mo.math.mul(fx, mo.dtypes.cast(keep, TFloat32.class));
       Operand<TBool> mask = mo.squeeze(keep, org.tensorflow.op.core.Squeeze.axis(List.of(-1L)));
-      return rest(tf, vars, m, x, masked, null, depth, steps, 1, seeds, compile, staticBatch, mask);
+      return rest(tf, vars, m, x, masked, null, depth, steps, 1, seeds, compile, staticBatch, mask, drop);
     }
-    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile, staticBatch, null);
+    return rest(tf, vars, m, x, fx, null, depth, steps, first, seeds, compile, staticBatch, null, drop);
   }
 
   private static ModelGraph rest(Ops tf, Tf1Variables vars, KerasModel m, Placeholder<?> x,
       Operand<TFloat32> batchMajor, List<Operand<TFloat32>> seq, long depth, long steps, int first, SeedSource seeds,
-      KerasCompile compile, boolean staticBatch, Operand<TBool> mask) {
+      KerasCompile compile, boolean staticBatch, Operand<TBool> mask, Dropouts drop) {
     List<Operand<TBool>> stepMask = mask == null ? null
         : new ArrayList<>(tf.withSubScope("mask").unstack(mask, steps, Unstack.axis(1L)).output());
     Operand<TFloat32> seq3 = null; // [batch, time, units] after a Dense on the sequence
@@ -228,6 +230,20 @@ public final class KerasGraph {
         out = d.activation().apply(o, z);
         flat = out;
         depth = d.units();
+      } else if (l instanceof KerasLayer.Dropout d) {
+        // Keras: tf.identity when rate == 0 or not training (no random op); the inference graph has none
+        if (drop != null && d.rate() > 0) {
+          Ops o = vars.scope(d.name());
+          if (seq != null) {
+            // a [batch, time, units] sequence, as Keras' recurrent layer returns it
+            Operand<TFloat32> dropped = drop.apply(vars, o, d, o.stack(seq, org.tensorflow.op.core.Stack.axis(1L)));
+            seq = new ArrayList<>(o.unstack(dropped, steps, Unstack.axis(1L)).output());
+          } else if (flat != null) {
+            flat = drop.apply(vars, o, d, flat);
+          } else {
+            batchMajor = drop.apply(vars, o, d, batchMajor);
+          }
+        }
       } else {
         throw new IllegalStateException("unexpected layer " + l);
       }
@@ -236,6 +252,9 @@ public final class KerasGraph {
     Operand<TFloat32> probabilities = tf.withName("probabilities").identity(out);
     Operand<TInt64> classes = tf.withName("classes").math.argMax(logits, tf.constant(seq3 != null ? 2 : 1));
     List<Tf1Variable> modelVars = new ArrayList<>(vars.all());
+    if (drop != null) {
+      modelVars.removeAll(drop.counters);
+    }
     Placeholder<TFloat32> y = null;
     Operand<TFloat32> loss = null;
     Op train = null;
@@ -244,8 +263,13 @@ public final class KerasGraph {
       y = tf.withName("target").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, perRow)));
       Ops l = tf.withSubScope("loss");
       if (seq3 != null) {
+        if (compile.binaryLoss()) {
+          throw new KerasFormatException("binary_crossentropy on a per-timestep output is not built");
+        }
         loss = perTimestepLoss(l, m, compile, y, out, logits, steps, stepMask == null ? null : mask,
             m.layers().get(m.layers().size() - 1) instanceof KerasLayer.TimeDistributed);
+      } else if (compile.binaryLoss()) {
+        loss = binaryCrossentropy(vars, l, act, logits, y);
       } else if (!compile.classLoss()) {
         // tf-keras 2.18 losses.mean_squared_error / mean_absolute_error: backend.mean(squared_difference(y_pred,
         // y_true), axis=-1) / backend.mean(abs(y_pred - y_true), axis=-1), then compute_weighted_loss's
@@ -282,6 +306,12 @@ public final class KerasGraph {
             compile.momentum(), compile.epsilon(), v -> lrRsqrtFirst.contains(v.name()));
         default -> throw new IllegalStateException(compile.optimizer());
       };
+      if (drop != null && !drop.updates.isEmpty()) {
+        // each step also advances the Dropout layers' random streams (after their draws)
+        List<Op> all = new ArrayList<>(drop.updates);
+        all.add(train);
+        train = tf.withName("train_step").withControlDependencies(all).noOp();
+      }
     }
     return new ModelGraph(x.op().name(), x, y, logits, probabilities, classes, loss, train, modelVars, vars.all());
   }
@@ -347,6 +377,105 @@ public final class KerasGraph {
     }
     return l.withName("value").math.divNoNan(l.sum(weighted, l.constant(new int[] {0, 1})),
         l.dtypes.cast(l.size(weighted), TFloat32.class));
+  }
+
+  /**
+   * tf-keras 2.18 {@code losses.binary_crossentropy} on a sigmoid output: {@code backend.binary_crossentropy} finds
+   * the sigmoid's input ({@code _keras_logits}) and calls {@code tf.nn.sigmoid_cross_entropy_with_logits}, which is
+   * {@code relu(z) - z * y + log1p(exp(-|z|))} built from two {@code where}s ({@code Select}); then
+   * {@code backend.mean(..., axis=-1)} and SUM_OVER_BATCH_SIZE (reduce_sum over the batch, div_no_nan by its size).
+   * Other outputs are refused by name (Keras would clip them by epsilon and take logs: not built here).
+   */
+  static Operand<TFloat32> binaryCrossentropy(Tf1Variables vars, Ops l, KerasActivation act, Operand<TFloat32> z,
+      Operand<TFloat32> y) {
+    if (act != KerasActivation.SIGMOID) {
+      throw new KerasFormatException("binary_crossentropy is supported on a sigmoid output; the model's output is "
+          + act.keras());
+    }
+    Ops b = l.withSubScope("logistic_loss");
+    Operand<TFloat32> zeros = b.zerosLike(z);
+    Operand<org.tensorflow.types.TBool> cond = b.math.greaterEqual(z, zeros);
+    // d z is Python's AddN(Neg, Select, Select_3, mul/Mul) (Grappler sorts its inputs by name), which adds the
+    // relu Select's and the Neg's gradients first where z >= 0: they read z through one Identity, summed before the rest
+    Operand<TFloat32> zg = PythonGradients.grouped(vars, b, z);
+    Operand<TFloat32> reluLogits = b.select(cond, zg, zeros);
+    Operand<TFloat32> negAbsLogits = b.select(cond, b.math.neg(zg), z);
+    Operand<TFloat32> xent = b.math.add(b.math.sub(reluLogits, b.math.mul(z, y)),
+        b.math.log1p(b.math.exp(negAbsLogits)));
+    Operand<TFloat32> mean = l.withName("mean").math.mean(xent, l.constant(-1));
+    return l.withName("value").math.divNoNan(l.sum(mean, l.constant(0)), l.dtypes.cast(l.size(mean), TFloat32.class));
+  }
+
+  /**
+   * The training graph's Dropout layers as tf-keras 2.18 runs them in {@code model.fit}: {@code tf.nn.dropout(x, rate,
+   * seed)} is {@code where(RandomUniform(shape(x)) >= rate, x * (1 / (1 - rate)), 0)}, and Keras' RandomUniform is a
+   * stateful Philox kernel with attributes {@code (seed, seed2)} from {@code random_seed.get_seed}: the global seed and,
+   * for the k-th Dropout without a seed, k; for a layer seed s, s + 1 (the layer drew s once when the Sequential was
+   * built). That kernel's i-th draw is {@code StatelessRandomUniformV2} with key {@code seed} and the 128-bit counter
+   * {@code (256 * values drawn before, seed2)} (its {@code ReserveRandomOutputs(n, 256)}), so rnnport draws the same
+   * masks from a counter kept in two float32 variables (exact below 2^48 values; saved in checkpoints, not in the
+   * export). Not training ({@code keras_learning_phase} false, its default: evaluation, validation) gives {@code x}.
+   */
+  static final class Dropouts {
+    static final long TWO24 = 1L << 24;
+    final long globalSeed;
+    final Operand<org.tensorflow.types.TBool> learningPhase;
+    final List<Tf1Variable> counters = new ArrayList<>();
+    final List<Op> updates = new ArrayList<>();
+    int unseeded;
+
+    Dropouts(Ops tf, long globalSeed) {
+      this.globalSeed = globalSeed;
+      this.learningPhase = tf.withName("keras_learning_phase").placeholderWithDefault(tf.constant(false),
+          Shape.scalar());
+    }
+
+    /** Python's get_seed: both modulo 2^31 - 1, (0, 0) turned into (0, 2^31 - 1). */
+    long[] seeds(KerasLayer.Dropout d) {
+      long s1 = globalSeed % SeedSource.MAXINT32;
+      long s2 = (d.seed() == null ? unseeded++ : d.seed() + 1) % SeedSource.MAXINT32;
+      return s1 == 0 && s2 == 0 ? new long[] {0, SeedSource.MAXINT32} : new long[] {s1, s2};
+    }
+
+    Operand<TFloat32> apply(Tf1Variables vars, Ops o, KerasLayer.Dropout d, Operand<TFloat32> x) {
+      long[] s = seeds(d);
+      Tf1Variable lo = vars.create(d.name() + "/rng_counter_lo", Shape.scalar(), o.constant(0f));
+      Tf1Variable hi = vars.create(d.name() + "/rng_counter_hi", Shape.scalar(), o.constant(0f));
+      counters.add(lo);
+      counters.add(hi);
+      Ops r = o.withSubScope("dropout");
+      Operand<TInt64> drawn = r.math.add(r.math.mul(r.dtypes.cast(hi.read(), TInt64.class), r.constant(TWO24)),
+          r.dtypes.cast(lo.read(), TInt64.class));
+      Operand<TInt64> c0 = r.math.mul(drawn, r.constant(256L));
+      Operand<TInt64> counter = r.stack(List.of(c0, r.constant(s[1])));
+      org.tensorflow.Graph g = (org.tensorflow.Graph) r.scope().env();
+      org.tensorflow.Output<?> key = bitcastU64(g, r, "key", r.constant(new long[] {s[0]}));
+      org.tensorflow.Output<?> ctr = bitcastU64(g, r, "counter", counter);
+      Operand<TInt32> shape = r.shape(x);
+      org.tensorflow.GraphOperation u = g.opBuilder("StatelessRandomUniformV2", r.scope().makeOpName(
+          "random_uniform"), r.scope())
+          .addInput(shape.asOutput()).addInput(key).addInput(ctr).addInput(r.constant(1).asOutput())
+          .setAttr("dtype", org.tensorflow.proto.DataType.DT_FLOAT)
+          .build();
+      Operand<TFloat32> uniform = u.output(0);
+      Operand<TFloat32> scaled = r.math.mul(x, r.constant((float) (1.0 / (1.0 - d.rate()))));
+      Operand<org.tensorflow.types.TBool> keep = r.math.greaterEqual(uniform, r.constant((float) d.rate()));
+      Operand<TFloat32> dropped = r.select(keep, scaled, r.constant(0f));
+      // the stream moves on by the values drawn, once the draw has read the counter
+      Ops after = r.withControlDependencies(List.of(uniform));
+      Operand<TInt64> next = after.math.add(drawn, after.size(x, TInt64.class));
+      updates.add(after.assign(hi.ref(), after.dtypes.cast(after.math.floorDiv(next, after.constant(TWO24)),
+          TFloat32.class)));
+      updates.add(after.assign(lo.ref(), after.dtypes.cast(after.math.floorMod(next, after.constant(TWO24)),
+          TFloat32.class)));
+      return o.withName("output").select(learningPhase, dropped, x);
+    }
+
+    private static org.tensorflow.Output<?> bitcastU64(org.tensorflow.Graph g, Ops r, String name,
+        Operand<TInt64> v) {
+      return g.opBuilder("Bitcast", r.scope().makeOpName(name), r.scope()).addInput(v.asOutput())
+          .setAttr("type", org.tensorflow.proto.DataType.DT_UINT64).build().output(0);
+    }
   }
 
   /** Bidirectional's merge: concatenate([y, y_rev]), y + y_rev, (y + y_rev) / 2, y * y_rev. */

@@ -57,6 +57,14 @@ public sealed interface KerasLayer {
   }
 
   /**
+   * {@code Dropout(rate, noise_shape=None, seed)}: in training, tf-keras' {@code tf.nn.dropout} (inverted dropout,
+   * its masks drawn as Keras' RandomUniform draws them); the identity in inference and in the export.
+   *
+   * @param seed the layer's seed, or null
+   */
+  record Dropout(String name, double rate, Long seed) implements KerasLayer {}
+
+  /**
    * {@code Dense(units, activation, use_bias)} on a {@code [batch, features]} input, or on a {@code [batch, time,
    * features]} one (Keras' tensordot: reshape, matmul, reshape, bias_add, activation).
    */

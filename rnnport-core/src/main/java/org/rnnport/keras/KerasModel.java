@@ -33,9 +33,9 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
   public static final String SUPPORTED = "InputLayer, Embedding(mask_zero), Masking(mask_value) first, "
       + "SimpleRNN (activation tanh/relu, use_bias), GRU (reset_after True or False) and LSTM (activation tanh, "
       + "recurrent_activation sigmoid, use_bias), Bidirectional(SimpleRNN|GRU|LSTM, merge_mode concat/sum/ave/mul), "
-      + "Dense (linear/relu/tanh/sigmoid/softmax, use_bias), TimeDistributed(Dense) or Dense on a sequence after the "
+      + "Dense (linear/relu/tanh/sigmoid/softmax, use_bias), Dropout(rate, noise_shape=None, seed), TimeDistributed(Dense) or Dense on a sequence after the "
       + "last recurrent layer (per-timestep output); return_sequences between stacked recurrent layers; a Dense "
-      + "(softmax for crossentropy) last";
+      + "(softmax for categorical crossentropy, sigmoid for binary) last";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -248,6 +248,19 @@ public record KerasModel(String name, long[] inputShape, List<KerasLayer> layers
         initializer(c, "bias_initializer", "Zeros", at);
         yield new KerasLayer.Dense(name(c), c.path("units").asInt(), activation(c, "activation", at),
             c.path("use_bias").asBoolean(true));
+      }
+      case "Dropout" -> {
+        allowOnly(c, at, "rate", "noise_shape", "seed");
+        nulls(c, at, "noise_shape");
+        double rate = c.path("rate").asDouble(Double.NaN);
+        if (!(rate >= 0 && rate < 1)) {
+          throw new KerasFormatException(at + ": rate " + c.path("rate") + " is not supported; a number in [0, 1)");
+        }
+        JsonNode seed = c.path("seed");
+        if (!seed.isMissingNode() && !seed.isNull() && !(seed.isIntegralNumber() && seed.asLong() >= 0)) {
+          throw new KerasFormatException(at + ": seed " + seed + " is not supported; a non-negative integer or null");
+        }
+        yield new KerasLayer.Dropout(name(c), rate, seed.isIntegralNumber() ? seed.asLong() : null);
       }
       default -> throw new KerasFormatException(at + ": layer " + cls + " is not supported; rnnport fit builds "
           + SUPPORTED);

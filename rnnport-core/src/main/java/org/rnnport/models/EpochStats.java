@@ -19,6 +19,13 @@ public final class EpochStats {
   public double valAccuracy = Double.NaN;
   /** seconds from the epoch's start to its end, validation included */
   public double seconds;
+  /**
+   * Keras fit's running float32 means over the epoch ({@code Trainer.KerasMeans}'s state: loss total and count, then
+   * each metric's), or null for the notebooks' sums above
+   */
+  public float[] kerasMeans;
+  /** the Keras metrics' validation values after the epoch (rnnport fit), or null */
+  public float[] valMetrics;
 
   public EpochStats(int epoch, int epochs, int stepsPerEpoch) {
     this.epoch = epoch;

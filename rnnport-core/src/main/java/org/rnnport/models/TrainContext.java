@@ -28,6 +28,14 @@ public interface TrainContext {
   /** Mean loss per example and accuracy on a whole split, forward passes in batches of {@code batchSize}. */
   double[] evaluate(org.rnnport.data.EvalSet set, int batchSize);
 
+  /**
+   * Keras {@code model.evaluate} with the compiled metrics on a split: {@code [loss, metric 0, ...]} as Keras' float32
+   * running means (rnnport fit).
+   */
+  default float[] evaluateKeras(org.rnnport.data.EvalSet set, int batchSize) {
+    throw new UnsupportedOperationException("not a Keras fit");
+  }
+
   /** Accuracy on the first {@code limit} examples of a split (predicted classes only). */
   double accuracy(org.rnnport.data.EvalSet set, int limit, int batchSize);
 

@@ -49,6 +49,15 @@ public interface TrainingProtocol {
   /** The loss plot: train vs validation loss per epoch (Keras) or the notebook's cost per epoch and per batch. */
   boolean plotsTrainVsValidation();
 
+  /**
+   * Keras fit's logs: the compiled metrics' names (possibly none), reported as Keras' float32 running means over the
+   * epoch (loss and metrics, and val_ ones) in the history, TensorBoard and the protocol's lines; null (the default)
+   * for the notebooks' loss and accuracy.
+   */
+  default List<String> kerasMetrics() {
+    return null;
+  }
+
   /** What the model's Python oracle does, for the parity harness. */
   Oracle oracle();
 

@@ -74,6 +74,30 @@ public final class Trainer implements AutoCloseable {
     }
     Shape in = g.input().shape();
     this.inputDims = in.asArray();
+    this.learningPhase = graph.operation("keras_learning_phase");
+    List<org.tensorflow.GraphOperation> ms = new java.util.ArrayList<>();
+    for (int i = 0; graph.operation(org.rnnport.keras.KerasMetrics.sumOp(i)) != null; i++) {
+      ms.add(graph.operation(org.rnnport.keras.KerasMetrics.sumOp(i)));
+    }
+    this.metricSums = List.copyOf(ms);
+  }
+
+  /** The Keras metrics' per-batch sums ({@link org.rnnport.keras.KerasMetrics}), fetched with every batch. */
+  private final List<org.tensorflow.GraphOperation> metricSums;
+
+  /**
+   * A Keras graph's {@code keras_learning_phase} (a bool defaulting to false: Dropout off), or null: fed true in the
+   * optimizer steps only, as Keras' train_function runs its layers with training=True.
+   */
+  private final org.tensorflow.GraphOperation learningPhase;
+
+  private Session.Runner training(Session.Runner r, java.util.List<org.tensorflow.types.TBool> close) {
+    if (learningPhase != null) {
+      org.tensorflow.types.TBool t = org.tensorflow.types.TBool.scalarOf(true);
+      close.add(t);
+      r.feed(learningPhase.output(0), t);
+    }
+    return r;
   }
 
   /** Runs every variable's initializer (the notebook's {@code global_variables_initializer}). */
@@ -88,22 +112,34 @@ public final class Trainer implements AutoCloseable {
     try (TFloat32 xt = TFloat32.tensorOf(shapeFor(batch), DataBuffers.of(x, true, false).narrow(batch * itemSize()));
          TFloat32 yt = TFloat32.tensorOf(Shape.of(batch, model.classes()),
              DataBuffers.of(y, true, false).narrow((long) batch * model.classes()))) {
-      Session.Runner r = session.runner().feed(g.input(), xt).feed(g.labels(), yt)
+      java.util.List<org.tensorflow.types.TBool> lp = new java.util.ArrayList<>();
+      Session.Runner r = training(session.runner(), lp).feed(g.input(), xt).feed(g.labels(), yt)
           .addTarget(g.trainOp()).fetch(g.loss());
-      if (devicesUsed == null) {
-        try (Result res = Devices.tracedRun(r)) {
-          devicesUsed = Devices.devicesUsed(res);
+      try {
+        if (devicesUsed == null) {
+          try (Result res = Devices.tracedRun(r)) {
+            devicesUsed = Devices.devicesUsed(res);
+            return ((TFloat32) res.get(0)).getFloat();
+          }
+        }
+        try (Result res = r.run()) {
           return ((TFloat32) res.get(0)).getFloat();
         }
-      }
-      try (Result res = r.run()) {
-        return ((TFloat32) res.get(0)).getFloat();
+      } finally {
+        lp.forEach(org.tensorflow.types.TBool::close);
       }
     }
   }
 
-  /** Loss and predicted classes of one batch. */
-  public record BatchResult(float loss, long[] classes) {}
+  /**
+   * Loss and predicted classes of one batch, and the Keras metrics' per-batch sums (empty without
+   * {@code keras_metric_sum_<i>} ops).
+   */
+  public record BatchResult(float loss, long[] classes, float[] metricSums) {
+    public BatchResult(float loss, long[] classes) {
+      this(loss, classes, new float[0]);
+    }
+  }
 
   /**
    * Runs one batch given as tensors: an optimizer step ({@code train}) or a forward pass; returns
@@ -111,8 +147,10 @@ public final class Trainer implements AutoCloseable {
    */
   public BatchResult runBatch(org.tensorflow.Tensor x, TFloat32 y, boolean train) {
     Session.Runner r = session.runner().feed(g.input(), x).feed(g.labels(), y).fetch(g.loss()).fetch(g.classes());
+    metricSums.forEach(m -> r.fetch(m.output(0)));
+    java.util.List<org.tensorflow.types.TBool> lp = new java.util.ArrayList<>();
     if (train) {
-      r.addTarget(g.trainOp());
+      training(r, lp).addTarget(g.trainOp());
     }
     boolean trace = train && devicesUsed == null;
     try (Result res = trace ? Devices.tracedRun(r) : r.run()) {
@@ -123,7 +161,13 @@ public final class Trainer implements AutoCloseable {
       long[] c = new long[(int) cls.size()];
       // row-major, whatever the rank (a per-timestep output's classes are [batch, time])
       cls.copyTo(DataBuffers.of(c, false, false));
-      return new BatchResult(((TFloat32) res.get(0)).getFloat(), c);
+      float[] sums = new float[metricSums.size()];
+      for (int i = 0; i < sums.length; i++) {
+        sums[i] = ((TFloat32) res.get(2 + i)).getFloat();
+      }
+      return new BatchResult(((TFloat32) res.get(0)).getFloat(), c, sums);
+    } finally {
+      lp.forEach(org.tensorflow.types.TBool::close);
     }
   }
 
@@ -192,6 +236,56 @@ public final class Trainer implements AutoCloseable {
       }
     }
     return new double[] {loss / d.size(), (double) correct / d.size()};
+  }
+
+  /**
+   * Keras {@code model.evaluate} with its compiled metrics: forward passes in batches, the loss's {@code Mean} weighted
+   * by the batch size and each metric's {@code Mean}, in float32 as Keras keeps them ({@code total += value},
+   * {@code count += n}, {@code div_no_nan(total, count)}); returns {@code [loss, metric 0, ...]}.
+   */
+  public float[] evaluateKeras(EvalSet d, int batchSize) {
+    KerasMeans means = new KerasMeans(metricSums.size());
+    for (int from = 0; from < d.size(); from += batchSize) {
+      int n = Math.min(batchSize, d.size() - from);
+      try (Tensor x = d.x(from, n, inputDims); TFloat32 y = d.y(from, n)) {
+        means.add(runBatch(x, y, false), n);
+      }
+    }
+    return means.results();
+  }
+
+  /** Keras' float32 running means of the loss (weighted by the batch size) and of each metric's values. */
+  public static final class KerasMeans {
+    /** {@code [loss total, loss count, metric 0 total, metric 0 count, ...]}, float32 values */
+    public final float[] state;
+
+    public KerasMeans(int metrics) {
+      state = new float[2 + 2 * metrics];
+    }
+
+    /** Over {@code state} itself (an epoch's running state, updated in place). */
+    public KerasMeans(float[] state) {
+      this.state = state;
+    }
+
+    /** One batch of {@code n} examples: {@code loss * n} and {@code n}; each metric's sum and its {@code n} values. */
+    public void add(BatchResult r, int n) {
+      state[0] += r.loss() * (float) n;
+      state[1] += (float) n;
+      for (int i = 0; i < r.metricSums().length; i++) {
+        state[2 + 2 * i] += r.metricSums()[i];
+        state[3 + 2 * i] += (float) n;
+      }
+    }
+
+    /** {@code div_no_nan(total, count)} of the loss and of each metric. */
+    public float[] results() {
+      float[] out = new float[state.length / 2];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = state[2 * i + 1] == 0f ? 0f : state[2 * i] / state[2 * i + 1];
+      }
+      return out;
+    }
   }
 
   private interface BatchSink {

@@ -120,6 +120,8 @@ public final class TrainingRun {
     boolean stopEarly;
     int lastCorrect;
     int lastSize;
+    /** Keras fit's metric names, or null (the notebooks' loss and accuracy) */
+    List<String> km;
 
     Loop(NotebookModel model, TrainOptions o, StopSignal stop, PrintStream out, TrainingData data, History h,
         boolean validate) {
@@ -165,7 +167,8 @@ public final class TrainingRun {
           out.println("removed the checkpoints of an earlier run in " + ckpts.dir() + " (" + removed + " files)");
         }
       }
-      if (validate) {
+      km = p.kerasMetrics();
+      if (validate && km == null) {
         accuracy = h.epochMetrics.computeIfAbsent("accuracy", k -> new ArrayList<>());
         valLoss = h.epochMetrics.computeIfAbsent("val_loss", k -> new ArrayList<>());
         valAccuracy = h.epochMetrics.computeIfAbsent("val_accuracy", k -> new ArrayList<>());
@@ -210,6 +213,7 @@ public final class TrainingRun {
         resumed.examples = e.examples();
         resumed.correct = e.correct();
         resumed.lastLoss = e.lastLoss();
+        resumed.kerasMeans = st.kerasMeans == null ? null : st.kerasMeans.clone();
       }
       if (esState != null && esState.bestEpoch > 0) {
         ckpts.protect(bestName(h, esState));
@@ -239,6 +243,9 @@ public final class TrainingRun {
       long e0 = System.nanoTime();
       boolean continuing = resumed != null && epoch == startEpoch;
       EpochStats s = continuing ? resumed : new EpochStats(epoch, o.epochs(), steps);
+      if (km != null && s.kerasMeans == null) {
+        s.kerasMeans = new Trainer.KerasMeans(km.size()).state;
+      }
       if (!continuing) {
         batches.startEpoch();
       }
@@ -285,6 +292,9 @@ public final class TrainingRun {
       h.batchCost.add(r.loss());
       int c = correct(r, batches, n);
       s.add(r.loss(), n, c);
+      if (s.kerasMeans != null) {
+        new Trainer.KerasMeans(s.kerasMeans).add(r, n);
+      }
       lastCorrect = c;
       lastSize = n;
     }
@@ -295,7 +305,15 @@ public final class TrainingRun {
       globalStep++;
       p.afterStep(ctx);
       board.train.scalar("batch_loss", globalStep, s.lastLoss);
-      board.train.scalar("batch_accuracy", globalStep, (double) lastCorrect / lastSize);
+      if (km == null) {
+        board.train.scalar("batch_accuracy", globalStep, (double) lastCorrect / lastSize);
+      } else {
+        // Keras' logs at a batch's end: the epoch's running means
+        float[] r = new Trainer.KerasMeans(s.kerasMeans).results();
+        for (int i = 0; i < km.size(); i++) {
+          board.train.scalar("batch_" + km.get(i), globalStep, r[1 + i]);
+        }
+      }
       board.train.scalar("batch_learning_rate", globalStep, o.learningRate());
       pb.step();
       pb.setExtraMessage(p.stepMessage(s));
@@ -307,6 +325,10 @@ public final class TrainingRun {
      * untouched), then on_epoch_end: the protocol's line, TensorBoard, early stopping, the epoch's checkpoint.
      */
     void endEpoch(EpochStats s) throws IOException {
+      if (km != null) {
+        kerasEndEpoch(s);
+        return;
+      }
       if (validate) {
         long v0 = System.nanoTime();
         double[] val = t.evaluate(data.validation(), p.evalBatchSize(o.batchSize()));
@@ -320,6 +342,11 @@ public final class TrainingRun {
       h.epochCost.add(p.epochLoss(s));
       p.afterEpoch(ctx, s);
       board.epoch(s.epoch, p.epochLoss(s), s.accuracy(), o.learningRate(), s.valLoss, s.valAccuracy);
+      callbacks(s);
+    }
+
+    /** The epoch's callbacks after its logs: early stopping, the epoch's checkpoint. */
+    private void callbacks(EpochStats s) throws IOException {
       String name = "model.ckpt-" + globalStep;
       if (es != null) {
         double current = es.monitor().equals("val_loss") ? s.valLoss : s.valAccuracy;
@@ -336,6 +363,45 @@ public final class TrainingRun {
       ckpts.save(t.session(), globalStep, state(model, h, globalStep, s.epoch, steps, true, batches, s, esState));
       board.flush();
       TestHooks.pause("epoch-end:" + s.epoch);
+    }
+
+    /**
+     * {@link #endEpoch} of Keras fit's logs: validation as {@code model.evaluate} (float32 running means), the history's
+     * metrics (each metric every epoch; val_loss and val_ metrics when validating) and TensorBoard's epoch scalars,
+     * then the same callbacks.
+     */
+    private void kerasEndEpoch(EpochStats s) throws IOException {
+      float[] train = new Trainer.KerasMeans(s.kerasMeans).results();
+      if (validate) {
+        long v0 = System.nanoTime();
+        float[] val = t.evaluateKeras(data.validation(), p.evalBatchSize(o.batchSize()));
+        s.valLoss = val[0];
+        s.valMetrics = val;
+        s.seconds += (System.nanoTime() - v0) / 1e9;
+      }
+      for (int i = 0; i < km.size(); i++) {
+        h.epochMetrics.computeIfAbsent(km.get(i), k -> new ArrayList<>()).add((double) train[1 + i]);
+      }
+      if (validate) {
+        h.epochMetrics.computeIfAbsent("val_loss", k -> new ArrayList<>()).add(s.valLoss);
+        for (int i = 0; i < km.size(); i++) {
+          h.epochMetrics.computeIfAbsent("val_" + km.get(i), k -> new ArrayList<>()).add((double) s.valMetrics[1 + i]);
+        }
+      }
+      h.epochCost.add(p.epochLoss(s));
+      p.afterEpoch(ctx, s);
+      board.train.scalar("epoch_loss", s.epoch - 1, p.epochLoss(s));
+      for (int i = 0; i < km.size(); i++) {
+        board.train.scalar("epoch_" + km.get(i), s.epoch - 1, train[1 + i]);
+      }
+      board.train.scalar("epoch_learning_rate", s.epoch - 1, o.learningRate());
+      if (board.validation != null) {
+        board.validation.scalar("epoch_loss", s.epoch - 1, s.valLoss);
+        for (int i = 0; i < km.size(); i++) {
+          board.validation.scalar("epoch_" + km.get(i), s.epoch - 1, s.valMetrics[1 + i]);
+        }
+      }
+      callbacks(s);
     }
 
     /** on_train_end: early stopping's report and, if asked, the best epoch's weights back. */
@@ -408,6 +474,7 @@ public final class TrainingRun {
     st.epochProgress = new TrainingState.EpochProgress(s.steps, s.batchLossSum, s.exampleLossSum, s.examples, s.correct,
         s.lastLoss);
     st.earlyStopping = es;
+    st.kerasMeans = s.kerasMeans;
     st.history = h;
     return st;
   }
@@ -534,7 +601,9 @@ public final class TrainingRun {
     if (model.rnn() != null) {
       training.put("rnn", model.rnn());
     }
-    training.put("testAccuracy", testAccuracy);
+    if (!Double.isNaN(testAccuracy)) {
+      training.put("testAccuracy", testAccuracy);
+    }
     training.put("trainSeconds", trainSeconds);
     ModelInfo info = Provenance.modelInfo(model, t.modelGraph().inputKey(), training, h.datasetFiles);
     Path dir = SavedModelExporter.export(model, t.session(), modelVars, o.exportRoot(), o.exportVersion(), info,
@@ -600,6 +669,11 @@ public final class TrainingRun {
     @Override
     public double[] evaluate(EvalSet set, int batchSize) {
       return trainer.evaluate(set, batchSize);
+    }
+
+    @Override
+    public float[] evaluateKeras(EvalSet set, int batchSize) {
+      return trainer.evaluateKeras(set, batchSize);
     }
 
     @Override

@@ -27,6 +27,8 @@ public final class TrainingState {
   public boolean epochComplete;
   public BatchStream.StreamState batches;
   public EpochProgress epochProgress;
+  /** Keras fit's running float32 means of the epoch in progress ({@code EpochStats.kerasMeans}), or null */
+  public float[] kerasMeans;
   public EarlyStopping.State earlyStopping;
   public History history;
   /** file name (relative to the checkpoint folder) to sha256 */

@@ -72,6 +72,7 @@ public final class Fit {
   private boolean archiveWeights = true;
   private PythonGradients.Mode gradients = PythonGradients.Mode.PYTHON;
   private int threads;
+  private List<String> metrics;
 
   private Fit(KerasModel model) {
     this.model = model;
@@ -128,6 +129,7 @@ public final class Fit {
     f.earlyStoppingPatience = r.earlyStoppingPatience;
     f.gradients = PythonGradients.Mode.parse(r.gradients);
     f.archiveWeights = r.archiveWeights;
+    f.metrics = r.metrics;
     f.runDir = runDir;
     f.resume = true;
     return f;
@@ -164,6 +166,7 @@ public final class Fit {
     public Integer earlyStoppingPatience;
     public String gradients;
     public boolean archiveWeights = true;
+    public List<String> metrics;
   }
 
   private Record record() {
@@ -195,6 +198,7 @@ public final class Fit {
     r.keepCheckpoints = keepCheckpoints;
     r.earlyStoppingPatience = earlyStoppingPatience;
     r.gradients = gradients.name().toLowerCase();
+    r.metrics = metrics;
     return r;
   }
 
@@ -396,6 +400,25 @@ public final class Fit {
     return this;
   }
 
+  /**
+   * Keras' {@code compile(metrics=...)}: {@code accuracy} (or {@code acc}, resolved as Keras resolves it),
+   * binary/categorical/sparse_categorical_accuracy, mae, mse; default: a .keras archive's compile_config metrics, else
+   * none (the loss only, as Keras).
+   */
+  public Fit metrics(List<String> m) {
+    this.metrics = m == null ? null : List.copyOf(m);
+    return this;
+  }
+
+  /** The metric names: the option, else the archive's compile_config, else none. */
+  List<String> metricNames() throws IOException {
+    if (metrics != null) {
+      return metrics;
+    }
+    return modelFile != null && modelFile.getFileName().toString().endsWith(".keras")
+        ? org.rnnport.keras.KerasMetrics.compiled(modelFile) : List.of();
+  }
+
   public Fit threads(int t) {
     this.threads = t;
     return this;
@@ -428,6 +451,10 @@ public final class Fit {
       }
       c = new KerasCompile(c.loss(), c.optimizer(), c.learningRate(), momentum != null ? momentum : c.momentum(),
           nesterov != null ? nesterov : c.nesterov(), rho != null ? rho : c.rho(), c.epsilon());
+    }
+    if (c.binaryLoss() && model.outputActivation() != KerasActivation.SIGMOID) {
+      throw new KerasFormatException(c.loss() + " is supported on a sigmoid output; the last layer's activation is '"
+          + model.outputActivation().keras() + "'");
     }
     if (c.classLoss() && model.outputActivation() != KerasActivation.SOFTMAX) {
       throw new KerasFormatException(c.loss() + " is supported on a softmax output; the last layer's activation is '"
@@ -462,6 +489,13 @@ public final class Fit {
       throw new IllegalArgumentException("--validation-split must be in [0, 1), and not with --validation-data");
     }
     KerasCompile c = compile();
+    List<org.rnnport.keras.KerasMetrics.Metric> ms = org.rnnport.keras.KerasMetrics.resolve(metricNames(), c.loss(),
+        model.outputUnits());
+    if (model.outputSteps() > 0 && (!ms.isEmpty() || c.binaryLoss())) {
+      throw new IllegalArgumentException("a per-timestep output [time, units] takes the losses "
+          + "categorical_crossentropy, sparse_categorical_crossentropy, mse and mae, without --metrics (not built "
+          + "for per-timestep outputs yet)");
+    }
     DType dtype = model.tokenInput() ? DType.INT32 : DType.FLOAT32;
     int classes = model.outputUnits();
     int tokenLimit = model.tokenInput() ? ((KerasLayer.Embedding) model.layers().get(0)).inputDim() : 0;
@@ -472,9 +506,9 @@ public final class Fit {
     // a per-timestep output takes one label per step ([time] classes or [time, units] targets)
     long steps = model.outputSteps();
     try (FitRows all = FitData.open(data, format, x, y, dtype, model.inputShape(), classes, c.classLoss(), tokenLimit,
-        shuffleBuffer, true, steps);
+        shuffleBuffer, true, steps, c.binaryLoss());
         FitRows given = validationData.isEmpty() ? null : FitData.open(validationData, format, x, y, dtype,
-            model.inputShape(), classes, c.classLoss(), tokenLimit, shuffleBuffer, true, steps)) {
+            model.inputShape(), classes, c.classLoss(), tokenLimit, shuffleBuffer, true, steps, c.binaryLoss())) {
       if (all.access().equals("stream")) {
         out.printf("%s: %d rows, more than the shuffle buffer of %d: %s%n", data.size() == 1 ? data.get(0)
             : data.size() + " files", all.rows(), shuffleBuffer, shuffle ? "shuffled through the buffer as tf.data "
@@ -492,12 +526,13 @@ public final class Fit {
         val = all.slice(splitAt, all.rows() - splitAt);
       }
       try (FitRows t = train == all ? null : train; FitRows v = val == given ? null : val) {
-        return run(out, c, train, val, all.access());
+        return run(out, c, ms, train, val, all.access());
       }
     }
   }
 
-  private History run(PrintStream out, KerasCompile c, FitRows train, FitRows val, String access) throws IOException {
+  private History run(PrintStream out, KerasCompile c, List<org.rnnport.keras.KerasMetrics.Metric> ms, FitRows train,
+      FitRows val, String access) throws IOException {
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("kerasModel", model.name());
     hp.put("loss", c.loss());
@@ -513,6 +548,7 @@ public final class Fit {
     hp.put("x", x);
     hp.put("y", y);
     hp.put("gradients", gradients.name().toLowerCase());
+    hp.put("metrics", ms.stream().map(org.rnnport.keras.KerasMetrics.Metric::name).toList());
     List<String> files = new ArrayList<>();
     data.forEach(p -> files.add(p.toString()));
     hp.put("data", files);
@@ -529,10 +565,11 @@ public final class Fit {
     if (access.equals("stream")) {
       hp.put("shuffleBuffer", shuffleBuffer);
     }
-    FitProtocol protocol = new FitProtocol(train, val, hp);
+    FitProtocol protocol = new FitProtocol(train, val, hp, ms.stream().map(org.rnnport.keras.KerasMetrics.Metric::name)
+        .toList());
     String n = name != null ? name : model.name();
     KerasFitModel m = new KerasFitModel(n, model, c, x, new TrainDefaults(epochs, null, batchSize, c.learningRate()),
-        protocol, gradients, train.rows() % batchSize == 0);
+        protocol, gradients, train.rows() % batchSize == 0, seed, ms);
     EarlyStopping es = earlyStoppingPatience == null ? null : new EarlyStopping(earlyStoppingPatience, "val_loss", false);
     if (es != null && val == null) {
       throw new IllegalArgumentException("early stopping monitors val_loss: give --validation-data or "

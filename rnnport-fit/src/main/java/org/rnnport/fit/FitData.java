@@ -85,6 +85,19 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
   static FitRows open(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
       int classes, boolean classLabels, int tokenLimit, long keepRows, boolean byIndex, long steps)
       throws IOException {
+    return open(files, format, x, y, dtype, rowShape, classes, classLabels, tokenLimit, keepRows, byIndex, steps,
+        false);
+  }
+
+  /**
+   * As {@link #open(List, String, String, String, DType, long[], int, boolean, int, long, boolean, long)}; with
+   * {@code binary} (binary_crossentropy) the targets of the output's shape are floats or integers, each in
+   * {@code [0, 1]} (integers 0 and 1 are read as the floats 0 and 1, exactly; anything else is refused with the file,
+   * row and name).
+   */
+  static FitRows open(List<Path> files, String format, String x, String y, DType dtype, long[] rowShape,
+      int classes, boolean classLabels, int tokenLimit, long keepRows, boolean byIndex, long steps, boolean binary)
+      throws IOException {
     int perStep = classes;
     boolean stepClasses = steps > 0 && classLabels;
     if (steps > 0) {
@@ -135,7 +148,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
             }
             // an .npy's labels are its sibling <y>.npy: errors name that file
             labelBlocks.add(labels(c, formats.get(fi).equals("npy") ? f.resolveSibling(y + ".npy") : f, first, y,
-                classLabels, classes, stepClasses ? (int) steps : 0, perStep));
+                classLabels, classes, stepClasses ? (int) steps : 0, perStep, binary));
             keep &= total + c.rows() <= keepRows;
             if (keep) {
               blocks.add(heap.data());
@@ -203,7 +216,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
   record Labels(int[] classes, byte[] targets) {}
 
   static Labels labels(Chunk c, Path f, long first, String y, boolean classLabels, int classes) {
-    return labels(c, f, first, y, classLabels, classes, 0, classes);
+    return labels(c, f, first, y, classLabels, classes, 0, classes, false);
   }
 
   /**
@@ -211,7 +224,7 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
    * {@code [0, perStep)}, kept one-hot as the targets (a per-timestep output's labels).
    */
   static Labels labels(Chunk c, Path f, long first, String y, boolean classLabels, int classes, int stepClasses,
-      int perStep) {
+      int perStep, boolean binary) {
     if (!classLabels) {
       Column tc = c.inputs().get(y);
       if (tc == null) {
@@ -225,6 +238,9 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
         int[] l = new int[c.rows()];
         Arrays.fill(l, -1);
         return new Labels(l, b.array());
+      }
+      if (binary) {
+        th = binaryTargets(th, f, first, y, classes);
       }
       if (th.dtype() != DType.FLOAT32 || th.rowSize() != classes) {
         throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " "
@@ -344,6 +360,51 @@ public record FitData(List<Path> files, DType dtype, long[] rowShape, int rows, 
             + " is outside the Embedding's input_dim [0, " + inputDim + ")");
       }
     }
+  }
+
+  /**
+   * binary_crossentropy's targets: float32 values in {@code [0, 1]}, or integer (or bool) values 0 and 1 turned into
+   * the float32 values 0 and 1 (the only integers it takes, so nothing is rounded); a value outside {@code [0, 1]} (or
+   * NaN) is refused with the file, row and name.
+   */
+  static Column binaryTargets(Column th, Path f, long first, String y, int classes) {
+    if (th.rowSize() != classes) {
+      throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + " " + Arrays.toString(th.rowShape())
+          + ", the model's output is [" + classes + "] (binary_crossentropy: 0/1 or floats in [0, 1])");
+    }
+    java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap((byte[]) th.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int n = th.rows() * classes;
+    float[] v = new float[n];
+    switch (th.dtype()) {
+      case FLOAT32 -> le.asFloatBuffer().get(v);
+      case INT64, INT32, INT16, INT8, UINT8, UINT16, UINT32, UINT64, BOOL -> {
+        for (int i = 0; i < n; i++) {
+          long w = switch (th.dtype().bytes()) {
+            case 1 -> th.dtype() == DType.INT8 ? le.get(i) : le.get(i) & 0xff;
+            case 2 -> th.dtype() == DType.INT16 ? le.getShort(2 * i) : le.getShort(2 * i) & 0xffff;
+            case 4 -> th.dtype() == DType.INT32 ? le.getInt(4 * i) : le.getInt(4 * i) & 0xffffffffL;
+            default -> le.getLong(8 * i);
+          };
+          if (w != 0 && w != 1) {
+            throw new InputException(f, "row " + (first + i / classes), y, "target "
+                + (th.dtype() == DType.UINT64 ? Long.toUnsignedString(w) : Long.toString(w))
+                + " is not 0 or 1 (binary_crossentropy's integer targets)");
+          }
+          v[i] = w;
+        }
+      }
+      default -> throw new InputException(f, "row " + first, y, "targets of " + th.dtype() + "; binary_crossentropy "
+          + "takes 0/1 integers or float32 values in [0, 1]");
+    }
+    for (int i = 0; i < n; i++) {
+      if (!(v[i] >= 0f && v[i] <= 1f)) {
+        throw new InputException(f, "row " + (first + i / classes), y, "target " + v[i] + " is outside [0, 1] "
+            + "(binary_crossentropy)");
+      }
+    }
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.asFloatBuffer().put(v);
+    return new Column(DType.FLOAT32, th.rowShape(), th.rows(), out.array());
   }
 
   /**

@@ -22,10 +22,17 @@ final class FitProtocol implements TrainingProtocol {
   private final FitRows train;
   private final FitRows validation;
   private final Map<String, Object> described;
+  /** The compiled metrics' names (Keras' log keys), possibly none. */
+  private final List<String> metrics;
   /** The Reuters notebook's fit: the same progress bar, epoch line and per-epoch numbers. */
   private final KerasFitProtocol keras = new KerasFitProtocol();
 
   FitProtocol(FitRows train, FitRows validation, Map<String, Object> described) {
+    this(train, validation, described, List.of("accuracy"));
+  }
+
+  FitProtocol(FitRows train, FitRows validation, Map<String, Object> described, List<String> metrics) {
+    this.metrics = List.copyOf(metrics);
     this.train = train;
     this.validation = validation;
     this.described = described;
@@ -73,13 +80,34 @@ final class FitProtocol implements TrainingProtocol {
   }
 
   @Override
-  public String stepMessage(EpochStats s) {
-    return keras.stepMessage(s);
+  public List<String> kerasMetrics() {
+    return metrics;
+  }
+
+  /** Keras' logs: {@code loss: x - <metric>: y ...} of float32 running means (and the val_ ones). */
+  private String logs(float[] means, float[] val) {
+    StringBuilder sb = new StringBuilder(String.format(" loss: %.4f", means[0]));
+    for (int i = 0; i < metrics.size(); i++) {
+      sb.append(String.format(" - %s: %.4f", metrics.get(i), means[1 + i]));
+    }
+    if (val != null) {
+      sb.append(String.format(" - val_loss: %.4f", val[0]));
+      for (int i = 0; i < metrics.size(); i++) {
+        sb.append(String.format(" - val_%s: %.4f", metrics.get(i), val[1 + i]));
+      }
+    }
+    return sb.toString();
   }
 
   @Override
+  public String stepMessage(EpochStats s) {
+    return logs(new org.rnnport.train.Trainer.KerasMeans(s.kerasMeans).results(), null);
+  }
+
+  /** Keras' epoch loss: the float32 running mean of the batch losses weighted by the batch sizes. */
+  @Override
   public double epochLoss(EpochStats s) {
-    return keras.epochLoss(s);
+    return new org.rnnport.train.Trainer.KerasMeans(s.kerasMeans).results()[0];
   }
 
   @Override
@@ -87,22 +115,26 @@ final class FitProtocol implements TrainingProtocol {
 
   @Override
   public void afterEpoch(TrainContext c, EpochStats s) {
-    if (validation != null) {
-      keras.afterEpoch(c, s);
-    } else {
-      c.out().printf("Epoch %d/%d%n%d/%d - %.0fs - loss: %.4f - accuracy: %.4f%n", s.epoch, s.epochs, s.steps,
-          s.stepsPerEpoch, s.seconds, s.meanExampleLoss(), s.accuracy());
-    }
+    c.out().printf("Epoch %d/%d%n%d/%d - %.0fs -%s%n", s.epoch, s.epochs, s.steps, s.stepsPerEpoch, s.seconds,
+        logs(new org.rnnport.train.Trainer.KerasMeans(s.kerasMeans).results(), s.valMetrics));
   }
 
   @Override
   public double afterTraining(TrainContext c) {
-    double[] r = c.evaluate(c.data().test(), c.batchSize());
+    // Keras' model.evaluate with the compiled metrics: <split>Loss, <split><Metric> (trainAccuracy, validationMae)
+    float[] r = c.evaluateKeras(c.data().test(), c.batchSize());
     String split = validation == null ? "train" : "validation";
     c.result(split + "Loss", r[0]);
-    c.result(split + "Accuracy", r[1]);
-    c.out().printf("%n %s loss: %.4f - accuracy: %.4f%n", split, r[0], r[1]);
-    return r[1];
+    double accuracy = Double.NaN;
+    for (int i = 0; i < metrics.size(); i++) {
+      String m = metrics.get(i);
+      c.result(split + Character.toUpperCase(m.charAt(0)) + m.substring(1), r[1 + i]);
+      if (Double.isNaN(accuracy) && metrics.get(i).toLowerCase(java.util.Locale.ROOT).contains("acc")) {
+        accuracy = r[1 + i];
+      }
+    }
+    c.out().printf("%n %s%s%n", split, logs(r, null));
+    return accuracy;
   }
 
   @Override

@@ -23,16 +23,27 @@ final class KerasFitModel implements NotebookModel {
   private final TrainingProtocol protocol;
   private final PythonGradients.Mode gradients;
   private final boolean staticBatch;
+  /** {@code tf.random.set_seed}'s seed of the Keras run (the Dropout masks'). */
+  private final long globalSeed;
+  /** The compiled metrics, built into the training graph. */
+  private final java.util.List<org.rnnport.keras.KerasMetrics.Metric> metrics;
 
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
       TrainingProtocol protocol, PythonGradients.Mode gradients) {
-    this(name, keras, compile, inputKey, defaults, protocol, gradients, true);
+    this(name, keras, compile, inputKey, defaults, protocol, gradients, true, 0, java.util.List.of());
   }
 
-  /** @param staticBatch every training batch is full, so Keras' fit traces a static batch (see KerasGraph.build) */
+  /**
+   * @param staticBatch every training batch is full, so Keras' fit traces a static batch (see KerasGraph.build)
+   * @param globalSeed {@code tf.random.set_seed}'s seed of the Keras run (the Dropout masks')
+   * @param metrics the compiled metrics
+   */
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
-      TrainingProtocol protocol, PythonGradients.Mode gradients, boolean staticBatch) {
+      TrainingProtocol protocol, PythonGradients.Mode gradients, boolean staticBatch, long globalSeed,
+      java.util.List<org.rnnport.keras.KerasMetrics.Metric> metrics) {
     this.staticBatch = staticBatch;
+    this.globalSeed = globalSeed;
+    this.metrics = metrics;
     this.name = name;
     this.keras = keras;
     this.compile = compile;
@@ -79,8 +90,12 @@ final class KerasFitModel implements NotebookModel {
   @Override
   public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
     // the export: Keras' model.predict of one batch of every row, a static batch
-    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null,
-        !training || staticBatch);
+    ModelGraph g = KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate)
+        : null, !training || staticBatch, globalSeed);
+    if (training) {
+      org.rnnport.keras.KerasMetrics.build(tf, metrics, g.probabilities(), g.labels());
+    }
+    return g;
   }
 
   @Override

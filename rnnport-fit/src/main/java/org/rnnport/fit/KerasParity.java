@@ -49,13 +49,13 @@ public final class KerasParity {
    */
   public record Case(String name, Path model, Path kerasData, Path fitData, String x, String y, String loss,
       String optimizer, Float learningRate, Double momentum, Boolean nesterov, Double rho, int batchSize, int epochs,
-      long seed, double tolerance, boolean archiveWeights) {
-    /** A case that starts from Keras' initial weights. */
+      long seed, double tolerance, boolean archiveWeights, List<String> metrics) {
+    /** A case that starts from Keras' initial weights, without metrics (the loss only). */
     public Case(String name, Path model, Path kerasData, Path fitData, String x, String y, String loss,
         String optimizer, Float learningRate, Double momentum, Boolean nesterov, Double rho, int batchSize,
         int epochs, long seed, double tolerance) {
       this(name, model, kerasData, fitData, x, y, loss, optimizer, learningRate, momentum, nesterov, rho, batchSize,
-          epochs, seed, tolerance, false);
+          epochs, seed, tolerance, false, List.of());
     }
   }
 
@@ -66,9 +66,10 @@ public final class KerasParity {
    *     rnnport's {@link BatchOrder#KERAS} order for the case's seed
    */
   public record Result(String name, int batches, int lossesDiffering, List<String> losses, int weightsDiffering,
-      List<String> weights, int predictionsDiffering, int predictions, int ordersDiffering) {
+      List<String> weights, int predictionsDiffering, int predictions, int ordersDiffering, List<String> metrics) {
     public boolean passed() {
-      return lossesDiffering == 0 && weightsDiffering == 0 && predictionsDiffering == 0 && ordersDiffering == 0;
+      return lossesDiffering == 0 && weightsDiffering == 0 && predictionsDiffering == 0 && ordersDiffering == 0
+          && metrics.isEmpty();
     }
   }
 
@@ -84,6 +85,9 @@ public final class KerasParity {
     }
     if (c.optimizer() != null) {
       f.optimizer(c.optimizer());
+    }
+    if (!c.metrics().isEmpty()) {
+      f.metrics(c.metrics());
     }
     return f.learningRate(c.learningRate()).momentum(c.momentum()).nesterov(c.nesterov()).rho(c.rho());
   }
@@ -110,6 +114,9 @@ public final class KerasParity {
       m.put("epochs", c.epochs());
       m.put("seed", c.seed());
       m.put("archive_weights", c.archiveWeights());
+      if (!c.metrics().isEmpty()) {
+        m.put("metrics", c.metrics());
+      }
       json.add(m);
     }
     Files.createDirectories(out);
@@ -175,7 +182,7 @@ public final class KerasParity {
       }
     }
     return new Result(c.name(), pyLosses.size(), lossDiffs, losses, weightDiffs, weights, predDiffs, preds,
-        orderDiffs);
+        orderDiffs, metrics(c, out.resolve("metrics.json"), h));
   }
 
   /**
@@ -201,6 +208,58 @@ public final class KerasParity {
       }
     }
     return d;
+  }
+
+  /**
+   * With metrics: every epoch's logs (history.json's epochCost and epochMetrics) and the final evaluation (results
+   * trainLoss, train<Metric>) against Keras' (its float32 running means, {@code metrics.json}), bit for bit as float32.
+   */
+  static List<String> metrics(Case c, Path file, History h) throws IOException {
+    List<String> diffs = new ArrayList<>();
+    if (c.metrics().isEmpty()) {
+      // Keras' logs without metrics: the loss only
+      if (!h.epochMetrics.isEmpty() || h.results.keySet().stream().anyMatch(k -> k.endsWith("Accuracy"))) {
+        diffs.add("no metrics were asked for, yet history.json has " + h.epochMetrics.keySet() + " " + h.results
+            .keySet());
+      }
+      return diffs;
+    }
+    JsonNode m = Json.MAPPER.readTree(file.toFile());
+    JsonNode epochs = m.get("epochs");
+    if (epochs.size() != h.epochCost.size()) {
+      diffs.add(epochs.size() + " Keras epochs, " + h.epochCost.size() + " rnnport epochs");
+      return diffs;
+    }
+    for (int e = 0; e < epochs.size(); e++) {
+      check(diffs, "epoch " + (e + 1) + " loss", epochs.get(e).get("loss"), h.epochCost.get(e), c.tolerance());
+      for (String name : c.metrics()) {
+        List<Double> got = h.epochMetrics.get(name);
+        check(diffs, "epoch " + (e + 1) + " " + name, epochs.get(e).get(name), got == null ? null : got.get(e),
+            c.tolerance());
+      }
+    }
+    JsonNode ev = m.get("evaluate");
+    check(diffs, "evaluate loss", ev.get("loss"), h.results.get("trainLoss"), c.tolerance());
+    for (String name : c.metrics()) {
+      check(diffs, "evaluate " + name, ev.get(name), h.results.get("train" + Character.toUpperCase(name.charAt(0))
+          + name.substring(1)), c.tolerance());
+    }
+    if (h.epochMetrics.containsKey("accuracy") && !c.metrics().contains("accuracy")) {
+      diffs.add("history has accuracy, which was not asked for");
+    }
+    return diffs;
+  }
+
+  private static void check(List<String> diffs, String what, JsonNode keras, Double rnnport, double tol) {
+    if (keras == null || rnnport == null) {
+      diffs.add(what + ": Keras " + keras + ", rnnport " + rnnport);
+      return;
+    }
+    float k = (float) keras.asDouble();
+    float r = rnnport.floatValue();
+    if (!same(k, r, tol * Math.abs(k), tol)) {
+      diffs.add(what + ": Keras " + k + ", rnnport " + r);
+    }
   }
 
   private static boolean same(float a, float b, double relTol, double tol) {

@@ -87,13 +87,19 @@ class FitTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A small Reuters-like npz (x int32 [n, 100] ids < 1000, y int64 in [0, 46)), labels as given. */
-  Path npz(String name, long[] labels) throws IOException {
-    int n = labels.length;
+  /** Token ids of {@code n} Reuters-like rows of 100 (all below 1000). */
+  static int[] ids(int n) {
     int[] ids = new int[n * 100];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = (i * 7919) % 1000;
     }
+    return ids;
+  }
+
+  /** A small Reuters-like npz (x int32 [n, 100] ids < 1000, y int64 in [0, 46)), labels as given. */
+  Path npz(String name, long[] labels) throws IOException {
+    int n = labels.length;
+    int[] ids = ids(n);
     Path f = tmp.resolve(name);
     Map<String, Column> cols = new LinkedHashMap<>();
     cols.put("x", Column.ofArray(DType.INT32, new long[] {100}, n, ids));
@@ -231,5 +237,97 @@ class FitTest {
     assertThatThrownBy(() -> fit(KerasModel.fromJson(JSON.writeValueAsString(root), "m.json"), f, "x").run(QUIET))
         .isInstanceOf(InputException.class).hasMessageContaining("row 0").hasMessageContaining("input_dim [0, 500)");
     nothingWritten();
+  }
+
+  // ---- binary_crossentropy, Dropout, metrics ----
+
+  /** The 003b model with its output replaced by {@code Dense(units, activation)} (and a Dropout before it if rate > 0). */
+  static String variant(int units, String activation, double dropout) throws Exception {
+    ObjectNode root = (ObjectNode) JSON.readTree(model003b().toFile());
+    com.fasterxml.jackson.databind.node.ArrayNode layers = (com.fasterxml.jackson.databind.node.ArrayNode)
+        root.get("config").get("layers");
+    ObjectNode dense = (ObjectNode) layers.get(3).get("config");
+    dense.put("units", units).put("activation", activation);
+    if (dropout > 0) {
+      ObjectNode d = JSON.createObjectNode().put("class_name", "Dropout");
+      d.putObject("config").put("name", "dropout").put("trainable", true).put("dtype", "float32")
+          .put("rate", dropout).putNull("noise_shape").putNull("seed");
+      layers.insert(3, d);
+    }
+    return JSON.writeValueAsString(root);
+  }
+
+  /** Reuters-like ids with float32 targets {@code y} of {@code units} per row. */
+  Path floatTargets(String name, int n, int units, float[] y) throws IOException {
+    int[] ids = ids(n);
+    Path f = tmp.resolve(name);
+    Map<String, Column> cols = new LinkedHashMap<>();
+    cols.put("x", Column.ofArray(DType.INT32, new long[] {100}, n, ids));
+    cols.put("y", Column.ofArray(DType.FLOAT32, units == 1 ? new long[0] : new long[] {units}, n, y));
+    try (NpzWriter w = new NpzWriter(f)) {
+      w.write(cols, n);
+      w.finish();
+    }
+    return f;
+  }
+
+  @Test
+  void binaryCrossentropyTargetsOutsideZeroOneAreRefusedWithFileRowAndName() throws Exception {
+    Path f = floatTargets("b.npz", 4, 1, new float[] {0f, 1f, 1.5f, 0f});
+    KerasModel m = KerasModel.fromJson(variant(1, "sigmoid", 0), "b.json");
+    assertThatThrownBy(() -> fit(m, f, "x").loss("binary_crossentropy").run(QUIET))
+        .isInstanceOf(InputException.class).hasMessageContaining("b.npz").hasMessageContaining("row 2")
+        .hasMessageContaining("y").hasMessageContaining("target 1.5 is outside [0, 1]");
+    nothingWritten();
+    Path ints = npz("i.npz", new long[] {0, 1, 2});
+    assertThatThrownBy(() -> fit(m, ints, "x").loss("binary_crossentropy").run(QUIET))
+        .isInstanceOf(InputException.class).hasMessageContaining("row 2").hasMessageContaining("target 2 is not 0 or 1");
+    nothingWritten();
+    // on a softmax output Keras would use the softmax's input as sigmoid logits: refused by name instead
+    assertThatThrownBy(() -> fit(KerasModel.fromJson(variant(2, "softmax", 0), "s.json"), ints, "x")
+        .loss("binary_crossentropy").run(QUIET))
+        .isInstanceOf(KerasFormatException.class).hasMessageContaining("binary_crossentropy is supported on a sigmoid "
+            + "output; the last layer's activation is 'softmax'");
+    nothingWritten();
+  }
+
+  @Test
+  void unknownMetricsAreRefusedByName() throws Exception {
+    Path f = npz("r.npz", new long[] {1, 2, 3});
+    assertThatThrownBy(() -> fit(KerasModel.fromJson(model003b()), f, "x").metrics(List.of("accuracy", "f1"))
+        .run(QUIET)).isInstanceOf(KerasFormatException.class).hasMessageContaining("metric 'f1' is not supported");
+    nothingWritten();
+  }
+
+  @Test
+  void dropoutDropsInTrainingOnlyAndTheExportHasNone() throws Exception {
+    int n = 64;
+    float[] y = new float[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 3 == 0 ? 1f : 0f;
+    }
+    Path f = floatTargets("d.npz", n, 1, y);
+    History[] h = new History[2];
+    double[] rates = {0.5, 0};
+    for (int k = 0; k < 2; k++) {
+      h[k] = Fit.of(KerasModel.fromJson(variant(1, "sigmoid", rates[k]), "d.json")).data(List.of(f)).x("x").y("y")
+          .loss("binary_crossentropy").batchSize(16).epochs(1).seed(3).metrics(List.of("accuracy"))
+          .runDir(tmp.resolve("run" + k)).exportRoot(tmp.resolve("export" + k)).exportVersion(1).run(QUIET);
+    }
+    // the same initial weights and batches: the first batch's loss differs only by the masks
+    assertThat(h[0].batchCost.get(0)).isNotEqualTo(h[1].batchCost.get(0));
+    // the export has no Dropout (KerasParityTest's dropout cases: its predictions are Keras' model.predict's bits)
+    Path export;
+    try (java.util.stream.Stream<Path> s = Files.list(tmp.resolve("export0"))) {
+      export = s.findFirst().orElseThrow().resolve("1");
+    }
+    try (org.tensorflow.SavedModelBundle b = org.tensorflow.SavedModelBundle.load(export.toString(), "serve")) {
+      java.util.List<String> types = new java.util.ArrayList<>();
+      b.graph().operations().forEachRemaining(op -> types.add(op.type()));
+      assertThat(types).doesNotContain("StatelessRandomUniformV2"); // RandomUniform: the initializers
+      assertThat(b.graph().operation("keras_learning_phase")).isNull();
+    }
+    assertThat(h[0].results).containsKeys("trainLoss", "trainAccuracy");
+    assertThat(h[0].epochMetrics).containsOnlyKeys("accuracy");
   }
 }

@@ -32,7 +32,7 @@ class KerasParityTest {
 
   /** name, model, data file, loss, optimizer settings, batch, epochs. */
   static final List<Map<String, Object>> CASES = List.of(
-      c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "adam", 64, 1),
+      c("digits-gru", "digits.npz", "sparse_categorical_crossentropy", "adam", 64, 1, "metrics", "accuracy"),
       c("digits-gru-x2", "digits.jsonl", "categorical_crossentropy", "sgd", 128, 1, "momentum", 0.9,
           "nesterov", true),
       c("digits-lstm-x2", "digits.npz", "sparse_categorical_crossentropy", "sgd", 128, 1, "momentum", 0.5),
@@ -85,7 +85,16 @@ class KerasParityTest {
       c("reuters-var-tagger-td", "reuters-var-tags.jsonl", "sparse_categorical_crossentropy", "sgd", 100, 1,
           "case", "reuters-var-tagger-td-sparse", "momentum", 0.9, "predict", true),
       c("digits-next-td", "digits-next.jsonl", "mse", "adam", 128, 1, "predict", true),
-      c("digits-next-td", "digits-next.npz", "mae", "sgd", 128, 1, "case", "digits-next-td-mae", "momentum", 0.9));
+      c("digits-next-td", "digits-next.npz", "mae", "sgd", 128, 1, "case", "digits-next-td-mae", "momentum", 0.9),
+      // binary_crossentropy on a sigmoid output: 0/1 integer targets (npz int64, JSON Lines ints), float 0/1 pairs
+      c("cancer-gru", "cancer.npz", "binary_crossentropy", "adam", 32, 2, "metrics", "accuracy"),
+      c("cancer-lstm-x2", "cancer.jsonl", "binary_crossentropy", "sgd", 64, 2, "momentum", 0.9),
+      c("digits-gru-multilabel", "digits-multilabel.jsonl", "binary_crossentropy", "adam", 128, 1, "metrics",
+          "acc,binary_accuracy"),
+      // Dropout: Keras' masks (its seeded RandomUniform stream), 600 and 442 rows in whole batches
+      c("reuters-lstm-dropout", "reuters-short.jsonl", "categorical_crossentropy", "adam", 50, 2, "metrics",
+          "accuracy"),
+      c("diabetes-gru-dropout", "diabetes.npz", "mse", "adam", 34, 2, "metrics", "mae,mse"));
 
   /**
    * The cases this run checks: all, or those whose case name matches the regex in the system property
@@ -126,7 +135,8 @@ class KerasParityTest {
         archive || lr == null ? null : lr.floatValue(), archive ? null : (Double) c.get("momentum"),
         archive ? null : (Boolean) c.get("nesterov"), archive ? null : (Double) c.get("rho"),
         (Integer) c.get("batch_size"), (Integer) c.get("epochs"), 7, c.containsKey("close") ? 1e-5 : 0,
-        c.containsKey("archive_weights"));
+        c.containsKey("archive_weights"),
+        c.containsKey("metrics") ? List.of(((String) c.get("metrics")).split(",")) : List.of());
   }
 
   @BeforeAll
@@ -159,6 +169,7 @@ class KerasParityTest {
               + " differ)").isEmpty();
           assertThat(r.weights()).as(k.name() + " final weights").isEmpty();
           assertThat(r.predictionsDiffering()).as(k.name() + " predictions differing of " + r.predictions()).isZero();
+          assertThat(r.metrics()).as(k.name() + " epoch logs and evaluate (" + k.metrics() + ")").isEmpty();
           if (Boolean.TRUE.equals(c.get("predict"))) {
             predictOnTheExportIsKeras(k);
           }
