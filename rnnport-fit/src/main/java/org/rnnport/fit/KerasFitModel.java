@@ -22,6 +22,7 @@ final class KerasFitModel implements NotebookModel {
   private final TrainDefaults defaults;
   private final TrainingProtocol protocol;
   private final PythonGradients.Mode gradients;
+  private Long kerasSeed;
 
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
       TrainingProtocol protocol, PythonGradients.Mode gradients) {
@@ -68,9 +69,18 @@ final class KerasFitModel implements NotebookModel {
     return keras.outputUnits();
   }
 
+  /**
+   * Draw the initial weights as tf-keras 2.18 does after {@code keras.utils.set_random_seed(seed)}
+   * ({@link SeedSource#keras}, afresh for every graph built) instead of from the TF1 seeds the run passes in.
+   */
+  void kerasInitializers(long seed) {
+    this.kerasSeed = seed;
+  }
+
   @Override
   public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
-    return KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate) : null);
+    SeedSource s = kerasSeed != null ? SeedSource.keras(kerasSeed) : seeds;
+    return KerasGraph.build(tf, keras, inputKey, s, training ? compile.withLearningRate(learningRate) : null);
   }
 
   @Override
