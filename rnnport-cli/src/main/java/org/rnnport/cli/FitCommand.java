@@ -80,7 +80,7 @@ final class FitCommand implements Callable<Integer> {
       + "rows that fit a quarter of the heap. npy and stored npz are read by index, whatever it is")
   Long shuffleBuffer;
 
-  @Option(names = "--seed", description = "seed of the initializers and the row order (default: 0)", defaultValue = "0")
+  @Option(names = "--seed", description = "seed of the initializers (Keras': keras.utils.set_random_seed(SEED)) and the row order (default: 0)", defaultValue = "0")
   long seed;
 
   @Option(names = "--metrics", split = ",", description = "Keras metrics to report: accuracy/acc (resolved as Keras "
@@ -91,6 +91,11 @@ final class FitCommand implements Callable<Integer> {
   @Option(names = "--gradients", description = "python (default: summed as Keras' graph sums them, Keras' numbers "
       + "bit for bit) or tf (TF Java's own sums)", defaultValue = "python")
   String gradients;
+
+  @Option(names = "--initializers", description = "keras (default: a fresh run starts from tf-keras 2.18's initial "
+      + "weights after keras.utils.set_random_seed(SEED), bit for bit) or tf1 (TF1 graph-seeded ops, as rnnport train)",
+      defaultValue = "keras")
+  String initializers;
 
   @Option(names = "--init", paramLabel = "CKPT_PREFIX", description = "start the weights from this checkpoint, by "
       + "Keras' variable names (e.g. Keras' own initial weights)")
@@ -142,7 +147,7 @@ final class FitCommand implements Callable<Integer> {
       f.data(data).format(format).x(x).y(y).loss(loss).optimizer(optimizer).learningRate(learningRate)
           .momentum(momentum).nesterov(nesterov).rho(rho).batchSize(batchSize).epochs(epochs).shuffle(shuffle)
           .shuffleOrder(shuffleOrder).shuffleBuffer(shuffleBuffer).seed(seed).gradients(PythonGradients.Mode.parse(gradients))
-          .initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
+          .initializers(initializers).initCheckpoint(init).archiveWeights(!freshWeights).runDir(run)
           .exportRoot(noExport ? null : exportDir).exportVersion(exportVersion).checkpointEvery(checkpointEvery)
           .earlyStoppingPatience(patience).metrics(metrics);
       if (validationData != null) {

@@ -10,8 +10,38 @@ public interface SeedSource {
   /** Python's {@code _MAXINT32}. */
   long MAXINT32 = (1L << 31) - 1;
 
-  /** The (seed, seed2) pair for the next random op. */
+  /** The (seed, seed2) pair for the next random op; for a {@link #stateless()} source, the stateless op's seed. */
   long[] next();
+
+  /**
+   * Whether {@link #next()} gives the {@code [seed, 0]} of tf-keras' stateless initializers (StatelessRandomGetKeyCounter
+   * then StatelessRandom*V2, see {@link KerasInitializers}) rather than the seed/seed2 attributes of TF1 stateful ops.
+   */
+  default boolean stateless() {
+    return false;
+  }
+
+  /**
+   * tf-keras 2.18 after {@code keras.utils.set_random_seed(seed)}: every random initializer (glorot_uniform,
+   * orthogonal, RandomUniform; {@code backend.RandomGenerator(rng_type="stateless")}) draws its seed once, on its
+   * first call, as {@code backend._SEED_GENERATOR.generator.randint(1, 1e9)} from {@code random.Random(seed)}, and
+   * runs {@code stateless_uniform/stateless_normal(shape, seed=[that, 0])}. Zeros, ones and unit_forget_bias draw
+   * nothing. Building the weights in Keras' creation order therefore gives Keras' initial weights bit for bit.
+   */
+  static SeedSource keras(long seed) {
+    PythonRandom r = new PythonRandom(seed);
+    return new SeedSource() {
+      @Override
+      public long[] next() {
+        return new long[] {r.randint(1, 1_000_000_000L), 0};
+      }
+
+      @Override
+      public boolean stateless() {
+        return true;
+      }
+    };
+  }
 
   /**
    * Python TF's rule after {@code tf.compat.v1.set_random_seed(graphSeed)} for ops without an op

@@ -16,6 +16,7 @@ import org.rnnport.models.TrainDefaults;
 import org.rnnport.nn.GraphKind;
 import org.rnnport.nn.KerasActivation;
 import org.rnnport.nn.PythonGradients;
+import org.rnnport.nn.SeedSource;
 import org.rnnport.tensorio.DType;
 import org.rnnport.train.EarlyStopping;
 import org.rnnport.train.History;
@@ -71,6 +72,7 @@ public final class Fit {
   private Path initCheckpoint;
   private boolean archiveWeights = true;
   private PythonGradients.Mode gradients = PythonGradients.Mode.PYTHON;
+  private String initializers = "keras";
   private int threads;
   private List<String> metrics;
 
@@ -130,6 +132,7 @@ public final class Fit {
     f.gradients = PythonGradients.Mode.parse(r.gradients);
     f.archiveWeights = r.archiveWeights;
     f.metrics = r.metrics;
+    f.initializers = r.initializers == null ? "keras" : r.initializers;
     f.runDir = runDir;
     f.resume = true;
     return f;
@@ -167,6 +170,7 @@ public final class Fit {
     public String gradients;
     public boolean archiveWeights = true;
     public List<String> metrics;
+    public String initializers;
   }
 
   private Record record() {
@@ -199,6 +203,7 @@ public final class Fit {
     r.earlyStoppingPatience = earlyStoppingPatience;
     r.gradients = gradients.name().toLowerCase();
     r.metrics = metrics;
+    r.initializers = initializers;
     return r;
   }
 
@@ -394,6 +399,20 @@ public final class Fit {
     return this;
   }
 
+  /**
+   * Where a fresh run's initial weights come from (without {@link #initCheckpoint}): {@code keras} (default) draws
+   * them as tf-keras 2.18 does after {@code keras.utils.set_random_seed(seed)} ({@link SeedSource#keras}), bit for bit;
+   * {@code tf1} draws the same distributions from TF1 graph-seeded ops ({@link SeedSource#tf1GraphSeed}), as
+   * {@code rnnport train reuters-lstm} does.
+   */
+  public Fit initializers(String kind) {
+    if (!kind.equals("keras") && !kind.equals("tf1")) {
+      throw new IllegalArgumentException("initializers " + kind + ": give keras or tf1");
+    }
+    this.initializers = kind;
+    return this;
+  }
+
   /** {@code python} (default): gradients summed as Keras' graph sums them; {@code tf}: TF Java's own sums. */
   public Fit gradients(PythonGradients.Mode m) {
     this.gradients = m;
@@ -549,6 +568,7 @@ public final class Fit {
     hp.put("y", y);
     hp.put("gradients", gradients.name().toLowerCase());
     hp.put("metrics", ms.stream().map(org.rnnport.keras.KerasMetrics.Metric::name).toList());
+    hp.put("initializers", initializers);
     List<String> files = new ArrayList<>();
     data.forEach(p -> files.add(p.toString()));
     hp.put("data", files);
@@ -570,6 +590,9 @@ public final class Fit {
     String n = name != null ? name : model.name();
     KerasFitModel m = new KerasFitModel(n, model, c, x, new TrainDefaults(epochs, null, batchSize, c.learningRate()),
         protocol, gradients, train.rows() % batchSize == 0, seed, ms);
+    if (initializers.equals("keras")) {
+      m.kerasInitializers(seed);
+    }
     EarlyStopping es = earlyStoppingPatience == null ? null : new EarlyStopping(earlyStoppingPatience, "val_loss", false);
     if (es != null && val == null) {
       throw new IllegalArgumentException("early stopping monitors val_loss: give --validation-data or "

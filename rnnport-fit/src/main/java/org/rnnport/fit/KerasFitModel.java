@@ -27,6 +27,7 @@ final class KerasFitModel implements NotebookModel {
   private final long globalSeed;
   /** The compiled metrics, built into the training graph. */
   private final java.util.List<org.rnnport.keras.KerasMetrics.Metric> metrics;
+  private Long kerasSeed;
 
   KerasFitModel(String name, KerasModel keras, KerasCompile compile, String inputKey, TrainDefaults defaults,
       TrainingProtocol protocol, PythonGradients.Mode gradients) {
@@ -87,10 +88,19 @@ final class KerasFitModel implements NotebookModel {
     return keras.outputUnits();
   }
 
+  /**
+   * Draw the initial weights as tf-keras 2.18 does after {@code keras.utils.set_random_seed(seed)}
+   * ({@link SeedSource#keras}, afresh for every graph built) instead of from the TF1 seeds the run passes in.
+   */
+  void kerasInitializers(long seed) {
+    this.kerasSeed = seed;
+  }
+
   @Override
   public ModelGraph build(Ops tf, SeedSource seeds, float learningRate, boolean training) {
     // the export: Keras' model.predict of one batch of every row, a static batch
-    ModelGraph g = KerasGraph.build(tf, keras, inputKey, seeds, training ? compile.withLearningRate(learningRate)
+    SeedSource s = kerasSeed != null ? SeedSource.keras(kerasSeed) : seeds;
+    ModelGraph g = KerasGraph.build(tf, keras, inputKey, s, training ? compile.withLearningRate(learningRate)
         : null, !training || staticBatch, globalSeed);
     if (training) {
       org.rnnport.keras.KerasMetrics.build(tf, metrics, g.probabilities(), g.labels());

@@ -71,7 +71,8 @@ class FitTest {
     }
     History fit = Fit.of(KerasModel.fromJson(model003b())).name("reuters-keras").data(List.of(parquet)).x("x").y("y")
         .loss("categorical_crossentropy").optimizer("adam").batchSize(100).epochs(2).seed(5)
-        .shuffleOrder("numpy").gradients(PythonGradients.Mode.TF).runDir(tmp.resolve("fit")).run(QUIET);
+        .shuffleOrder("numpy").initializers("tf1").gradients(PythonGradients.Mode.TF).runDir(tmp.resolve("fit"))
+        .run(QUIET);
     assertThat(train.batchCost).hasSize(180);
     assertThat(fit.batchCost).hasSize(180);
     for (int i = 0; i < 180; i++) {
